@@ -1,0 +1,88 @@
+export {
+  agentNameSchema,
+  artifactSchema,
+  branchSchema,
+  doctorCheckSchema,
+  doctorReportSchema,
+  emptyGuardCounters,
+  emptyUsage,
+  feedbackKindSchema,
+  guardCountersSchema,
+  interactivitySchema,
+  noteSchema,
+  objectiveSchema,
+  prFeedbackSchema,
+  pullRequestSchema,
+  questionKindSchema,
+  questionSchema,
+  repoSchema,
+  sessionRoleSchema,
+  sessionRoles,
+  sessionSchema,
+  targetKindSchema,
+  targetNameSchema,
+  targetSchema,
+  timeSchema,
+  transcriptKindSchema,
+  transcriptMessageSchema,
+  usageSchema,
+  workspaceKindSchema,
+  workspaceSchema,
+  workspaceStatusSchema,
+} from './entities.js';
+export type {
+  Artifact,
+  DoctorCheck,
+  DoctorReport,
+  GuardCounters,
+  Interactivity,
+  NewTranscriptMessage,
+  Note,
+  Objective,
+  PrFeedback,
+  PullRequest,
+  Question,
+  QuestionKind,
+  Session,
+  SessionRole,
+  Target,
+  TargetKind,
+  TranscriptKind,
+  TranscriptMessage,
+  Usage,
+  Workspace,
+  WorkspaceKind,
+} from './entities.js';
+export { describeIssues, errorCodes, isOrchaError, OrchaError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { eventDataSchema } from './events.js';
+export type { EventData, EventType, OrchaEvent } from './events.js';
+export { defaultGuardPolicy, errorKey, evaluateGuards, recordError, recordTurn } from './guards.js';
+export type { GuardPolicy, GuardVerdict } from './guards.js';
+export { createIdGenerator, idPrefixes, idSchema } from './ids.js';
+export type { IdGenerator, IdKind, RandomDigit } from './ids.js';
+export { chooseTarget } from './placement.js';
+export type { Placement, PlacementCandidate } from './placement.js';
+export { evaluatePush } from './push.js';
+export type { PushDecision, PushRequest } from './push.js';
+export { defineStateMachine } from './state-machine.js';
+export type { StateMachine } from './state-machine.js';
+export {
+  activeSessionStatuses,
+  objectiveMachine,
+  objectiveStatuses,
+  objectiveStatusSchema,
+  pullRequestMachine,
+  pullRequestStates,
+  pullRequestStateSchema,
+  questionMachine,
+  questionStatuses,
+  questionStatusSchema,
+  sessionMachine,
+  sessionStatuses,
+  sessionStatusSchema,
+  targetMachine,
+  targetStatuses,
+  targetStatusSchema,
+} from './states.js';
+export type { ObjectiveStatus, PullRequestState, QuestionStatus, SessionStatus, TargetStatus } from './states.js';
