@@ -1,1 +1,10 @@
-export {};
+export type {
+  ExecutorDescription,
+  Executor,
+  ExitStatus,
+  FileOperations,
+  ProcessHandle,
+  RunOptions,
+  RunResult,
+  SpawnOptions,
+} from './executor.js';

@@ -1,0 +1,29 @@
+// `pnpm bench` runs every benchmark under bench/; `pnpm bench <name>` runs bench/<name>.ts.
+// Each benchmark prints its figures and, as its last line, one JSON object `{"bench":"<name>",…}`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const names = readdirSync(here)
+  .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && !file.startsWith('_'))
+  .map((file) => file.slice(0, -3))
+  .sort();
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !names.includes(name));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; available: ${names.join(', ')}`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of wanted.length ? wanted : names) {
+  console.log(`\n== bench ${name}`);
+  const result = spawnSync(
+    process.execPath,
+    ['--conditions=@orcha/source', '--import', 'tsx', join(here, `${name}.ts`)],
+    { stdio: 'inherit', env: process.env },
+  );
+  if (result.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

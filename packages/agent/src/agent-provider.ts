@@ -1,0 +1,92 @@
+import type { Executor } from '@orcha/exec';
+
+/**
+ * The AgentProvider port: one kind of agent (fake, claude, codex, a TUI in tmux). `start` launches a run
+ * through the given Executor — so the same provider works on local and SSH targets — and returns an
+ * `AgentRun` whose `events` describe everything the agent does, in order.
+ */
+export interface AgentProvider {
+  /** The agent name sessions use (`claude`, `codex`, `tmux`, `fake`…). */
+  readonly name: string;
+  /**
+   * `interactive`: `send` reaches the live process (steering without restart).
+   * `noninteractive`: each turn is a process; steering cancels and resumes the conversation.
+   */
+  readonly interactivity: 'interactive' | 'noninteractive';
+  start(spec: AgentSpec): Promise<AgentRun>;
+  /**
+   * Continues an earlier conversation (`providerSessionId` from its `started` event) with a new prompt.
+   * Providers that cannot resume throw `OrchaError('capability_unsupported')`.
+   */
+  resume(spec: AgentSpec & { providerSessionId: string }): Promise<AgentRun>;
+  /**
+   * Re-attaches to a run that outlived orcha (a tmux session still alive after a restart). Resolves
+   * `null` when there is nothing to attach to. Optional: only providers whose runs survive us have it.
+   */
+  reattach?(spec: AgentSpec & { attachName: string }): Promise<AgentRun | null>;
+}
+
+export interface AgentSpec {
+  /** orcha's session id; used to name processes (`orcha-<sessionId>`). */
+  sessionId: string;
+  prompt: string;
+  cwd: string;
+  executor: Executor;
+  env?: Record<string, string> | undefined;
+  model?: string | undefined;
+  systemPrompt?: string | undefined;
+  /** The session's MCP endpoint (Streamable HTTP) and its bearer token. */
+  mcp?: { url: string; token: string } | undefined;
+}
+
+export interface AgentRun {
+  /** The typed events of this run, ending after `exited`. Read it once. */
+  readonly events: AsyncIterable<AgentEvent>;
+  /** Interactive runs: a user message to the live process. Noninteractive runs throw `capability_unsupported`. */
+  send(text: string): Promise<void>;
+  /** Stops the run and everything it started; `wait` then resolves with reason `canceled`. */
+  cancel(): Promise<void>;
+  /** Resolves with the final `exited` event, never rejects, never hangs after the process is gone. */
+  wait(): Promise<AgentExit>;
+  /** A picture of the terminal right now (tmux runs only). */
+  snapshot?(): Promise<string>;
+  /** What a person runs to watch or take over (tmux runs only). */
+  readonly attachCommand?: string | undefined;
+  /** The name to re-attach by after a restart (tmux runs only). */
+  readonly attachName?: string | undefined;
+}
+
+export type AgentErrorKind = 'usage_exhausted' | 'rate_limited' | 'auth' | 'crashed' | 'other';
+
+export type AgentExitReason = 'completed' | 'failed' | 'canceled' | 'crashed';
+
+export interface AgentExit {
+  type: 'exited';
+  code: number | null;
+  reason: AgentExitReason;
+}
+
+export interface AgentUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  modelCalls: number;
+  /** Totals since the run (or resumed conversation) began, not deltas. */
+  cumulative: true;
+}
+
+/** Everything an agent run reports. Consumers narrow on `type`; new members are added, never repurposed. */
+export type AgentEvent =
+  /** The run is live; `providerSessionId` is what `resume` takes (Claude session id, Codex thread id). */
+  | { type: 'started'; providerSessionId: string | null; model: string | null }
+  | { type: 'text'; text: string }
+  /** Raw terminal output (tmux runs): `text` has ANSI stripped; `raw` keeps it for the terminal view. */
+  | { type: 'output'; text: string; raw: string }
+  | { type: 'tool-call'; id: string; name: string; input: unknown }
+  | { type: 'tool-result'; id: string; output: string; isError: boolean }
+  | { type: 'usage'; usage: AgentUsage }
+  /** `resetsAt` (ms since epoch) is set for usage_exhausted and, when known, rate_limited. */
+  | { type: 'error'; kind: AgentErrorKind; message: string; resetsAt: number | null }
+  /** The agent finished a turn and waits (interactive) or is about to exit (noninteractive). */
+  | { type: 'turn-complete'; result: string | null; isError: boolean }
+  | AgentExit;

@@ -1,0 +1,95 @@
+/**
+ * The Executor port: where commands run. The local executor runs them on this machine; the SSH executor
+ * (@orcha/exec-ssh) runs them on a target over a pooled connection. Everything that touches a target's
+ * processes or files — agents, tmux, git checkouts — goes through this port, so it works on either.
+ *
+ * Arguments are always arrays, never shell strings. When a remote side needs one command line, build it
+ * with `quoteShellArgs`.
+ */
+export interface Executor {
+  /** Where this executor runs, for attach commands and the dashboard. */
+  describe(): ExecutorDescription;
+
+  /**
+   * Runs a command to completion and collects its output (bounded by `maxOutputBytes`). Resolves with the
+   * exit code — a non-zero exit is not an error. Rejects with `OrchaError('not_found')` for a missing
+   * binary or cwd, `OrchaError('unavailable', …{ timedOut: true })` on timeout (the process group is
+   * killed first), and an `AbortError`-named `OrchaError('unavailable')` when `signal` aborts.
+   */
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+
+  /**
+   * Starts a streaming process in its own process group. With `pty`, it gets a pseudo-terminal and its
+   * output arrives on `stdout` (stderr is merged by the terminal).
+   */
+  spawn(command: string, args: readonly string[], options?: SpawnOptions): Promise<ProcessHandle>;
+
+  /** Small file operations confined to `root` (a path outside it is refused with `forbidden`). */
+  files(root: string): FileOperations;
+}
+
+export interface ExecutorDescription {
+  kind: 'local' | 'ssh';
+  host: string;
+  user: string;
+  /** For SSH targets: the prefix a person runs to reach the machine, e.g. `ssh -t -p 2222 bot@gpu-box`. */
+  sshCommand?: string | undefined;
+}
+
+export interface RunOptions {
+  cwd?: string | undefined;
+  /** Added to (not replacing) the executor's environment. */
+  env?: Record<string, string> | undefined;
+  /** Written to stdin, which is then closed. Without it, stdin is closed at once. */
+  input?: string | undefined;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Output beyond this is dropped (and `truncated` set). Default 10 MiB per stream. */
+  maxOutputBytes?: number | undefined;
+}
+
+export interface RunResult {
+  code: number;
+  /** The signal that ended the process, if one did. */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+}
+
+export interface SpawnOptions {
+  cwd?: string | undefined;
+  env?: Record<string, string> | undefined;
+  /** Give the process a pseudo-terminal of this size. */
+  pty?: { cols: number; rows: number } | undefined;
+  /** Grace period between TERM and KILL when the handle is killed. Default 2000 ms. */
+  killGraceMs?: number | undefined;
+}
+
+export interface ProcessHandle {
+  /** The process id (of the group leader) where the executor knows it. */
+  readonly pid: number | undefined;
+  /** Output chunks as they arrive; ends when the stream closes. Not buffered beyond what is unread. */
+  readonly stdout: AsyncIterable<Uint8Array>;
+  readonly stderr: AsyncIterable<Uint8Array>;
+  write(data: string | Uint8Array): Promise<void>;
+  closeStdin(): Promise<void>;
+  /** Resolves once the process has exited and its output streams have ended. */
+  wait(): Promise<ExitStatus>;
+  /** Kills the whole process group: TERM, then KILL after the grace period. Resolves when it is gone. */
+  kill(): Promise<ExitStatus>;
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface FileOperations {
+  readonly root: string;
+  read(path: string): Promise<string>;
+  write(path: string, content: string, options?: { mode?: number }): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  remove(path: string): Promise<void>;
+}
