@@ -13,7 +13,7 @@ export function packageProject(name: string, options: { testTimeout?: number } =
     test: {
       name,
       environment: 'node',
-      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'e2e/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 60_000,
     },
