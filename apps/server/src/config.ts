@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { describeIssues } from '@orcha/model';
+import { z } from 'zod';
+
+/**
+ * The one place the server reads flags and the environment. Flags take GNU spellings (`--port 9000`,
+ * `--port=9000`) and the earlier single-dash ones (`-fake-agents`, `-tmux`, `-max-concurrent 4`).
+ */
+const configSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65_535).default(8080),
+  host: z.string().min(1).default('127.0.0.1'),
+  dataDir: z.string().min(1).default('.orcha'),
+  agents: z.enum(['fake', 'claude', 'codex', 'auto']).default('fake'),
+  tmux: z.boolean().default(false),
+  realForge: z.boolean().default(false),
+  maxConcurrent: z.coerce.number().int().min(1).max(10_000).default(8),
+  scheduleInterval: z.coerce.number().int().min(10).max(600_000).default(2_000),
+  feedbackInterval: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  apiToken: z.string().min(16).optional(),
+  demo: z.boolean().default(true),
+});
+export type ServerConfig = z.infer<typeof configSchema> & { dataDir: string };
+
+const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents' | 'noDemo'> = {
+  port: 'port',
+  host: 'host',
+  'data-dir': 'dataDir',
+  agents: 'agents',
+  tmux: 'tmux',
+  'real-forge': 'realForge',
+  'max-concurrent': 'maxConcurrent',
+  'schedule-interval': 'scheduleInterval',
+  'feedback-interval': 'feedbackInterval',
+  'api-token': 'apiToken',
+  'fake-agents': 'fakeAgents',
+  'no-demo': 'noDemo',
+};
+const booleans = new Set(['tmux', 'realForge', 'fakeAgents', 'noDemo']);
+
+/** Durations accept plain milliseconds or Go-style `2s`, `500ms`, `1m`. */
+function duration(value: string): string {
+  const match = /^(\d+)(ms|s|m)?$/.exec(value.trim());
+  if (!match) return value;
+  const amount = Number(match[1]);
+  return String(match[2] === 's' ? amount * 1_000 : match[2] === 'm' ? amount * 60_000 : amount);
+}
+
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const raw: Record<string, unknown> = {};
+  if (env.ORCHA_API_TOKEN) raw.apiToken = env.ORCHA_API_TOKEN;
+  if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--?([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const key = match ? flagNames[match[1]!] : undefined;
+    if (!match || !key) throw new Error(`unknown argument ${arg}; try 'orcha help'`);
+    let value: string | boolean | undefined = match[2];
+    if (booleans.has(key)) value = value === undefined ? true : value !== 'false';
+    else if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+    }
+    if (key === 'fakeAgents') raw.agents = value ? 'fake' : 'auto';
+    else if (key === 'noDemo') raw.demo = !value;
+    else raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`invalid configuration: ${describeIssues(parsed.error.issues)}`);
+  const config = { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
+  if (!loopback && !config.apiToken) {
+    throw new Error(`listening on ${config.host} needs an API token: set ORCHA_API_TOKEN or --api-token (16+ characters)`);
+  }
+  return config;
+}
+
+export const usage = `usage: orcha serve [flags]
+
+  --port N                 port to listen on (8080)
+  --host ADDR              address to bind (127.0.0.1); beyond loopback an API token is required
+  --data-dir DIR           where the SQLite database and workspaces live (.orcha)
+  --agents fake|claude|codex|auto
+                           fake: scripted offline agents (default); auto: claude and codex when installed
+  --tmux                   run every session in an attachable tmux session
+  --real-forge             real git pushes and GitHub pull requests, real git checkouts
+  --max-concurrent N       sessions running at once (8)
+  --schedule-interval D    idle scheduler tick, e.g. 2s (the scheduler also wakes at once on new work)
+  --feedback-interval D    how often open pull requests are polled (5s)
+  --api-token T            require this bearer token on /api (or ORCHA_API_TOKEN)
+  --no-demo                with fake agents, do not start the demo objective
+
+Single-dash spellings work too: -fake-agents, -tmux, -max-concurrent 4, -schedule-interval 2s, -real-forge.`;
