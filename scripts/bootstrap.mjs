@@ -44,7 +44,15 @@ function ensurePnpm() {
   if (found.status === 0 && found.stdout.trim() === pinned) return;
   console.log(`orcha: fetching pnpm ${pinned} into .tools/ …`);
   mkdirSync(join(root, '.tools'), { recursive: true });
-  must('npm', ['install', '--prefix', join(root, '.tools'), '--no-save', '--no-audit', '--no-fund', `pnpm@${pinned}`]);
+  must('npm', [
+    'install',
+    '--prefix',
+    join(root, '.tools'),
+    '--no-save',
+    '--no-audit',
+    '--no-fund',
+    `pnpm@${pinned}`,
+  ]);
 }
 
 function install() {
@@ -58,7 +66,9 @@ function ensureTestTools() {
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    console.error(`orcha: the tests need ${missing.join(', ')}. Install them with:\n  sudo sh -c '${command}'`);
+    console.error(
+      `orcha: the tests need ${missing.join(', ')}. Install them with:\n  sudo sh -c '${command}'`,
+    );
     process.exit(1);
   }
   console.log(`orcha: installing ${missing.join(', ')} …`);
@@ -80,7 +90,15 @@ switch (task) {
     install();
     ensureTestTools();
     mkdirSync(join(root, '.reports'), { recursive: true });
-    const code = run('pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.reports/vitest.json', ...rest]);
+    const code = run('pnpm', [
+      'exec',
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=.reports/vitest.json',
+      ...rest,
+    ]);
     run('node', ['scripts/test-summary.mjs', '.reports/vitest.json']);
     process.exit(code);
     break;

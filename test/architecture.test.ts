@@ -22,7 +22,14 @@ const allowed: Record<string, readonly string[]> = {
   '@orcha/forge': ['@orcha/exec', '@orcha/model'],
   '@orcha/forge-github': ['@orcha/exec', '@orcha/forge', '@orcha/model'],
   '@orcha/workspace': ['@orcha/exec', '@orcha/model'],
-  '@orcha/core': ['@orcha/agent', '@orcha/exec', '@orcha/forge', '@orcha/model', '@orcha/store', '@orcha/workspace'],
+  '@orcha/core': [
+    '@orcha/agent',
+    '@orcha/exec',
+    '@orcha/forge',
+    '@orcha/model',
+    '@orcha/store',
+    '@orcha/workspace',
+  ],
   '@orcha/api': ['@orcha/core', '@orcha/model'],
   '@orcha/testkit': ['@orcha/exec', '@orcha/model'],
   '@orcha/server': ['*'],
@@ -45,7 +52,10 @@ function packages(): { dir: string; manifest: Manifest }[] {
     return readdirSync(base)
       .map((name) => join(base, name))
       .filter((dir) => existsSync(join(dir, 'package.json')))
-      .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest }));
+      .map((dir) => ({
+        dir,
+        manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest,
+      }));
   });
 }
 
@@ -59,7 +69,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const importPattern = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+const importPattern =
+  /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
@@ -104,13 +115,20 @@ describe('architecture', () => {
         for (const specifier of imports(file)) {
           if (specifier.startsWith('.')) {
             const target = join(dirname(file), specifier);
-            if (!target.startsWith(dir)) problems.push(`${where}: reaches outside its package with ${specifier}`);
+            if (!target.startsWith(dir))
+              problems.push(`${where}: reaches outside its package with ${specifier}`);
             continue;
           }
           if (builtins.has(specifier) || builtins.has(packageName(specifier))) continue;
           const dep = packageName(specifier);
-          if (!declared.has(dep)) problems.push(`${where}: imports ${dep}, which package.json does not declare`);
-          if (dep.startsWith('@orcha/') && dep !== name && !permitted.includes('*') && !permitted.includes(dep)) {
+          if (!declared.has(dep))
+            problems.push(`${where}: imports ${dep}, which package.json does not declare`);
+          if (
+            dep.startsWith('@orcha/') &&
+            dep !== name &&
+            !permitted.includes('*') &&
+            !permitted.includes(dep)
+          ) {
             const fine = isTest(file) && (testOnly.includes(dep) || specifier.endsWith('/testing'));
             if (!fine) problems.push(`${where}: ${name} must not import ${dep}`);
           }
@@ -121,7 +139,14 @@ describe('architecture', () => {
   );
 
   it('keeps every backend out of the core', () => {
-    const backends = ['@orcha/agent-claude', '@orcha/agent-codex', '@orcha/agent-tmux', '@orcha/exec-ssh', '@orcha/forge-github', '@orcha/tmux'];
+    const backends = [
+      '@orcha/agent-claude',
+      '@orcha/agent-codex',
+      '@orcha/agent-tmux',
+      '@orcha/exec-ssh',
+      '@orcha/forge-github',
+      '@orcha/tmux',
+    ];
     for (const forbidden of backends) expect(allowed['@orcha/core']).not.toContain(forbidden);
   });
 });

@@ -4,15 +4,39 @@ import { parseConfig } from './config.js';
 describe('server configuration', () => {
   it('defaults to loopback, port 8080, fake agents and .orcha', () => {
     const config = parseConfig([], {});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, agents: 'fake', tmux: false, maxConcurrent: 8 });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      agents: 'fake',
+      tmux: false,
+      maxConcurrent: 8,
+    });
     expect(config.dataDir.endsWith('.orcha')).toBe(true);
   });
 
   it('reads GNU flags and the earlier single-dash spellings', () => {
-    const gnu = parseConfig(['--port', '9000', '--data-dir=/tmp/x', '--agents', 'codex', '--tmux', '--max-concurrent', '3'], {});
-    expect(gnu).toMatchObject({ port: 9000, dataDir: '/tmp/x', agents: 'codex', tmux: true, maxConcurrent: 3 });
-    const seed = parseConfig(['-fake-agents', '-tmux', '-max-concurrent', '4', '-schedule-interval', '2s', '-real-forge'], {});
-    expect(seed).toMatchObject({ agents: 'fake', tmux: true, maxConcurrent: 4, scheduleInterval: 2_000, realForge: true });
+    const gnu = parseConfig(
+      ['--port', '9000', '--data-dir=/tmp/x', '--agents', 'codex', '--tmux', '--max-concurrent', '3'],
+      {},
+    );
+    expect(gnu).toMatchObject({
+      port: 9000,
+      dataDir: '/tmp/x',
+      agents: 'codex',
+      tmux: true,
+      maxConcurrent: 3,
+    });
+    const seed = parseConfig(
+      ['-fake-agents', '-tmux', '-max-concurrent', '4', '-schedule-interval', '2s', '-real-forge'],
+      {},
+    );
+    expect(seed).toMatchObject({
+      agents: 'fake',
+      tmux: true,
+      maxConcurrent: 4,
+      scheduleInterval: 2_000,
+      realForge: true,
+    });
     expect(parseConfig(['--schedule-interval', '250ms'], {}).scheduleInterval).toBe(250);
   });
 
@@ -25,6 +49,8 @@ describe('server configuration', () => {
 
   it('needs an API token to listen beyond loopback', () => {
     expect(() => parseConfig(['--host', '0.0.0.0'], {})).toThrow(/API token/);
-    expect(parseConfig(['--host', '0.0.0.0'], { ORCHA_API_TOKEN: 'x'.repeat(20) }).apiToken).toBe('x'.repeat(20));
+    expect(parseConfig(['--host', '0.0.0.0'], { ORCHA_API_TOKEN: 'x'.repeat(20) }).apiToken).toBe(
+      'x'.repeat(20),
+    );
   });
 });

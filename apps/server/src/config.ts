@@ -62,14 +62,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     }
     if (key === 'fakeAgents') raw.agents = value ? 'fake' : 'auto';
     else if (key === 'noDemo') raw.demo = !value;
-    else raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
+    else
+      raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`invalid configuration: ${describeIssues(parsed.error.issues)}`);
   const config = { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
   if (!loopback && !config.apiToken) {
-    throw new Error(`listening on ${config.host} needs an API token: set ORCHA_API_TOKEN or --api-token (16+ characters)`);
+    throw new Error(
+      `listening on ${config.host} needs an API token: set ORCHA_API_TOKEN or --api-token (16+ characters)`,
+    );
   }
   return config;
 }

@@ -21,14 +21,20 @@ export const repoSchema = z
   .string()
   .min(1)
   .max(500)
-  .regex(/^(?:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+|(?:https?|ssh|file):\/\/[^\s'"`$;|&<>\\]+|[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[^\s'"`$;|&<>\\]+)$/, 'a repository URL or owner/name');
+  .regex(
+    /^(?:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+|(?:https?|ssh|file):\/\/[^\s'"`$;|&<>\\]+|[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[^\s'"`$;|&<>\\]+)$/,
+    'a repository URL or owner/name',
+  );
 
 /** A git branch name following git check-ref-format's rules for the characters we accept. */
 export const branchSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._\/-]+(?<!\.lock)(?<![/.])$/, 'a valid git branch name');
+  .regex(
+    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]+(?<!\.lock)(?<![/.])$/,
+    'a valid git branch name',
+  );
 
 export const objectiveSchema = z.object({
   id: idSchema('objective'),
@@ -72,7 +78,12 @@ export const guardCountersSchema = z.object({
   turns: z.number().int().nonnegative(),
 });
 export type GuardCounters = z.infer<typeof guardCountersSchema>;
-export const emptyGuardCounters: GuardCounters = { lastErrorKey: null, sameErrorCount: 0, noProgressTurns: 0, turns: 0 };
+export const emptyGuardCounters: GuardCounters = {
+  lastErrorKey: null,
+  sameErrorCount: 0,
+  noProgressTurns: 0,
+  turns: 0,
+};
 
 export const sessionSchema = z.object({
   id: idSchema('session'),
@@ -117,7 +128,11 @@ export const doctorCheckSchema = z.object({
   fix: z.string().nullable(),
 });
 export type DoctorCheck = z.infer<typeof doctorCheckSchema>;
-export const doctorReportSchema = z.object({ at: timeSchema, ok: z.boolean(), checks: z.array(doctorCheckSchema) });
+export const doctorReportSchema = z.object({
+  at: timeSchema,
+  ok: z.boolean(),
+  checks: z.array(doctorCheckSchema),
+});
 export type DoctorReport = z.infer<typeof doctorReportSchema>;
 
 export const targetKindSchema = z.enum(['local', 'ssh']);
@@ -232,7 +247,15 @@ export const artifactSchema = z.object({
 });
 export type Artifact = z.infer<typeof artifactSchema>;
 
-export const transcriptKindSchema = z.enum(['user', 'assistant', 'tool_call', 'tool_result', 'system', 'error', 'output']);
+export const transcriptKindSchema = z.enum([
+  'user',
+  'assistant',
+  'tool_call',
+  'tool_result',
+  'system',
+  'error',
+  'output',
+]);
 export type TranscriptKind = z.infer<typeof transcriptKindSchema>;
 export const transcriptMessageSchema = z.object({
   sessionId: idSchema('session'),

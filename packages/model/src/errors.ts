@@ -38,6 +38,8 @@ export function isOrchaError(error: unknown, code?: ErrorCode): error is OrchaEr
 /** Formats a zod error's issues into one readable line: `title: Required; agent: Invalid enum value`. */
 export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   return issues
-    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
+    .map((issue) =>
+      issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message,
+    )
     .join('; ');
 }

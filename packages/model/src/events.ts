@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { idSchema } from './ids.js';
 import { timeSchema, usageSchema } from './entities.js';
+import { idSchema } from './ids.js';
 import {
   objectiveStatusSchema,
   pullRequestStateSchema,

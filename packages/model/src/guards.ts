@@ -32,19 +32,28 @@ export function recordTurn(counters: GuardCounters, progress: boolean): GuardCou
   };
 }
 
-export function evaluateGuards(policy: GuardPolicy, counters: GuardCounters, modelCalls: number): GuardVerdict {
+export function evaluateGuards(
+  policy: GuardPolicy,
+  counters: GuardCounters,
+  modelCalls: number,
+): GuardVerdict {
   if (policy.maxSameError > 0 && counters.sameErrorCount >= policy.maxSameError) {
     return {
       trip: true,
       guard: 'same_error',
-      reason: `the same error ${counters.sameErrorCount} times in a row: ${counters.lastErrorKey ?? ''}`.trim(),
+      reason:
+        `the same error ${counters.sameErrorCount} times in a row: ${counters.lastErrorKey ?? ''}`.trim(),
     };
   }
   if (policy.maxNoProgressTurns > 0 && counters.noProgressTurns >= policy.maxNoProgressTurns) {
     return { trip: true, guard: 'no_progress', reason: `no progress for ${counters.noProgressTurns} turns` };
   }
   if (policy.maxModelCalls > 0 && modelCalls >= policy.maxModelCalls) {
-    return { trip: true, guard: 'model_calls', reason: `model-call cap reached (${modelCalls}/${policy.maxModelCalls})` };
+    return {
+      trip: true,
+      guard: 'model_calls',
+      reason: `model-call cap reached (${modelCalls}/${policy.maxModelCalls})`,
+    };
   }
   return { trip: false };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sessionSchema, branchSchema, repoSchema } from './entities.js';
+import { branchSchema, repoSchema, sessionSchema } from './entities.js';
 import { createIdGenerator, idSchema } from './ids.js';
 
 describe('ids', () => {
@@ -38,6 +38,8 @@ describe('entity schemas', () => {
   });
 
   it('describe a session completely', () => {
-    expect(Object.keys(sessionSchema.shape)).toEqual(expect.arrayContaining(['status', 'dependsOn', 'providerSessionId', 'attachCommand']));
+    expect(Object.keys(sessionSchema.shape)).toEqual(
+      expect.arrayContaining(['status', 'dependsOn', 'providerSessionId', 'attachCommand']),
+    );
   });
 });

@@ -67,5 +67,7 @@ function increment(digits: number[]): number[] {
 
 /** The schema of an id of one kind: `idSchema('session')` accepts `ses_…` only. */
 export function idSchema(kind: IdKind) {
-  return z.string().regex(new RegExp(`^${idPrefixes[kind]}_[0-9A-Z]{26}$`), `expected a ${kind} id (${idPrefixes[kind]}_…)`);
+  return z
+    .string()
+    .regex(new RegExp(`^${idPrefixes[kind]}_[0-9A-Z]{26}$`), `expected a ${kind} id (${idPrefixes[kind]}_…)`);
 }

@@ -1,3 +1,26 @@
+export type {
+  Artifact,
+  DoctorCheck,
+  DoctorReport,
+  GuardCounters,
+  Interactivity,
+  NewTranscriptMessage,
+  Note,
+  Objective,
+  PrFeedback,
+  PullRequest,
+  Question,
+  QuestionKind,
+  Session,
+  SessionRole,
+  Target,
+  TargetKind,
+  TranscriptKind,
+  TranscriptMessage,
+  Usage,
+  Workspace,
+  WorkspaceKind,
+} from './entities.js';
 export {
   agentNameSchema,
   artifactSchema,
@@ -30,51 +53,35 @@ export {
   workspaceSchema,
   workspaceStatusSchema,
 } from './entities.js';
-export type {
-  Artifact,
-  DoctorCheck,
-  DoctorReport,
-  GuardCounters,
-  Interactivity,
-  NewTranscriptMessage,
-  Note,
-  Objective,
-  PrFeedback,
-  PullRequest,
-  Question,
-  QuestionKind,
-  Session,
-  SessionRole,
-  Target,
-  TargetKind,
-  TranscriptKind,
-  TranscriptMessage,
-  Usage,
-  Workspace,
-  WorkspaceKind,
-} from './entities.js';
-export { describeIssues, errorCodes, isOrchaError, OrchaError } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export { eventDataSchema } from './events.js';
+export { describeIssues, errorCodes, isOrchaError, OrchaError } from './errors.js';
 export type { EventData, EventType, OrchaEvent } from './events.js';
-export { defaultGuardPolicy, errorKey, evaluateGuards, recordError, recordTurn } from './guards.js';
+export { eventDataSchema } from './events.js';
 export type { GuardPolicy, GuardVerdict } from './guards.js';
-export { createIdGenerator, idPrefixes, idSchema } from './ids.js';
+export { defaultGuardPolicy, errorKey, evaluateGuards, recordError, recordTurn } from './guards.js';
 export type { IdGenerator, IdKind, RandomDigit } from './ids.js';
-export { chooseTarget } from './placement.js';
+export { createIdGenerator, idPrefixes, idSchema } from './ids.js';
 export type { Placement, PlacementCandidate } from './placement.js';
-export { evaluatePush } from './push.js';
+export { chooseTarget } from './placement.js';
 export type { PushDecision, PushRequest } from './push.js';
-export { defineStateMachine } from './state-machine.js';
+export { evaluatePush } from './push.js';
 export type { StateMachine } from './state-machine.js';
+export { defineStateMachine } from './state-machine.js';
+export type {
+  ObjectiveStatus,
+  PullRequestState,
+  QuestionStatus,
+  SessionStatus,
+  TargetStatus,
+} from './states.js';
 export {
   activeSessionStatuses,
   objectiveMachine,
   objectiveStatuses,
   objectiveStatusSchema,
   pullRequestMachine,
-  pullRequestStates,
   pullRequestStateSchema,
+  pullRequestStates,
   questionMachine,
   questionStatuses,
   questionStatusSchema,
@@ -85,4 +92,3 @@ export {
   targetStatuses,
   targetStatusSchema,
 } from './states.js';
-export type { ObjectiveStatus, PullRequestState, QuestionStatus, SessionStatus, TargetStatus } from './states.js';

@@ -11,7 +11,11 @@ export interface PlacementCandidate {
 
 export type Placement =
   | { ok: true; targetId: string }
-  | { ok: false; reason: 'pinned_target_unknown' | 'pinned_target_unavailable' | 'no_online_target' | 'capacity_full'; detail: string };
+  | {
+      ok: false;
+      reason: 'pinned_target_unknown' | 'pinned_target_unavailable' | 'no_online_target' | 'capacity_full';
+      detail: string;
+    };
 
 /**
  * Chooses where a session runs: its pinned target (by id or name) if it can take it, otherwise the online
@@ -23,10 +27,18 @@ export function chooseTarget(candidates: readonly PlacementCandidate[], pinned?:
     const target = candidates.find((candidate) => candidate.id === pinned || candidate.name === pinned);
     if (!target) return { ok: false, reason: 'pinned_target_unknown', detail: `no target named ${pinned}` };
     if (target.status !== 'online') {
-      return { ok: false, reason: 'pinned_target_unavailable', detail: `target ${target.name} is ${target.status}` };
+      return {
+        ok: false,
+        reason: 'pinned_target_unavailable',
+        detail: `target ${target.name} is ${target.status}`,
+      };
     }
     if (target.used >= target.capacity) {
-      return { ok: false, reason: 'capacity_full', detail: `target ${target.name} is full (${target.used}/${target.capacity})` };
+      return {
+        ok: false,
+        reason: 'capacity_full',
+        detail: `target ${target.name} is full (${target.used}/${target.capacity})`,
+      };
     }
     return { ok: true, targetId: target.id };
   }

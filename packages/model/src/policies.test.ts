@@ -16,7 +16,11 @@ describe('evaluatePush', () => {
   });
 
   it('allows a plain push to an open pull request', () => {
-    expect(evaluatePush({ state: 'open' }, { force: false })).toEqual({ decision: 'allow', force: false, reason: null });
+    expect(evaluatePush({ state: 'open' }, { force: false })).toEqual({
+      decision: 'allow',
+      force: false,
+      reason: null,
+    });
   });
 
   it('needs a non-empty reason for a force push and records it', () => {
@@ -30,7 +34,12 @@ describe('evaluatePush', () => {
   });
 });
 
-const target = (id: string, status: PlacementCandidate['status'], capacity: number, used: number): PlacementCandidate => ({
+const target = (
+  id: string,
+  status: PlacementCandidate['status'],
+  capacity: number,
+  used: number,
+): PlacementCandidate => ({
   id,
   name: id,
   status,
@@ -40,7 +49,11 @@ const target = (id: string, status: PlacementCandidate['status'], capacity: numb
 
 describe('chooseTarget', () => {
   it('picks the least loaded online target', () => {
-    const placement = chooseTarget([target('a', 'online', 4, 3), target('b', 'online', 4, 1), target('c', 'draining', 8, 0)]);
+    const placement = chooseTarget([
+      target('a', 'online', 4, 3),
+      target('b', 'online', 4, 1),
+      target('c', 'draining', 8, 0),
+    ]);
     expect(placement).toEqual({ ok: true, targetId: 'b' });
   });
 
@@ -53,14 +66,24 @@ describe('chooseTarget', () => {
   });
 
   it('says why nothing fits', () => {
-    expect(chooseTarget([target('a', 'offline', 2, 0)])).toMatchObject({ ok: false, reason: 'no_online_target' });
+    expect(chooseTarget([target('a', 'offline', 2, 0)])).toMatchObject({
+      ok: false,
+      reason: 'no_online_target',
+    });
     expect(chooseTarget([target('a', 'online', 1, 1)])).toMatchObject({ ok: false, reason: 'capacity_full' });
   });
 
   it('never places on a full, draining, disabled or offline target', () => {
-    const status = fc.constantFrom('online', 'draining', 'disabled', 'offline') as fc.Arbitrary<PlacementCandidate['status']>;
+    const status = fc.constantFrom('online', 'draining', 'disabled', 'offline') as fc.Arbitrary<
+      PlacementCandidate['status']
+    >;
     const candidate = fc
-      .tuple(fc.string({ minLength: 1, maxLength: 4 }), status, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 6 }))
+      .tuple(
+        fc.string({ minLength: 1, maxLength: 4 }),
+        status,
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 6 }),
+      )
       .map(([id, s, capacity, used]) => target(id, s, capacity, Math.min(used, capacity)));
     fc.assert(
       fc.property(fc.array(candidate, { maxLength: 8 }), (candidates) => {
@@ -99,7 +122,16 @@ describe('loop guards', () => {
   });
 
   it('trips at the model-call cap and never when a guard is off', () => {
-    expect(evaluateGuards(policy, emptyGuardCounters, 10)).toMatchObject({ trip: true, guard: 'model_calls' });
-    expect(evaluateGuards({ maxSameError: 0, maxNoProgressTurns: 0, maxModelCalls: 0 }, { ...emptyGuardCounters, sameErrorCount: 99, noProgressTurns: 99 }, 1e9).trip).toBe(false);
+    expect(evaluateGuards(policy, emptyGuardCounters, 10)).toMatchObject({
+      trip: true,
+      guard: 'model_calls',
+    });
+    expect(
+      evaluateGuards(
+        { maxSameError: 0, maxNoProgressTurns: 0, maxModelCalls: 0 },
+        { ...emptyGuardCounters, sameErrorCount: 99, noProgressTurns: 99 },
+        1e9,
+      ).trip,
+    ).toBe(false);
   });
 });

@@ -11,7 +11,10 @@ export interface StateMachine<S extends string> {
   next(from: S): readonly S[];
 }
 
-export function defineStateMachine<S extends string>(name: string, table: Record<S, readonly S[]>): StateMachine<S> {
+export function defineStateMachine<S extends string>(
+  name: string,
+  table: Record<S, readonly S[]>,
+): StateMachine<S> {
   const states = Object.keys(table) as S[];
   return {
     states,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOrchaError } from './errors.js';
+import type { StateMachine } from './state-machine.js';
 import {
   objectiveMachine,
   pullRequestMachine,
@@ -8,7 +9,6 @@ import {
   sessionMachine,
   targetMachine,
 } from './states.js';
-import type { StateMachine } from './state-machine.js';
 
 const machines: [string, StateMachine<string>][] = [
   ['session', sessionMachine as StateMachine<string>],
