@@ -49,6 +49,7 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+  /** The exit code; when a signal ended the process, 128 + the signal's number (as shells report it). */
   code: number;
   /** The signal that ended the process, if one did. */
   signal: string | null;
@@ -69,10 +70,14 @@ export interface SpawnOptions {
 export interface ProcessHandle {
   /** The process id (of the group leader) where the executor knows it. */
   readonly pid: number | undefined;
-  /** Output chunks as they arrive; ends when the stream closes. Not buffered beyond what is unread. */
+  /**
+   * Output chunks as they arrive; ends when the stream closes. Not buffered beyond what is unread: an
+   * unread stream applies backpressure, so read both (or the process may block on a full pipe).
+   */
   readonly stdout: AsyncIterable<Uint8Array>;
   readonly stderr: AsyncIterable<Uint8Array>;
   write(data: string | Uint8Array): Promise<void>;
+  /** Ends the input. On a pseudo-terminal, which has no separate end, this sends EOF (Ctrl-D). */
   closeStdin(): Promise<void>;
   /** Resolves once the process has exited and its output streams have ended. */
   wait(): Promise<ExitStatus>;

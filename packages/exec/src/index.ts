@@ -1,6 +1,7 @@
+export { ChunkQueue } from './chunk-queue.js';
 export type {
-  ExecutorDescription,
   Executor,
+  ExecutorDescription,
   ExitStatus,
   FileOperations,
   ProcessHandle,
@@ -8,3 +9,7 @@ export type {
   RunResult,
   SpawnOptions,
 } from './executor.js';
+export type { LocalExecutorOptions } from './local-executor.js';
+export { createLocalExecutor } from './local-executor.js';
+export { quoteShellArg, quoteShellArgs } from './quote.js';
+export { runProcess } from './run-process.js';
