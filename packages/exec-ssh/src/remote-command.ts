@@ -1,0 +1,43 @@
+import { quoteShellArg } from '@orcha/exec';
+
+/** Exit statuses the remote wrappers use to say what went wrong before the command ran. */
+export const missingDirectoryStatus = 200;
+export const missingCommandStatus = 201;
+
+/**
+ * Builds the shell text that runs one command on the remote side: change to `cwd`, check the command
+ * exists, then replace the shell with it under `setsid`, so the command leads its own process group (its
+ * pid is its group id) and cancel can kill the whole group. Every value is single-quoted.
+ */
+export function remoteCommand(
+  command: string,
+  args: readonly string[],
+  options: {
+    cwd?: string | undefined;
+    env?: Record<string, string> | undefined;
+    stdinFd?: number;
+    ownGroup?: boolean;
+  },
+): string {
+  const parts: string[] = [];
+  if (options.cwd) {
+    parts.push(
+      `cd -- ${quoteShellArg(options.cwd)} 2>/dev/null || { echo "orcha: no such directory: "${quoteShellArg(options.cwd)} >&2; exit ${missingDirectoryStatus}; }`,
+    );
+  }
+  parts.push(
+    `command -v ${quoteShellArg(command)} >/dev/null 2>&1 || { echo "orcha: command not found: "${quoteShellArg(command)} >&2; exit ${missingCommandStatus}; }`,
+  );
+  const env = Object.entries(options.env ?? {}).map(([key, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`invalid environment variable name ${key}`);
+    return quoteShellArg(`${key}=${value}`);
+  });
+  const invocation = ['env', ...env, quoteShellArg(command), ...args.map(quoteShellArg)].join(' ');
+  const stdin = options.stdinFd !== undefined ? ` 0<&${options.stdinFd} ${options.stdinFd}<&-` : '';
+  parts.push(
+    options.ownGroup === false
+      ? `exec ${invocation}${stdin}`
+      : `if command -v setsid >/dev/null 2>&1; then exec setsid ${invocation}${stdin}; else exec ${invocation}${stdin}; fi`,
+  );
+  return parts.join('\n');
+}

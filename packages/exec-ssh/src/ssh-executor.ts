@@ -1,0 +1,163 @@
+import { type Executor, quoteShellArg, type RunOptions, type RunResult } from '@orcha/exec';
+import { OrchaError } from '@orcha/model';
+import { CommandShell } from './command-shell.js';
+import { type PresentedHostKey, SshConnection, type SshSettings } from './connection.js';
+import { trustHostKey } from './known-hosts.js';
+import { missingCommandStatus, missingDirectoryStatus, remoteCommand } from './remote-command.js';
+import { sftpFiles } from './sftp-files.js';
+import { sshProcess } from './ssh-process.js';
+
+export interface SshExecutor extends Executor {
+  /** The host key the server presented when it was refused as unknown or changed, if it was. */
+  presentedHostKey(): PresentedHostKey | null;
+  /** Trusts the presented host key: appends it to known_hosts. An explicit, recorded action. */
+  trustPresentedHostKey(): Promise<string>;
+  close(): void;
+}
+
+const maxShells = 16;
+
+/**
+ * The Executor over SSH. One pooled connection per target; short commands run on long-lived shell channels
+ * (a few milliseconds each); streaming processes get their own channel — with a pseudo-terminal when asked,
+ * so closing it hangs the remote group up — and cancel kills the remote process group explicitly.
+ */
+export function createSshExecutor(settings: SshSettings): SshExecutor {
+  const connection = new SshConnection(settings);
+  const shells: CommandShell[] = [];
+  const waiters: (() => void)[] = [];
+
+  const acquire = async (): Promise<CommandShell> => {
+    for (;;) {
+      for (let i = shells.length - 1; i >= 0; i--) if (shells[i]!.dead) shells.splice(i, 1);
+      const free = shells.find((shell) => !shell.busy);
+      if (free) {
+        free.busy = true;
+        return free;
+      }
+      if (shells.length < maxShells) {
+        const shell = new CommandShell(connection);
+        shells.push(shell);
+        shell.busy = true;
+        return shell;
+      }
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  const release = (shell: CommandShell) => {
+    shell.busy = false;
+    waiters.shift()?.();
+  };
+  const runLine = async (line: string, options: RunOptions & { onPid?: (pid: number) => void } = {}) => {
+    const shell = await acquire();
+    try {
+      return await shell.run(line, { maxOutputBytes: options.maxOutputBytes, onPid: options.onPid });
+    } finally {
+      release(shell);
+    }
+  };
+  const signalGroup = async (pgid: number, signal: 'TERM' | 'KILL') => {
+    await runLine(`kill -${signal} -${pgid} 2>/dev/null; true`);
+  };
+  const where = `${settings.user}@${settings.host}${settings.port && settings.port !== 22 ? `:${settings.port}` : ''}`;
+  const checkStatus = (result: RunResult, command: string, cwd?: string) => {
+    if (result.code === missingCommandStatus)
+      throw new OrchaError('not_found', `${command}: command not found on ${where}`);
+    if (result.code === missingDirectoryStatus)
+      throw new OrchaError('not_found', `no such directory on ${where}: ${cwd}`);
+    return result;
+  };
+
+  const executor: SshExecutor = {
+    describe: () => ({
+      kind: 'ssh',
+      host: settings.host,
+      user: settings.user,
+      sshCommand: `ssh -t${settings.port && settings.port !== 22 ? ` -p ${settings.port}` : ''} ${settings.user}@${settings.host}`,
+    }),
+
+    async run(command, args, options = {}) {
+      if (options.signal?.aborted) throw new OrchaError('unavailable', 'aborted', { aborted: true });
+      if (options.input !== undefined) {
+        const handle = await executor.spawn(command, args, { cwd: options.cwd, env: options.env });
+        const collect = async (stream: AsyncIterable<Uint8Array>) => {
+          const chunks: Uint8Array[] = [];
+          for await (const chunk of stream) chunks.push(chunk);
+          return Buffer.concat(chunks).toString('utf8');
+        };
+        const output = Promise.all([collect(handle.stdout), collect(handle.stderr)]);
+        await handle.write(options.input);
+        await handle.closeStdin();
+        const [stdout, stderr] = await output;
+        const status = await handle.wait();
+        return checkStatus(
+          { code: status.code ?? -1, signal: status.signal, stdout, stderr, truncated: false },
+          command,
+          options.cwd,
+        );
+      }
+      let pid: number | null = null;
+      let stopped: 'timeout' | 'abort' | null = null;
+      const stop = (why: 'timeout' | 'abort') => {
+        stopped = why;
+        if (pid !== null) void signalGroup(pid, 'KILL');
+      };
+      const timer = options.timeoutMs ? setTimeout(() => stop('timeout'), options.timeoutMs) : null;
+      const onAbort = () => stop('abort');
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const result = await runLine(remoteCommand(command, args, { cwd: options.cwd, env: options.env }), {
+          maxOutputBytes: options.maxOutputBytes,
+          onPid: (value) => {
+            pid = value;
+            if (stopped) void signalGroup(value, 'KILL');
+          },
+        });
+        if (stopped === 'timeout')
+          throw new OrchaError('unavailable', `${command} timed out after ${options.timeoutMs} ms`, {
+            timedOut: true,
+          });
+        if (stopped === 'abort')
+          throw new OrchaError('unavailable', `${command} was aborted`, { aborted: true });
+        return checkStatus(result, command, options.cwd);
+      } finally {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      }
+    },
+
+    async spawn(command, args, options = {}) {
+      const pty = options.pty;
+      const script = pty
+        ? `printf '\\036P%d\\036' "$$"\n${remoteCommand(command, args, { cwd: options.cwd, env: options.env, ownGroup: false })}`
+        : [
+            'exec 3<&0',
+            `( ${remoteCommand(command, args, { cwd: options.cwd, env: options.env, stdinFd: 3 })}\n) &`,
+            `__orcha_pid=$!; printf '\\036P%d\\036' "$__orcha_pid" >&2; wait "$__orcha_pid"`,
+          ].join('\n');
+      const channel = await connection.exec(`sh -c ${quoteShellArg(script)}`, { pty });
+      return sshProcess(channel, {
+        pty: Boolean(pty),
+        killGraceMs: options.killGraceMs ?? 2_000,
+        signalGroup,
+      });
+    },
+
+    files(root) {
+      return sftpFiles(connection, root);
+    },
+
+    presentedHostKey: () => connection.lastPresentedKey,
+    async trustPresentedHostKey() {
+      const key = connection.lastPresentedKey;
+      if (!key) throw new OrchaError('conflict', 'no refused host key to trust; connect first');
+      return trustHostKey(settings.knownHostsFile, settings.host, connection.port, key.keyType, key.key);
+    },
+    close() {
+      for (const shell of shells) shell.close();
+      shells.length = 0;
+      connection.close();
+    },
+  };
+  return executor;
+}
