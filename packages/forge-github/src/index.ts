@@ -1,1 +1,4 @@
-export {};
+export type { GitHubFeedback, GitHubForge, GitHubForgeSettings, GitHubPullRequest } from './github-forge.js';
+export { createGitHubForge } from './github-forge.js';
+export { githubToken } from './github-token.js';
+export { parseRepo } from './repo-ref.js';

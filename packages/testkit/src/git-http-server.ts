@@ -43,11 +43,23 @@ export function git(
 
 /**
  * Serves bare repositories over smart HTTP on 127.0.0.1 through `git http-backend` (CGI), so both the git
- * CLI and isomorphic-git can clone, fetch and push. A stand-in for a real git host.
+ * CLI and isomorphic-git can clone, fetch and push. A stand-in for a real git host. With `token`, every
+ * request needs HTTP basic auth whose password is that token, as a private GitHub repository does.
  */
-export async function startGitHttpServer(): Promise<GitHttpServer> {
+export async function startGitHttpServer(options: { token?: string } = {}): Promise<GitHttpServer> {
   const root = await mkdtemp(join(tmpdir(), 'orcha-git-'));
   const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (options.token) {
+      const given = Buffer.from(
+        (request.headers.authorization ?? '').replace(/^Basic /, ''),
+        'base64',
+      ).toString();
+      if (given.split(':').slice(1).join(':') !== options.token) {
+        response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="orcha-test"' });
+        response.end();
+        return;
+      }
+    }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const child = spawn('git', ['http-backend'], {
       env: {

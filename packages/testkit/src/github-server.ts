@@ -181,6 +181,11 @@ export async function startFakeGitHub(
     RegExp,
     (match: string[], body: Record<string, unknown>) => Promise<[number, unknown]>,
   ][] = [
+    [
+      'GET',
+      /^\/user$/,
+      async () => [200, { ...(skeleton(componentSchema('private-user')) as object), ...user('orcha-bot') }],
+    ],
     ['GET', /^\/repos\/([^/]+\/[^/]+)$/, async ([repo]) => [200, repository(repo!)]],
     [
       'POST',

@@ -5,3 +5,7 @@ export type { FakeGitHub } from './github-server.js';
 export { startFakeGitHub } from './github-server.js';
 export type { LoopbackSshd } from './sshd.js';
 export { startSshd } from './sshd.js';
+export type { TempDir } from './temp.js';
+export { createTempDir } from './temp.js';
+export type { PrivateTmux } from './tmux.js';
+export { createPrivateTmux, scriptedTuiPath } from './tmux.js';
