@@ -1,1 +1,3 @@
 export {};
+export { createGitPreparer } from './git-preparer.js';
+export type { GitPrepareRequest, GitPreparerSettings, GitWorkspace } from './git-preparer.js';
