@@ -1,0 +1,80 @@
+import type { Executor } from '@orcha/exec';
+import { OrchaError } from '@orcha/model';
+import type { PaneChunk, PaneStatus } from './tmux-controller.js';
+
+/** Reads a pane log from `fromOffset` to its current end, on the executor's machine (`tail -c +N`). */
+export async function readPaneLog(executor: Executor, path: string, fromOffset: number): Promise<PaneChunk> {
+  checkOffset(fromOffset);
+  const handle = await executor.spawn('tail', ['-c', `+${fromOffset + 1}`, path]);
+  const [chunks, errors, status] = await Promise.all([
+    collect(handle.stdout),
+    collect(handle.stderr),
+    handle.wait(),
+  ]);
+  if (status.code !== 0) {
+    const message = Buffer.concat(errors).toString().trim();
+    if (/No such file/.test(message)) throw new OrchaError('not_found', `no pane log at ${path}`);
+    throw new OrchaError('unavailable', `reading ${path}: ${message}`);
+  }
+  const data = Buffer.concat(chunks);
+  return { data, nextOffset: fromOffset + data.length };
+}
+
+/**
+ * Follows a pane log with `tail -f --pid=<pane pid>`: chunks arrive as tmux writes them (inotify), and
+ * tail ends by itself once the pane's program has exited and the rest of the log is read. A last read
+ * after that catches bytes tmux wrote to the log after tail's final look.
+ */
+export async function* followPaneLog(
+  executor: Executor,
+  path: string,
+  status: () => Promise<PaneStatus | null>,
+  options: { fromOffset?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<PaneChunk> {
+  let offset = options.fromOffset ?? 0;
+  checkOffset(offset);
+  const { signal } = options;
+  const initial = await status();
+  if (initial && !initial.dead && !signal?.aborted) {
+    const handle = await executor.spawn('tail', [
+      '-c',
+      `+${offset + 1}`,
+      '-f',
+      '-s',
+      '0.1',
+      `--pid=${initial.panePid}`,
+      path,
+    ]);
+    const stop = () => void handle.kill().catch(() => {});
+    signal?.addEventListener('abort', stop, { once: true });
+    const stderr = collect(handle.stderr);
+    try {
+      for await (const chunk of handle.stdout) {
+        offset += chunk.length;
+        yield { data: chunk, nextOffset: offset };
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      await handle.kill();
+      await stderr;
+    }
+  }
+  if (signal?.aborted) return;
+  const rest = await readPaneLog(executor, path, offset).catch((error: unknown) => {
+    if (error instanceof OrchaError && error.code === 'not_found') return undefined;
+    throw error;
+  });
+  if (rest?.data.length) yield rest;
+}
+
+async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+function checkOffset(offset: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new OrchaError('invalid_argument', `a pane offset is a byte count ≥ 0, not ${offset}`);
+  }
+}
