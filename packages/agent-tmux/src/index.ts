@@ -1,1 +1,2 @@
-export {};
+export type { TmuxProviderSettings } from './tmux-provider.js';
+export { createTmuxProvider } from './tmux-provider.js';

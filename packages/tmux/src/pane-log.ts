@@ -1,6 +1,9 @@
 import type { Executor } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
+import { delay } from './delay.js';
 import type { PaneChunk, PaneStatus } from './tmux-controller.js';
+
+const watchIntervalMs = 300;
 
 /** Reads a pane log from `fromOffset` to its current end, on the executor's machine (`tail -c +N`). */
 export async function readPaneLog(executor: Executor, path: string, fromOffset: number): Promise<PaneChunk> {
@@ -22,8 +25,8 @@ export async function readPaneLog(executor: Executor, path: string, fromOffset: 
 
 /**
  * Follows a pane log with `tail -f --pid=<pane pid>`: chunks arrive as tmux writes them (inotify), and
- * tail ends by itself once the pane's program has exited and the rest of the log is read. A last read
- * after that catches bytes tmux wrote to the log after tail's final look.
+ * tail ends by itself once the pane's program has exited and the rest of the log is read; a watch on the
+ * pane stops it too. A last read after that catches bytes tmux wrote to the log after tail's final look.
  */
 export async function* followPaneLog(
   executor: Executor,
@@ -45,18 +48,30 @@ export async function* followPaneLog(
       `--pid=${initial.panePid}`,
       path,
     ]);
+    let following = true;
     const stop = () => void handle.kill().catch(() => {});
     signal?.addEventListener('abort', stop, { once: true });
     const stderr = collect(handle.stderr);
+    // tail's --pid sees a zombie as alive, and tmux 3.3 now and then reaps a pane's process late: watch
+    // the pane too, and stop tail once it is dead (the final read below picks up what tail missed).
+    const watcher = (async () => {
+      while (following) {
+        await delay(watchIntervalMs);
+        if (!following) return;
+        const now = await status().catch(() => null);
+        if (!now || now.dead) return stop();
+      }
+    })();
     try {
       for await (const chunk of handle.stdout) {
         offset += chunk.length;
         yield { data: chunk, nextOffset: offset };
       }
     } finally {
+      following = false;
       signal?.removeEventListener('abort', stop);
       await handle.kill();
-      await stderr;
+      await Promise.all([stderr, watcher]);
     }
   }
   if (signal?.aborted) return;

@@ -1,0 +1,166 @@
+import type { AgentEvent, AgentRun } from '@orcha/agent';
+import { createLocalExecutor } from '@orcha/exec';
+import { createPrivateTmux, createTempDir, scriptedTuiPath, type TempDir } from '@orcha/testkit';
+import { createTmuxController } from '@orcha/tmux';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTmuxProvider } from './index.js';
+
+const executor = createLocalExecutor();
+const server = createPrivateTmux('agent-tmux');
+const controller = createTmuxController({ executor, socketName: server.socketName });
+const tui = createTmuxProvider({ socketName: server.socketName, command: () => ['node', scriptedTuiPath] });
+let temp: TempDir;
+let counter = 0;
+
+beforeAll(async () => {
+  temp = await createTempDir('orcha-agent-tmux-');
+});
+afterAll(async () => {
+  await server.kill();
+  await temp.remove();
+});
+
+/** Pids of the running (not zombie) children of `pid`. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const result = await executor.run('ps', ['-o', 'pid=,stat=', '--ppid', String(pid)]);
+  return result.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([child, state]) => child && !state?.startsWith('Z'))
+    .map(([child]) => Number(child));
+}
+
+/** Whether all `pids` are gone (or zombies) within a second: the terminal's hang-up is asynchronous. */
+async function goneSoon(pids: number[]): Promise<boolean> {
+  const deadline = Date.now() + 1000;
+  while (Date.now() < deadline) {
+    const result = await executor.run('ps', ['-o', 'stat=', '-p', pids.join(',')]);
+    if (result.stdout.split('\n').every((state) => state.trim() === '' || state.trim().startsWith('Z')))
+      return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+const spec = (prompt = '') => ({ sessionId: `ses_t${++counter}`, prompt, cwd: temp.path, executor });
+
+/** Reads a run's events in the background; `until` waits for the transcript text to match. */
+function watch(run: AgentRun) {
+  const seen: AgentEvent[] = [];
+  let notify = () => {};
+  const done = (async () => {
+    for await (const event of run.events) {
+      seen.push(event);
+      notify();
+    }
+  })();
+  const text = () =>
+    seen
+      .filter((event) => event.type === 'output')
+      .map((event) => event.text)
+      .join('');
+  const until = async (pattern: RegExp) => {
+    while (!pattern.test(text())) {
+      await new Promise<void>((resolve) => {
+        notify = resolve;
+      });
+    }
+  };
+  return { seen, text, until, done };
+}
+
+describe('tmux provider', () => {
+  it('runs a TUI: prompt typed, steering, snapshot, attach info, transcript without escapes, exit', async () => {
+    const run = await tui.start(spec('hello'));
+    const events = watch(run);
+    expect(run.attachName).toBe(`orcha-ses_t${counter}`);
+    expect(run.attachCommand).toBe(`tmux -L ${server.socketName} attach -t orcha-ses_t${counter}`);
+    await events.until(/got: hello/);
+    await run.send('second message');
+    await events.until(/got: second message/);
+    expect(await run.snapshot?.()).toContain('got: second message');
+    await run.send('exit 0');
+    expect(await run.wait()).toEqual({ type: 'exited', code: 0, reason: 'completed' });
+    await events.done;
+    expect(events.seen[0]).toEqual({ type: 'started', providerSessionId: null, model: null });
+    expect(events.seen.at(-1)).toEqual({ type: 'exited', code: 0, reason: 'completed' });
+    const outputs = events.seen.filter((event) => event.type === 'output');
+    expect(outputs.map((event) => event.raw).join('')).toContain('\x1b[?2004h');
+    expect(events.text()).not.toContain('\x1b');
+    expect(await controller.hasSession(run.attachName!)).toBe(false);
+    await expect(run.send('too late')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('reports a non-zero exit as failed, with an error event', async () => {
+    const run = await tui.start(spec('exit 3'));
+    const events = watch(run);
+    expect(await run.wait()).toEqual({ type: 'exited', code: 3, reason: 'failed' });
+    await events.done;
+    expect(events.seen.some((event) => event.type === 'error' && event.message.includes('code 3'))).toBe(
+      true,
+    );
+  });
+
+  it('cancel kills the session and its program', async () => {
+    const run = await tui.start(spec('sleep-free'));
+    const events = watch(run);
+    await events.until(/got: sleep-free/);
+    const status = await controller.paneStatus(run.attachName!);
+    const program = await childrenOf(status!.panePid);
+    expect(program).toHaveLength(1);
+    await run.cancel();
+    expect(await run.wait()).toEqual({ type: 'exited', code: null, reason: 'canceled' });
+    await events.done;
+    expect(await controller.hasSession(run.attachName!)).toBe(false);
+    expect(await goneSoon([status!.panePid, ...program])).toBe(true);
+  });
+
+  it('re-attaches to a still-running session by name, and returns null for a gone one', async () => {
+    const first = await tui.start(spec('before restart'));
+    const firstEvents = watch(first);
+    await firstEvents.until(/got: before restart/);
+    // A new provider instance stands for orcha after a restart.
+    const again = createTmuxProvider({ socketName: server.socketName, command: () => ['false'] });
+    const run = await again.reattach!({ ...spec(), attachName: first.attachName! });
+    expect(run).not.toBeNull();
+    const events = watch(run!);
+    await events.until(/got: before restart/); // the screen as it was, recorded once
+    await run!.send('after restart');
+    await events.until(/got: after restart/);
+    await run!.cancel();
+    expect((await run!.wait()).reason).toBe('canceled');
+    expect((await first.wait()).reason).toBe('crashed');
+    expect(await again.reattach!({ ...spec(), attachName: first.attachName! })).toBeNull();
+  });
+
+  it('steers a shell 100 times without losing an Enter', async () => {
+    const shell = createTmuxProvider({
+      socketName: server.socketName,
+      command: () => ['sh'],
+      typePrompt: false,
+    });
+    const run = await shell.start({ ...spec(), env: { PS1: '$ ' } });
+    const events = watch(run);
+    for (let i = 1; i <= 100; i++) await run.send(`echo got: ${i}`);
+    await run.send('exit 0');
+    expect((await run.wait()).reason).toBe('completed');
+    await events.done;
+    const got = events.text().match(/^got: \d+$/gm);
+    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => `got: ${i + 1}`));
+  });
+
+  it('has no conversation to resume, and refuses a second start of the same session', async () => {
+    await expect(tui.resume({ ...spec(), providerSessionId: 'x' })).rejects.toMatchObject({
+      code: 'capability_unsupported',
+    });
+    const same = spec();
+    const run = await tui.start(same);
+    await expect(tui.start(same)).rejects.toMatchObject({ code: 'conflict' });
+    await run.cancel();
+  });
+
+  it('is interactive', () => {
+    expect(tui.interactivity).toBe('interactive');
+    expect(tui.name).toBe('tmux');
+  });
+});
