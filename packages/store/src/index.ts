@@ -1,1 +1,7 @@
-export {};
+export type { DashboardSummary, ObjectiveRow, SessionRow } from './dashboard.js';
+export type { ProviderUsage } from './feed.js';
+export type { LockResult } from './locks.js';
+export type { SessionPatch } from './sessions.js';
+export type { Store, StoreOptions } from './store.js';
+export { createStore } from './store.js';
+export type { ClaimResult } from './targets.js';

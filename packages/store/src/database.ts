@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import {
+  describeIssues,
+  type EventData,
+  eventDataSchema,
+  type IdGenerator,
+  OrchaError,
+  type OrchaEvent,
+} from '@orcha/model';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { z } from 'zod';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/** What every part of the store shares: the connection, the clock, ids, and the transaction helper. */
+export interface StoreContext {
+  sqlite: Database.Database;
+  db: Db;
+  clock: () => number;
+  ids: IdGenerator;
+  /**
+   * Runs `work` in one IMMEDIATE transaction. Events passed to `emit` are written in that same transaction
+   * and announced to subscribers only after it commits; if `work` throws, nothing is written or announced.
+   */
+  write<T>(work: (emit: (event: EventData) => void) => T): T;
+  subscribe(listener: (events: OrchaEvent[]) => void): () => void;
+}
+
+export function openDatabase(options: {
+  path: string;
+  clock: () => number;
+  ids: IdGenerator;
+  busyTimeoutMs?: number;
+}): StoreContext {
+  const sqlite = new Database(options.path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder });
+
+  const listeners = new Set<(events: OrchaEvent[]) => void>();
+  const insertEvent = sqlite.prepare(
+    'INSERT INTO events (at, type, objective_id, session_id, data) VALUES (?, ?, ?, ?, ?) RETURNING id',
+  );
+  let depth = 0;
+  let pending: OrchaEvent[] = [];
+
+  const write = <T>(work: (emit: (event: EventData) => void) => T): T => {
+    const emit = (event: EventData) => {
+      const at = options.clock();
+      const objectiveId = 'objectiveId' in event ? event.objectiveId : null;
+      const sessionId = 'sessionId' in event ? event.sessionId : null;
+      const row = insertEvent.get(at, event.type, objectiveId, sessionId, JSON.stringify(event)) as {
+        id: number;
+      };
+      pending.push({ ...event, id: row.id, at });
+    };
+    if (depth > 0) return work(emit);
+    depth++;
+    let result: T;
+    try {
+      result = sqlite.transaction(() => work(emit)).immediate();
+    } catch (error) {
+      pending = [];
+      throw error;
+    } finally {
+      depth--;
+    }
+    const committed = pending;
+    pending = [];
+    if (committed.length) for (const listener of listeners) listener(committed);
+    return result;
+  };
+
+  return {
+    sqlite,
+    db,
+    clock: options.clock,
+    ids: options.ids,
+    write,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** Parses outside input with a zod schema; failures become `invalid_argument` before anything is written. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new OrchaError('invalid_argument', `${what}: ${describeIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+/** Parses a stored JSON column through its schema: a corrupt row is an internal error, never silently used. */
+export function parseColumn<S extends z.ZodType>(schema: S, text: string | null, what: string): z.infer<S> {
+  const parsed = schema.safeParse(text === null ? null : JSON.parse(text));
+  if (!parsed.success)
+    throw new OrchaError('internal', `stored ${what} is invalid: ${describeIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+export function parseEvent(row: { id: number; at: number; data: string }): OrchaEvent {
+  return { ...parseColumn(eventDataSchema, row.data, 'event'), id: row.id, at: row.at };
+}

@@ -1,0 +1,99 @@
+import {
+  agentNameSchema,
+  branchSchema,
+  emptyGuardCounters,
+  emptyUsage,
+  interactivitySchema,
+  type Objective,
+  type ObjectiveStatus,
+  OrchaError,
+  objectiveMachine,
+  repoSchema,
+  type Session,
+} from '@orcha/model';
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { parseInput, type StoreContext } from './database.js';
+import { toObjective } from './rows.js';
+import { objectives } from './schema.js';
+import { insertSession } from './sessions.js';
+
+const createObjectiveInput = z.object({
+  title: z.string().trim().min(1).max(200),
+  prompt: z.string().max(100_000),
+  repo: repoSchema.nullish(),
+  baseBranch: branchSchema.nullish(),
+  agent: agentNameSchema,
+  interactivity: interactivitySchema.optional(),
+});
+
+export function objectiveQueries(ctx: StoreContext) {
+  const get = (id: string): Objective => {
+    const row = ctx.db.select().from(objectives).where(eq(objectives.id, id)).get();
+    if (!row) throw new OrchaError('not_found', `no objective ${id}`);
+    return toObjective(row);
+  };
+
+  return {
+    getObjective: get,
+
+    listObjectives(): Objective[] {
+      return ctx.db.select().from(objectives).orderBy(desc(objectives.createdAt)).all().map(toObjective);
+    },
+
+    /** Creates an objective and its manager session in one transaction. */
+    createObjective(input: z.input<typeof createObjectiveInput>): { objective: Objective; manager: Session } {
+      const data = parseInput(createObjectiveInput, input, 'objective');
+      return ctx.write((emit) => {
+        const now = ctx.clock();
+        const objective: Objective = {
+          id: ctx.ids('objective'),
+          title: data.title,
+          prompt: data.prompt,
+          repo: data.repo ?? null,
+          baseBranch: data.baseBranch ?? null,
+          agent: data.agent,
+          status: 'active',
+          summary: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        ctx.db.insert(objectives).values(objective).run();
+        emit({ type: 'objective-create', objectiveId: objective.id, title: objective.title });
+        const manager = insertSession(ctx, emit, {
+          objectiveId: objective.id,
+          parentId: null,
+          role: 'manager',
+          agent: data.agent,
+          title: `Manager: ${data.title}`.slice(0, 200),
+          prompt: data.prompt ? `${data.title}\n\n${data.prompt}` : data.title,
+          dependsOn: [],
+          pinnedTarget: null,
+          workspaceKind: 'scratch',
+          repo: data.repo ?? null,
+          baseBranch: data.baseBranch ?? null,
+          pullRequestId: null,
+          interactivity: data.interactivity ?? 'interactive',
+          usage: emptyUsage,
+          counters: emptyGuardCounters,
+        });
+        return { objective, manager };
+      });
+    },
+
+    updateObjectiveStatus(id: string, to: ObjectiveStatus, summary?: string | null): Objective {
+      return ctx.write((emit) => {
+        const current = get(id);
+        objectiveMachine.assertTransition(current.status, to);
+        const updatedAt = ctx.clock();
+        ctx.db
+          .update(objectives)
+          .set({ status: to, updatedAt, ...(summary !== undefined ? { summary } : {}) })
+          .where(eq(objectives.id, id))
+          .run();
+        emit({ type: 'objective-status-change', objectiveId: id, from: current.status, to });
+        return { ...current, status: to, updatedAt, ...(summary !== undefined ? { summary } : {}) };
+      });
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { IdGenerator } from '@orcha/model';
+import { dashboardQueries } from './dashboard.js';
+import { openDatabase } from './database.js';
+import { feedQueries } from './feed.js';
+import { lockQueries } from './locks.js';
+import { objectiveQueries } from './objectives.js';
+import { outputQueries } from './outputs.js';
+import { pullRequestQueries } from './pull-requests.js';
+import { questionQueries } from './questions.js';
+import { sessionQueries } from './sessions.js';
+import { targetQueries } from './targets.js';
+import { transcriptQueries } from './transcripts.js';
+import { workspaceQueries } from './workspaces.js';
+
+export interface StoreOptions {
+  /** The SQLite file; created with its directory's permissions if missing. */
+  path: string;
+  clock: () => number;
+  ids: IdGenerator;
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (and migrates) orcha's SQLite database. Every function validates its input, writes each state change
+ * together with its event in one transaction, and announces committed events to `subscribe` listeners.
+ */
+export function createStore(options: StoreOptions) {
+  const ctx = openDatabase(options);
+  return {
+    ...objectiveQueries(ctx),
+    ...sessionQueries(ctx),
+    ...transcriptQueries(ctx),
+    ...targetQueries(ctx),
+    ...lockQueries(ctx),
+    ...workspaceQueries(ctx),
+    ...pullRequestQueries(ctx),
+    ...questionQueries(ctx),
+    ...outputQueries(ctx),
+    ...feedQueries(ctx),
+    ...dashboardQueries(ctx),
+    subscribe: ctx.subscribe,
+    close(): void {
+      ctx.sqlite.close();
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
