@@ -1,23 +1,34 @@
-/**
- * The orcha command line. `serve` is the orchestrator server; until the orchestrator and its API land,
- * it says plainly what exists and what is missing instead of pretending to serve.
- */
+import { parseConfig, usage } from './config.js';
+import { startServer } from './server.js';
+
+/** The orcha command line: `orcha serve [flags]`, `orcha help`. Returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const [command = 'serve'] = argv;
+  const [command = 'serve', ...rest] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
-    console.log('usage: orcha serve [--port 8080] [--host 127.0.0.1] [--data-dir .orcha]');
+    console.log(usage);
     return 0;
   }
   if (command !== 'serve') {
-    console.error(`orcha: unknown command ${command}; try 'orcha help'`);
+    console.error(`orcha: unknown command ${command}\n\n${usage}`);
     return 2;
   }
-  console.log(
-    [
-      'orcha: the foundation is installed — @orcha/model (domain, state machines, push safety) and',
-      '@orcha/store (SQLite) are built and tested (`npm test`).',
-      'Missing: the orchestrator, its HTTP API and the dashboard; `orcha serve` will serve them once they land.',
-    ].join('\n'),
-  );
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(rest, process.env);
+  } catch (error) {
+    console.error(`orcha: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const server = await startServer(config);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.log('orcha: stopping…');
+      void server.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   return 0;
 }

@@ -1,1 +1,5 @@
-export {};
+export { createApi } from './app.js';
+export type { ApiOptions, ServerInfo } from './app.js';
+export { statusOf } from './errors.js';
+export type { ErrorBody } from './errors.js';
+export { openApiDocument } from './openapi.js';

@@ -1,1 +1,8 @@
-export {};
+export type {
+  ChecksState,
+  Forge,
+  ForgeFeedback,
+  ForgePullRequest,
+  PullRequestRef,
+  PushRequest,
+} from './forge.js';

@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import { type AgentProvider, type AgentSpec, createFakeProvider, type FakeAgent } from '@orcha/agent';
+
+/**
+ * The offline demo's agents: scripted fakes that do real work through orcha's own tools. The manager splits
+ * any objective into an implementation worker and a documentation worker over MCP, publishes each finished
+ * worker as a pull request, pushes the follow-ups that answer review feedback, and marks the objective done.
+ * The documentation worker asks the person a question first. No model is involved.
+ */
+export function createDemoProvider(options: { pace?: number } = {}): AgentProvider {
+  const pace = options.pace ?? 1;
+  return createFakeProvider({
+    name: 'fake',
+    interactivity: 'interactive',
+    script: (agent) => (isManager(agent.spec) ? manage(agent, pace) : work(agent, pace)),
+  });
+}
+
+/** The command the demo runs in tmux sessions (`--tmux` with fake agents). */
+export function demoTuiCommand(spec: AgentSpec): string[] {
+  const program = fileURLToPath(new URL('../bin/demo-agent-tui.mjs', import.meta.url));
+  return [process.execPath, program, spec.prompt.split('\n')[0]?.slice(0, 120) ?? ''];
+}
+
+// orcha's manager system prompt opens with this phrase (packages/core/src/prompts.ts).
+const isManager = (spec: AgentSpec) => spec.systemPrompt?.startsWith('You are the manager') ?? false;
+
+interface SessionSummary {
+  id: string;
+  title: string;
+  role: 'manager' | 'worker';
+  status: string;
+  pullRequestId: string | null;
+}
+
+const terminal = new Set(['completed', 'failed', 'canceled']);
+
+async function manage(agent: FakeAgent, pace: number): Promise<string> {
+  const title = agent.prompt.split('\n')[0]?.slice(0, 80) || 'the objective';
+  const list = async () => (await agent.callTool('list_sessions')) as SessionSummary[];
+  agent.usage({ inputTokens: 1_800, outputTokens: 240, costUsd: 0.012, modelCalls: 1 });
+  if ((await list()).every((session) => session.role === 'manager')) {
+    agent.say(`Plan for "${title}": one worker implements it, one documents it. Spawning both.`);
+    await agent.sleep(400 * pace);
+    await agent.callTool('spawn_session', {
+      title: `Implement: ${title}`.slice(0, 200),
+      prompt: `Implement this change and commit it:\n\n${agent.prompt}`,
+    });
+    await agent.callTool('spawn_session', {
+      title: `Document: ${title}`.slice(0, 200),
+      prompt: `Document this change for users (README section), then commit:\n\n${agent.prompt}`,
+    });
+  }
+  const handled = new Set<string>();
+  for (;;) {
+    const sessions = await list();
+    for (const session of sessions) {
+      if (session.role !== 'worker' || session.status !== 'completed' || handled.has(session.id)) continue;
+      handled.add(session.id);
+      if (session.pullRequestId) {
+        await agent.callTool('update_pr', { pullRequestId: session.pullRequestId, sessionId: session.id });
+        agent.say(`Pushed the follow-up "${session.title}" to its pull request.`);
+      } else {
+        await agent.callTool('publish_pr', { sessionId: session.id, title: session.title.replace(/^\w+: /, '') });
+        agent.say(`Opened a pull request for "${session.title}".`);
+      }
+      agent.usage({ inputTokens: 900, outputTokens: 120, costUsd: 0.006, modelCalls: 1 });
+    }
+    const workers = sessions.filter((session) => session.role === 'worker');
+    if (workers.length > 0 && workers.every((session) => terminal.has(session.status))) {
+      const summary = `${workers.filter((w) => w.status === 'completed').length} of ${workers.length} workers finished; pull requests are open for review.`;
+      await agent.callTool('mark_objective_done', { summary });
+      return summary;
+    }
+    agent.say('Waiting for workers.');
+    await agent.waitForInput();
+  }
+}
+
+async function work(agent: FakeAgent, pace: number): Promise<string> {
+  const followup = agent.prompt.startsWith('You are on the branch');
+  const documenting = agent.prompt.startsWith('Document');
+  agent.say(followup ? 'Reading the review feedback.' : 'Reading the code and planning the change.');
+  agent.usage({ inputTokens: 2_400, outputTokens: 310, costUsd: 0.015, modelCalls: 1 });
+  await agent.sleep(700 * pace);
+  let style = 'US';
+  if (documenting && !agent.resumed) {
+    await agent.callTool('ask_user', {
+      prompt: 'Should the documentation use US or UK spelling?',
+      options: ['US', 'UK'],
+    });
+    agent.say('Asked the person about spelling; waiting for the answer.');
+    const answer = await agent.waitForInput();
+    style = /\bUK\b/.test(answer) ? 'UK' : 'US';
+  }
+  const file = followup ? 'REVIEW.md' : documenting ? 'DOCS.md' : 'CHANGE.md';
+  await agent.writeFile(file, `# ${agent.prompt.split('\n')[0]}\n\nWritten by orcha's fake agent (${style} spelling).\n`);
+  await commitIfRepository(agent, file);
+  agent.usage({ inputTokens: 4_100, outputTokens: 820, costUsd: 0.031, modelCalls: 2 });
+  await agent.callTool('create_note', { title: `Done: ${file}`, body: `Wrote ${file} in the workspace.` });
+  await agent.sleep(400 * pace);
+  const result = followup ? `Addressed the feedback in ${file}.` : `Wrote ${file}.`;
+  agent.say(result);
+  return result;
+}
+
+async function commitIfRepository(agent: FakeAgent, file: string): Promise<void> {
+  const inside = await agent.run('git', ['rev-parse', '--is-inside-work-tree']);
+  if (inside.code !== 0) return;
+  await agent.run('git', ['add', '--', file]);
+  const identity = ['-c', 'user.name=orcha fake agent', '-c', 'user.email=fake-agent@orcha.invalid'];
+  await agent.run('git', [...identity, 'commit', '--quiet', '-m', `Add ${file}`]);
+}

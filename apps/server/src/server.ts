@@ -1,0 +1,101 @@
+import { randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApi } from '@orcha/api';
+import { createOrchestrator, type Orchestrator } from '@orcha/core';
+import { createLocalExecutor } from '@orcha/exec';
+import { createIdGenerator, OrchaError, type Target } from '@orcha/model';
+import { createStore } from '@orcha/store';
+import { chooseBackends } from './backends.js';
+import type { ServerConfig } from './config.js';
+import { startDemo } from './demo.js';
+import { createLogger } from './logger.js';
+
+export interface RunningServer {
+  url: string;
+  orchestrator: Orchestrator;
+  close(): Promise<void>;
+}
+
+const version = '0.1.0';
+const webRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** Composes store, backends, orchestrator and API, and listens. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const log = createLogger();
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = createStore({
+    path: join(config.dataDir, 'orcha.db'),
+    clock: Date.now,
+    ids: createIdGenerator(Date.now, () => randomInt(32)),
+  });
+  store.ensureLocalTarget({ workRoot: join(config.dataDir, 'work'), capacity: config.maxConcurrent });
+  const local = createLocalExecutor();
+  const backends = await chooseBackends(config, log);
+  const orchestrator = createOrchestrator({
+    store,
+    providers: backends.providers,
+    executorFor: (target: Target) => {
+      if (target.kind === 'local') return local;
+      if (backends.sshExecutor) return backends.sshExecutor(target);
+      throw new OrchaError('unavailable', 'SSH targets are not available in this build');
+    },
+    forge: backends.forge,
+    preparer: backends.preparer,
+    log,
+    config: {
+      maxConcurrent: config.maxConcurrent,
+      scheduleIntervalMs: config.scheduleInterval,
+      feedbackPollMs: config.feedbackInterval,
+      defaultAgent: backends.defaultAgent,
+      agentCliRequired: !backends.fake,
+      defaultRepo: backends.fake ? 'demo/app' : null,
+    },
+  });
+  const app = createApi({
+    orchestrator,
+    apiToken: config.apiToken,
+    staticRoot: webRoot,
+    info: {
+      version,
+      fakeAgents: backends.fake,
+      agents: Object.keys(backends.providers),
+      forge: backends.forgeName,
+    },
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const listening = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () =>
+      resolve(listening),
+    );
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // Agents reach their MCP endpoint over loopback whatever address the API listens on.
+  orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
+  const reconciled = await orchestrator.start();
+  if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
+    log('info', 'reconciled sessions after restart', reconciled);
+  log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
+  if (backends.fake) {
+    log(
+      'warn',
+      'agents are FAKE: scripted offline agents do the work; run with --agents claude|codex|auto for real ones',
+    );
+  }
+  const demo = backends.fake && backends.fakeForge && config.demo ? startDemo(orchestrator, backends.fakeForge, log) : null;
+  return {
+    url,
+    orchestrator,
+    async close() {
+      demo?.stop();
+      await orchestrator.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await backends.close();
+      store.close();
+    },
+  };
+}

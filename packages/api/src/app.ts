@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Orchestrator } from '@orcha/core';
+import { OrchaError } from '@orcha/model';
+import { Hono } from 'hono';
+import { errorResponse } from './errors.js';
+import { openApiDocument, referencePage } from './openapi.js';
+import { feedRoutes } from './routes/feed.js';
+import { objectiveRoutes } from './routes/objectives.js';
+import { outputRoutes } from './routes/outputs.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { targetRoutes } from './routes/targets.js';
+import { security } from './security.js';
+
+/** What the server tells the dashboard about itself (shown in the top bar). */
+export interface ServerInfo {
+  version: string;
+  /** True when agents are the scripted fake: the dashboard shows an unmissable banner. */
+  fakeAgents: boolean;
+  agents: string[];
+  forge: string;
+}
+
+export interface ApiOptions {
+  orchestrator: Orchestrator;
+  info: ServerInfo;
+  /** Required on /api when set; the server sets one whenever it listens beyond loopback. */
+  apiToken?: string | undefined;
+  /** The dashboard's built files, served at / with an index.html fallback. */
+  staticRoot?: string | undefined;
+}
+
+export interface ApiDeps {
+  orchestrator: Orchestrator;
+  info: ServerInfo;
+}
+
+/** The hono app: REST, SSE, MCP and the dashboard's files. */
+export function createApi(options: ApiOptions): Hono {
+  const app = new Hono();
+  const deps: ApiDeps = { orchestrator: options.orchestrator, info: options.info };
+  app.onError((error, c) => errorResponse(c, error));
+  app.use('*', security({ apiToken: options.apiToken }));
+  feedRoutes(app, deps);
+  objectiveRoutes(app, deps);
+  sessionRoutes(app, deps);
+  targetRoutes(app, deps);
+  outputRoutes(app, deps);
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
+  app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
+  app.all('/api/*', () => {
+    throw new OrchaError('not_found', 'no such endpoint');
+  });
+  const root = options.staticRoot;
+  if (root && existsSync(join(root, 'index.html'))) {
+    const index = readFileSync(join(root, 'index.html'), 'utf8');
+    app.use('/*', serveStatic({ root }));
+    app.get('*', (c) => c.html(index));
+  } else {
+    app.get('/', (c) =>
+      c.html(
+        '<!doctype html><title>orcha</title><p>orcha is running. The dashboard is not built; the API is at <a href="/api/docs">/api/docs</a>.</p>',
+      ),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,42 @@
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { OrchaError } from '@orcha/model';
+import type { Hono } from 'hono';
+import type { ApiDeps } from '../app.js';
+import { readQuery } from '../body.js';
+import { eventsQuery } from '../schemas.js';
+import { eventFeed } from '../sse.js';
+
+/** The dashboard summary, the global change feed and the per-session MCP endpoint. */
+export function feedRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
+  const { store } = orchestrator;
+  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.get('/api/dashboard', (c) => {
+    const load = store.targetLoad();
+    return c.json({
+      info,
+      summary: store.dashboardSummary(),
+      targets: store.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })),
+      questions: store.listQuestions({ status: 'open' }),
+      pullRequests: store.listPullRequests({}),
+      providers: store.listProviderUsage(),
+      latestEventId: store.latestEventId(),
+    });
+  });
+  app.get('/api/events', (c) => {
+    const resume = Number(c.req.header('last-event-id') ?? Number.NaN);
+    const { after } = readQuery(c, eventsQuery);
+    return eventFeed(c, store, Number.isFinite(resume) ? resume : (after ?? store.latestEventId()));
+  });
+  app.all('/mcp/:sessionId', async (c) => {
+    const token = (c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, '');
+    if (!token) throw new OrchaError('unauthorized', 'a bearer token is required');
+    const server = orchestrator.mcpServerFor(c.req.param('sessionId'), token);
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(c.req.raw);
+    } finally {
+      void server.close();
+    }
+  });
+}

@@ -1,0 +1,37 @@
+import { defaultGuardPolicy, type GuardPolicy } from '@orcha/model';
+
+/** Tunables of the orchestrator. Every field has a default; apps pass only what the user set. */
+export interface OrchestratorConfig {
+  /** Sessions running at once across all targets. */
+  maxConcurrent: number;
+  /** The idle tick: how often the scheduler looks again when nothing woke it. */
+  scheduleIntervalMs: number;
+  /** How often open pull requests are polled for state and feedback. */
+  feedbackPollMs: number;
+  /** Where agents reach their MCP endpoint: `${mcpBaseUrl}/mcp/<sessionId>`. */
+  mcpBaseUrl: string;
+  guards: GuardPolicy;
+  /** When an agent's usage is exhausted, sessions move to the next agent named here (e.g. claude → codex). */
+  fallbacks: Record<string, string>;
+  /** The agent used when an objective or spawn names none. */
+  defaultAgent: string;
+  /** The repository pull requests go to when neither the objective nor the session names one. */
+  defaultRepo: string | null;
+  /** Whether a target's doctor requires an agent CLI (off when agents are fake). */
+  agentCliRequired: boolean;
+  /** How long transcript events may wait to be written in one batch. */
+  transcriptFlushMs: number;
+}
+
+export const defaultConfig: OrchestratorConfig = {
+  maxConcurrent: 8,
+  scheduleIntervalMs: 2_000,
+  feedbackPollMs: 10_000,
+  mcpBaseUrl: 'http://127.0.0.1:8080',
+  guards: defaultGuardPolicy,
+  fallbacks: {},
+  defaultAgent: 'fake',
+  defaultRepo: null,
+  agentCliRequired: true,
+  transcriptFlushMs: 20,
+};

@@ -1,0 +1,39 @@
+import type { AgentProvider, AgentRun } from '@orcha/agent';
+import type { Executor } from '@orcha/exec';
+import type { Forge } from '@orcha/forge';
+import type { Target } from '@orcha/model';
+import type { Store } from '@orcha/store';
+import type { Preparer } from '@orcha/workspace';
+import type { OrchestratorConfig } from './config.js';
+
+/** A line for the operator's log; the server decides where it goes. */
+export type Logger = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * What every system of the orchestrator shares: the backends, the clock and the live runs. Systems are
+ * functions of this bag, so each is small and separately testable.
+ */
+export interface Context {
+  store: Store;
+  providers: ReadonlyMap<string, AgentProvider>;
+  /** The Executor that reaches a target (local, or SSH for remote targets). */
+  executorFor(target: Target): Executor;
+  forge: Forge;
+  preparer: Preparer;
+  clock: () => number;
+  config: OrchestratorConfig;
+  log: Logger;
+  /** Live agent runs by session id. */
+  runs: Map<string, LiveRun>;
+  /** Messages waiting to be delivered when their session (re)starts. */
+  pendingInput: Map<string, string[]>;
+  /** Asks the scheduler to look again soon (coalesced). */
+  wake(): void;
+}
+
+export interface LiveRun {
+  run: AgentRun;
+  /** Set when orcha stops the run on purpose, so its exit is not read as the agent's own ending. */
+  stopping: null | 'cancel' | 'pause' | 'restart' | 'finish';
+  interactivity: 'interactive' | 'noninteractive';
+}

@@ -1,0 +1,101 @@
+import {
+  agentNameSchema,
+  OrchaError,
+  type Objective,
+  type Session,
+  sessionMachine,
+  type WorkspaceKind,
+} from '@orcha/model';
+import type { Context } from './context.js';
+import { cancelSession, setStatus, stopRun } from './session-control.js';
+
+export interface SpawnRequest {
+  prompt: string;
+  title?: string | undefined;
+  agent?: string | undefined;
+  dependsOn?: string[] | undefined;
+  target?: string | undefined;
+  workspace?: WorkspaceKind | undefined;
+  repo?: string | undefined;
+  baseBranch?: string | undefined;
+}
+
+export function createObjective(
+  ctx: Context,
+  input: { title: string; prompt: string; repo?: string | null; baseBranch?: string | null; agent?: string | null },
+): { objective: Objective; manager: Session } {
+  const agent = input.agent ?? ctx.config.defaultAgent;
+  requireAgent(ctx, agent);
+  const created = ctx.store.createObjective({
+    title: input.title,
+    prompt: input.prompt,
+    repo: input.repo ?? null,
+    baseBranch: input.baseBranch ?? null,
+    agent,
+    interactivity: ctx.providers.get(agent)!.interactivity,
+  });
+  ctx.wake();
+  return created;
+}
+
+/** A worker spawned by a manager, in the manager's objective. */
+export function spawnSession(ctx: Context, caller: Session, request: SpawnRequest): Session {
+  const objective = ctx.store.getObjective(caller.objectiveId);
+  if (objective.status !== 'active') throw new OrchaError('conflict', `objective ${objective.id} is ${objective.status}`);
+  const agent = request.agent ?? objective.agent;
+  requireAgent(ctx, agent);
+  if (request.target && !ctx.store.findTarget(request.target)) {
+    throw new OrchaError('invalid_argument', `no target named ${request.target}`);
+  }
+  const repo = request.repo ?? null;
+  const session = ctx.store.createSession({
+    objectiveId: caller.objectiveId,
+    parentId: caller.id,
+    role: 'worker',
+    agent,
+    title: request.title ?? request.prompt.split('\n')[0]!.slice(0, 120),
+    prompt: request.prompt,
+    dependsOn: request.dependsOn ?? [],
+    pinnedTarget: request.target ?? null,
+    workspaceKind: request.workspace ?? (repo ?? objective.repo ? 'isolated' : 'scratch'),
+    repo,
+    baseBranch: request.baseBranch ?? null,
+    interactivity: ctx.providers.get(agent)!.interactivity,
+  });
+  ctx.wake();
+  return session;
+}
+
+function requireAgent(ctx: Context, agent: string): void {
+  const parsed = agentNameSchema.safeParse(agent);
+  if (!parsed.success || !ctx.providers.has(agent)) {
+    throw new OrchaError('invalid_argument', `unknown agent ${agent}; configured: ${[...ctx.providers.keys()].join(', ')}`);
+  }
+}
+
+/** Ends an objective as done: its manager completes and any session still going is canceled. */
+export async function markObjectiveDone(ctx: Context, caller: Session, summary: string): Promise<Objective> {
+  const objective = ctx.store.updateObjectiveStatus(caller.objectiveId, 'done', summary);
+  ctx.store.updateSession(caller.id, { result: summary });
+  setStatus(ctx, caller.id, 'completed', null);
+  await endOthers(ctx, caller.objectiveId, caller.id, 'the objective is done');
+  // Let the tool call that asked for this answer before the manager's process goes away.
+  setTimeout(() => void stopRun(ctx, caller.id, 'finish'), 200).unref?.();
+  return objective;
+}
+
+export async function cancelObjective(ctx: Context, objectiveId: string, reason: string): Promise<Objective> {
+  const objective = ctx.store.getObjective(objectiveId);
+  if (objective.status !== 'active') throw new OrchaError('invalid_transition', `objective ${objectiveId} is ${objective.status}`);
+  const updated = ctx.store.updateObjectiveStatus(objectiveId, 'canceled', reason);
+  await endOthers(ctx, objectiveId, null, reason);
+  return updated;
+}
+
+async function endOthers(ctx: Context, objectiveId: string, except: string | null, reason: string): Promise<void> {
+  const open = ctx.store
+    .listSessions({ objectiveId })
+    .filter((session) => session.id !== except && !sessionMachine.isTerminal(session.status));
+  await Promise.all(open.map((session) => cancelSession(ctx, session.id, reason)));
+  for (const question of ctx.store.listQuestions({ status: 'open', objectiveId })) ctx.store.withdrawQuestion(question.id);
+}

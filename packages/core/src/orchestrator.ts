@@ -1,0 +1,182 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { AgentProvider } from '@orcha/agent';
+import type { Executor } from '@orcha/exec';
+import type { Forge } from '@orcha/forge';
+import {
+  type DoctorReport,
+  OrchaError,
+  type Objective,
+  type Question,
+  type Session,
+  sessionMachine,
+  type Target,
+} from '@orcha/model';
+import type { Store } from '@orcha/store';
+import type { Preparer } from '@orcha/workspace';
+import { defaultConfig, type OrchestratorConfig } from './config.js';
+import type { Context, Logger } from './context.js';
+import { createFeedbackMonitor } from './feedback-monitor.js';
+import { createSessionMcpServer } from './manager-tools.js';
+import { cancelObjective, createObjective } from './objective-ops.js';
+import { workerFinishedMessage } from './prompts.js';
+import { answerQuestion } from './questions.js';
+import { reconcile } from './reconcile.js';
+import { createScheduler } from './scheduler.js';
+import { cancelSession } from './session-control.js';
+import { createSessionDriver } from './session-driver.js';
+import { type Delivery, steer } from './steering.js';
+import { doctorTarget, registerTarget, setTargetStatus, type TargetInput } from './target-ops.js';
+import { createTokenRegistry } from './tokens.js';
+
+export interface OrchestratorOptions {
+  store: Store;
+  /** Agent providers by the agent name sessions use. */
+  providers: Record<string, AgentProvider>;
+  /** The Executor that reaches a target. */
+  executorFor(target: Target): Executor;
+  forge: Forge;
+  preparer: Preparer;
+  clock?: () => number;
+  config?: Partial<OrchestratorConfig>;
+  log?: Logger;
+}
+
+export interface Orchestrator {
+  readonly store: Store;
+  readonly config: OrchestratorConfig;
+  /** Reconciles sessions left by an earlier run, then starts the scheduler and the feedback monitor. */
+  start(): Promise<{ reattached: number; resumed: number; failed: number }>;
+  /** Stops scheduling. Headless runs are stopped and resume on the next start; tmux runs live on. */
+  stop(): Promise<void>;
+  createObjective(input: {
+    title: string;
+    prompt: string;
+    repo?: string | null;
+    baseBranch?: string | null;
+    agent?: string | null;
+  }): { objective: Objective; manager: Session };
+  cancelObjective(objectiveId: string, reason?: string): Promise<Objective>;
+  steer(sessionId: string, text: string): Promise<Delivery>;
+  cancelSession(sessionId: string, reason?: string): Promise<Session>;
+  answerQuestion(questionId: string, answer: string): Promise<Question>;
+  /** Registers a machine: bootstrap, then the doctor; online only if every required check passes. */
+  registerTarget(input: TargetInput): Promise<{ target: Target; doctor: DoctorReport }>;
+  doctorTarget(targetId: string): Promise<{ target: Target; doctor: DoctorReport }>;
+  setTargetStatus(targetId: string, to: 'draining' | 'disabled' | 'online'): Target;
+  /** The live terminal of a session whose run can show one (tmux). */
+  snapshot(sessionId: string): Promise<string>;
+  /** Whether a session's run is live in this process, and how it is steered. */
+  liveRun(sessionId: string): { interactivity: 'interactive' | 'noninteractive' } | null;
+  /** The MCP server for one session, after checking its bearer token. */
+  mcpServerFor(sessionId: string, token: string): McpServer;
+  /** Runs one scheduler pass now (the scheduler also runs by itself). */
+  tick(): Promise<void>;
+  /** Polls open pull requests once (the monitor also runs by itself). */
+  pollFeedback(): Promise<void>;
+}
+
+/**
+ * Composes the orchestrator from its backends. Usable as a library: give it any store, providers,
+ * executors, forge and preparer.
+ */
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  const config: OrchestratorConfig = { ...defaultConfig, ...options.config };
+  let scheduler: ReturnType<typeof createScheduler> | null = null;
+  const ctx: Context = {
+    store: options.store,
+    providers: new Map(Object.entries(options.providers)),
+    executorFor: options.executorFor,
+    forge: options.forge,
+    preparer: options.preparer,
+    clock: options.clock ?? Date.now,
+    config,
+    log: options.log ?? (() => {}),
+    runs: new Map(),
+    pendingInput: new Map(),
+    wake: () => {
+      if (scheduler) setImmediate(() => void scheduler?.tick());
+    },
+  };
+  const tokens = createTokenRegistry(ctx.store);
+  const driver = createSessionDriver(ctx, tokens);
+  scheduler = createScheduler(ctx, driver.launch);
+  const monitor = createFeedbackMonitor(ctx);
+  let unsubscribe: (() => void) | null = null;
+
+  const onEvents = (events: Parameters<Parameters<Store['subscribe']>[0]>[0]) => {
+    for (const event of events) {
+      if (event.type !== 'session-status-change' || !sessionMachine.isTerminal(event.to)) continue;
+      ctx.wake();
+      queueMicrotask(() => void tellManager(event.sessionId));
+    }
+  };
+  const tellManager = async (sessionId: string) => {
+    try {
+      const worker = ctx.store.getSession(sessionId);
+      if (worker.role !== 'worker' || !worker.parentId) return;
+      const manager = ctx.store.getSession(worker.parentId);
+      if (sessionMachine.isTerminal(manager.status)) return;
+      if (ctx.store.getObjective(worker.objectiveId).status !== 'active') return;
+      await steer(ctx, manager.id, workerFinishedMessage(worker), 'orcha');
+    } catch (error) {
+      ctx.log('warn', 'could not tell the manager a worker finished', { sessionId, error: String(error) });
+    }
+  };
+
+  return {
+    store: ctx.store,
+    config,
+    async start() {
+      unsubscribe = ctx.store.subscribe(onEvents);
+      const counts = await reconcile(ctx, (sessionId, run, interactivity) =>
+        driver.follow(ctx.store.getSession(sessionId), run, interactivity),
+      );
+      scheduler?.start();
+      monitor.start();
+      return counts;
+    },
+    async stop() {
+      await scheduler?.stop();
+      scheduler = null;
+      await monitor.stop();
+      unsubscribe?.();
+      await Promise.all(
+        [...ctx.runs.values()]
+          .filter((live) => !live.run.attachName)
+          .map(async (live) => {
+            live.stopping ??= 'restart';
+            await live.run.cancel();
+            await live.run.wait();
+          }),
+      );
+    },
+    createObjective: (input) => createObjective(ctx, input),
+    cancelObjective: (objectiveId, reason) => cancelObjective(ctx, objectiveId, reason ?? 'canceled by the person'),
+    steer: (sessionId, text) => steer(ctx, sessionId, text, 'user'),
+    cancelSession: (sessionId, reason) => cancelSession(ctx, sessionId, reason ?? 'canceled by the person'),
+    answerQuestion: (questionId, answer) => answerQuestion(ctx, questionId, answer),
+    registerTarget: (input) => registerTarget(ctx, input),
+    doctorTarget: (targetId) => doctorTarget(ctx, targetId),
+    setTargetStatus: (targetId, to) => setTargetStatus(ctx, targetId, to),
+    async snapshot(sessionId) {
+      ctx.store.getSession(sessionId);
+      const live = ctx.runs.get(sessionId);
+      if (!live?.run.snapshot) {
+        throw new OrchaError('capability_unsupported', `session ${sessionId} has no live terminal to show`);
+      }
+      return live.run.snapshot();
+    },
+    liveRun(sessionId) {
+      const live = ctx.runs.get(sessionId);
+      return live ? { interactivity: live.interactivity } : null;
+    },
+    mcpServerFor(sessionId, token) {
+      const session = ctx.store.getSession(sessionId);
+      if (!tokens.verify(session.id, token)) throw new OrchaError('unauthorized', 'a valid bearer token for this session is required');
+      if (sessionMachine.isTerminal(session.status)) throw new OrchaError('forbidden', `session ${sessionId} is ${session.status}`);
+      return createSessionMcpServer(ctx, session.id);
+    },
+    tick: () => scheduler?.tick() ?? Promise.resolve(),
+    pollFeedback: () => monitor.pollOnce(),
+  };
+}

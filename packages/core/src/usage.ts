@@ -1,0 +1,69 @@
+import type { Session } from '@orcha/model';
+import type { Context } from './context.js';
+
+/** Without a reset time from the provider, an exhausted agent is left alone this long. */
+const unknownResetMs = 60 * 60 * 1000;
+
+/** Records that an agent's usage is exhausted until `resetsAt`; it is never started again before then. */
+export function markExhausted(ctx: Context, agent: string, resetsAt: number | null): number {
+  const until = resetsAt ?? ctx.clock() + unknownResetMs;
+  ctx.store.setProviderExhausted(agent, until);
+  ctx.log('warn', `agent ${agent} is out of usage until ${new Date(until).toISOString()}`);
+  return until;
+}
+
+function exhaustedUntil(ctx: Context, agent: string): number | null {
+  const now = ctx.clock();
+  const record = ctx.store.listProviderUsage().find((usage) => usage.provider === agent);
+  return record?.exhaustedUntil && record.exhaustedUntil > now ? record.exhaustedUntil : null;
+}
+
+/**
+ * The agent a session should run on now: its own, or the first configured fallback that is not exhausted.
+ * `exhaustedUntil` is set when neither can run.
+ */
+export function usableAgent(ctx: Context, agent: string): { name: string; exhaustedUntil: number | null } {
+  const until = exhaustedUntil(ctx, agent);
+  if (until === null) return { name: agent, exhaustedUntil: null };
+  const seen = new Set([agent]);
+  let next = ctx.config.fallbacks[agent];
+  while (next && !seen.has(next)) {
+    seen.add(next);
+    if (ctx.providers.has(next) && exhaustedUntil(ctx, next) === null) return { name: next, exhaustedUntil: null };
+    next = ctx.config.fallbacks[next];
+  }
+  return { name: agent, exhaustedUntil: until };
+}
+
+/** Parks a session whose agent (and fallbacks) are exhausted, and asks the person — once. */
+export function parkForUsage(ctx: Context, session: Session, until: number): void {
+  const reason = `usage of ${session.agent} exhausted until ${new Date(until).toISOString()}; resumes by itself then`;
+  ctx.store.updateSessionStatus(session.id, 'paused', { reason });
+  const asked = ctx.store
+    .listQuestions({ status: 'open', sessionId: session.id })
+    .some((question) => question.kind === 'usage_exhausted');
+  if (!asked) {
+    ctx.store.openQuestion({
+      objectiveId: session.objectiveId,
+      sessionId: session.id,
+      kind: 'usage_exhausted',
+      prompt: `${session.agent} has no usage left until ${new Date(until).toISOString()}. The session waits and resumes by itself then; answer "resume" to retry now or "cancel" to stop it.`,
+      options: ['resume', 'cancel'],
+    });
+  }
+}
+
+/**
+ * Sessions parked for usage go back to the queue once their agent (or a fallback) can run again. A session
+ * counts as parked for usage while the last question it raised is a usage question.
+ */
+export function resumeParkedSessions(ctx: Context): void {
+  for (const session of ctx.store.listSessions({ statuses: ['paused'] })) {
+    const questions = ctx.store.listQuestions({ sessionId: session.id });
+    const last = questions[questions.length - 1];
+    if (!last || last.kind !== 'usage_exhausted') continue;
+    if (usableAgent(ctx, session.agent).exhaustedUntil !== null) continue;
+    if (last.status === 'open') ctx.store.withdrawQuestion(last.id);
+    ctx.store.updateSessionStatus(session.id, 'queued', { reason: `usage of ${session.agent} reset; resuming` });
+  }
+}

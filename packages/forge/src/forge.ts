@@ -1,0 +1,72 @@
+import type { Executor } from '@orcha/exec';
+import type { PullRequestState } from '@orcha/model';
+
+/** The combined state of a pull request's checks on its current head. */
+export type ChecksState = 'pending' | 'passing' | 'failing' | 'none';
+
+/** A pull request as the forge sees it right now. */
+export interface ForgePullRequest {
+  number: number;
+  url: string;
+  state: PullRequestState;
+  headSha: string;
+  branch: string;
+  baseBranch: string;
+  title: string;
+  checks: ChecksState;
+}
+
+/** One piece of feedback on a pull request; `externalId` is stable, so polling twice never duplicates it. */
+export interface ForgeFeedback {
+  externalId: string;
+  kind: 'review' | 'review_comment' | 'comment' | 'check_failure';
+  author: string;
+  body: string;
+  /** ms since epoch. */
+  createdAt: number;
+}
+
+export interface PushRequest {
+  /** Where the workspace lives: git runs there, on the workspace's target. */
+  executor: Executor;
+  cwd: string;
+  /** `owner/name` or a clone URL. */
+  repo: string;
+  branch: string;
+  force?: boolean | undefined;
+  /** Why a force push is needed; callers check push safety (`evaluatePush`) before. */
+  reason?: string | undefined;
+}
+
+export interface PullRequestRef {
+  repo: string;
+  number: number;
+}
+
+/**
+ * The Forge port: where branches are pushed and pull requests live (GitHub, or the in-memory fake).
+ * Every implementation passes `runForgeContract` from `@orcha/forge/testing`. Failures are `OrchaError`s:
+ * `not_found` for an unknown repository or pull request, `conflict` when the forge refuses (no commits
+ * between branches, a PR already open for the branch), `unavailable` when it cannot be reached.
+ */
+export interface Forge {
+  /** A short name for logs and the dashboard (`fake`, `github`). */
+  readonly name: string;
+  /** Pushes the workspace's HEAD to `branch`; resolves with the pushed commit. */
+  pushBranch(request: PushRequest): Promise<{ headSha: string }>;
+  /** Opens a pull request from a pushed `branch` into `baseBranch`. */
+  openPullRequest(request: {
+    repo: string;
+    branch: string;
+    baseBranch: string;
+    title: string;
+    body: string;
+  }): Promise<ForgePullRequest>;
+  /** The pull request's current state, head and checks. */
+  getPullRequest(request: PullRequestRef): Promise<ForgePullRequest>;
+  /** Reopens a closed (not merged) pull request. */
+  reopenPullRequest(request: PullRequestRef): Promise<ForgePullRequest>;
+  commentPullRequest(request: PullRequestRef & { body: string }): Promise<{ id: string }>;
+  /** Reviews, review comments, comments by others than us, and failed checks on the current head, oldest first. */
+  listFeedback(request: PullRequestRef): Promise<ForgeFeedback[]>;
+}
