@@ -20,7 +20,7 @@ export function startDemo(orchestrator: Orchestrator, forge: FakeForge, log: Log
         forge.addReview(pr.repo, pr.number, {
           author: 'demo-reviewer',
           body: 'Looks good overall; please add a short note on how to roll this back.',
-          state: 'CHANGES_REQUESTED',
+          state: 'changes_requested',
         });
         log('info', `demo: reviewer asked for changes on PR #${pr.number}`);
         void orchestrator.pollFeedback();

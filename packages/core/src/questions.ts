@@ -33,7 +33,8 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
       if (question.kind === 'usage_exhausted' && ctx.providers.has(answer.trim()) && answer.trim() !== session.agent) {
         ctx.store.updateSession(session.id, { agent: answer.trim(), providerSessionId: null });
       }
-      ctx.store.updateSession(session.id, { counters: emptyGuardCounters });
+      // The person's answer approves what was spent so far: guards count afresh from here.
+      ctx.store.updateSession(session.id, { counters: { ...emptyGuardCounters, modelCallBase: session.usage.modelCalls } });
       if (session.status === 'paused') {
         const guidance = answer.trim().toLowerCase() === 'resume' ? null : answer;
         if (guidance) ctx.pendingInput.set(session.id, [...(ctx.pendingInput.get(session.id) ?? []), guidance]);

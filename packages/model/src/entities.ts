@@ -76,6 +76,8 @@ export const guardCountersSchema = z.object({
   sameErrorCount: z.number().int().nonnegative(),
   noProgressTurns: z.number().int().nonnegative(),
   turns: z.number().int().nonnegative(),
+  /** Model calls already approved by the person: the cap counts from here after a guard is answered. */
+  modelCallBase: z.number().int().nonnegative().default(0),
 });
 export type GuardCounters = z.infer<typeof guardCountersSchema>;
 export const emptyGuardCounters: GuardCounters = {
@@ -83,6 +85,7 @@ export const emptyGuardCounters: GuardCounters = {
   sameErrorCount: 0,
   noProgressTurns: 0,
   turns: 0,
+  modelCallBase: 0,
 };
 
 export const sessionSchema = z.object({

@@ -48,11 +48,12 @@ export function evaluateGuards(
   if (policy.maxNoProgressTurns > 0 && counters.noProgressTurns >= policy.maxNoProgressTurns) {
     return { trip: true, guard: 'no_progress', reason: `no progress for ${counters.noProgressTurns} turns` };
   }
-  if (policy.maxModelCalls > 0 && modelCalls >= policy.maxModelCalls) {
+  const calls = modelCalls - (counters.modelCallBase ?? 0);
+  if (policy.maxModelCalls > 0 && calls >= policy.maxModelCalls) {
     return {
       trip: true,
       guard: 'model_calls',
-      reason: `model-call cap reached (${modelCalls}/${policy.maxModelCalls})`,
+      reason: `model-call cap reached (${calls}/${policy.maxModelCalls})`,
     };
   }
   return { trip: false };
