@@ -8,3 +8,11 @@ export type {
   AgentSpec,
   AgentUsage,
 } from './agent-provider.js';
+export type {
+  FakeAgent,
+  FakeProvider,
+  FakeProviderOptions,
+  FakeScript,
+} from './fake-provider.js';
+export { createFakeProvider } from './fake-provider.js';
+export { promptLanguageScript } from './prompt-language.js';

@@ -97,6 +97,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     until,
     async close(closeOptions = {}) {
       await orchestrator.stop();
+      // Open SSE streams would keep the server open forever.
+      if ('closeAllConnections' in server) server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
       if (closeOptions.remove) await dir.remove();

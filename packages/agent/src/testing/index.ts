@@ -1,0 +1,13 @@
+export type { EventLog } from './events.js';
+export {
+  answered,
+  collectUntil,
+  describeEvents,
+  eventLog,
+  eventually,
+  newSessionId,
+  outputOf,
+  textOf,
+} from './events.js';
+export type { ContractHarness } from './provider-contract.js';
+export { runProviderContract } from './provider-contract.js';

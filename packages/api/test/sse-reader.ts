@@ -1,0 +1,63 @@
+export interface SseMessage {
+  id: string | null;
+  event: string;
+  data: string;
+}
+
+/** Reads a server-sent event stream with fetch, the way EventSource does, for tests. */
+export async function openSse(url: string, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  if (!response.body) throw new Error('no body');
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const messages: SseMessage[] = [];
+  let buffer = '';
+  let waiter: (() => void) | null = null;
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const message: SseMessage = { id: null, event: 'message', data: '' };
+          for (const line of block.split('\n')) {
+            const colon = line.indexOf(':');
+            const field = colon < 0 ? line : line.slice(0, colon);
+            const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+            if (field === 'id') message.id = text;
+            else if (field === 'event') message.event = text;
+            else if (field === 'data') message.data += message.data ? `\n${text}` : text;
+          }
+          if (block.trim() && !block.startsWith(':')) messages.push(message);
+          waiter?.();
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    status: response.status,
+    messages,
+    /** Resolves when `predicate` holds for the messages received so far. */
+    async until(predicate: (messages: SseMessage[]) => boolean, timeoutMs = 5_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(messages)) {
+        if (Date.now() > deadline) throw new Error(`SSE condition not met; got ${messages.map((m) => m.event).join(',')}`);
+        await new Promise<void>((resolve) => {
+          waiter = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+    async close() {
+      controller.abort();
+      await pump;
+    },
+  };
+}
