@@ -1,7 +1,17 @@
 import { Octokit } from '@octokit/rest';
-import type { Executor } from '@orcha/exec';
-import { OrchaError, type PullRequestState } from '@orcha/model';
+import {
+  type ChecksState,
+  commentRequestSchema,
+  type Forge,
+  type ForgePullRequest,
+  openPullRequestSchema,
+  parseForgeRequest,
+  pullRequestRefSchema,
+  pushRequestSchema,
+} from '@orcha/forge';
+import { OrchaError } from '@orcha/model';
 import { pushBranch } from './git-push.js';
+import { checksState, listGitHubFeedback } from './github-feedback.js';
 import { parseRepo } from './repo-ref.js';
 
 export interface GitHubForgeSettings {
@@ -13,31 +23,9 @@ export interface GitHubForgeSettings {
   cloneUrl?: ((repo: string) => string) | undefined;
 }
 
-type Checks = 'pending' | 'passing' | 'failing' | 'none';
-
-export interface GitHubPullRequest {
-  number: number;
-  url: string;
-  state: PullRequestState;
-  headSha: string;
-  branch: string;
-  baseBranch: string;
-  title: string;
-  checks: Checks;
-}
-
-export interface GitHubFeedback {
-  externalId: string;
-  kind: 'review' | 'review_comment' | 'comment' | 'check_failure';
-  author: string;
-  body: string;
-  createdAt: number;
-}
-
-const failed = new Set(['failure', 'timed_out', 'cancelled', 'action_required']);
-
 /** Turns Octokit's errors into orcha's codes; nothing else looks at vendor errors. */
 function translate(error: unknown, what: string): never {
+  if (error instanceof OrchaError) throw error;
   const status = (error as { status?: number }).status;
   const message = `${what}: ${(error as Error).message}`;
   if (status === 404) throw new OrchaError('not_found', message);
@@ -46,55 +34,59 @@ function translate(error: unknown, what: string): never {
   throw new OrchaError('unavailable', message);
 }
 
+interface PullData {
+  number: number;
+  html_url: string;
+  state: string;
+  merged?: boolean | null;
+  merged_at?: string | null;
+  head: { sha: string; ref: string };
+  base: { ref: string };
+  title: string;
+}
+
+const quiet = () => {};
+
 /**
  * GitHub as a forge: git runs through the target's Executor (so pushes happen where the work is), the REST
  * API through @octokit/rest. The token reaches git on stdin through a credential helper, never argv.
  */
-export function createGitHubForge(settings: GitHubForgeSettings) {
+export function createGitHubForge(settings: GitHubForgeSettings): Forge {
   const octokit = new Octokit({
     auth: settings.token,
     baseUrl: settings.baseUrl ?? 'https://api.github.com',
     request: { retries: 0 },
+    // Every failure is translated and thrown to the caller; Octokit's own request log would repeat it.
+    log: { debug: quiet, info: quiet, warn: console.warn, error: quiet },
   });
-  const cloneUrl = (repo: string) =>
-    /^[a-z]+:\/\/|@/.test(repo)
-      ? repo
-      : (settings.cloneUrl?.(repo) ??
-        `https://github.com/${parseRepo(repo).owner}/${parseRepo(repo).name}.git`);
+  const cloneUrl = (repo: string) => {
+    if (/^[a-z]+:\/\/|@/.test(repo)) return repo;
+    const { owner, name } = parseRepo(repo);
+    return settings.cloneUrl?.(repo) ?? `https://github.com/${owner}/${name}.git`;
+  };
+  // Who we are, to leave our own comments out of the feedback. A failed lookup is retried next time, and
+  // comments this process made are recognised by id even without it (installation tokens cannot read /user).
   let self: Promise<string | null> | null = null;
   const selfLogin = () => {
     self ??= octokit.users.getAuthenticated().then(
       (response) => response.data.login,
-      () => null,
+      () => {
+        self = null;
+        return null;
+      },
     );
     return self;
   };
+  const ourComments = new Set<number>();
 
-  const checksFor = async (repo: string, sha: string): Promise<Checks> => {
-    const { owner, name } = parseRepo(repo);
-    const runs = await octokit.checks
-      .listForRef({ owner, repo: name, ref: sha, per_page: 100 })
+  const checksFor = async (owner: string, repo: string, sha: string): Promise<ChecksState> => {
+    const runs = await octokit
+      .paginate(octokit.checks.listForRef, { owner, repo, ref: sha, per_page: 100 })
       .catch((e) => translate(e, 'checks'));
-    const list = runs.data.check_runs;
-    if (list.length === 0) return 'none';
-    if (list.some((run) => run.conclusion && failed.has(run.conclusion))) return 'failing';
-    if (list.some((run) => run.status !== 'completed')) return 'pending';
-    return 'passing';
+    return checksState(runs);
   };
 
-  const toPullRequest = async (
-    repo: string,
-    data: {
-      number: number;
-      html_url: string;
-      state: string;
-      merged?: boolean | null;
-      merged_at?: string | null;
-      head: { sha: string; ref: string };
-      base: { ref: string };
-      title: string;
-    },
-  ): Promise<GitHubPullRequest> => ({
+  const toPullRequest = async (owner: string, repo: string, data: PullData): Promise<ForgePullRequest> => ({
     number: data.number,
     url: data.html_url,
     state: data.merged || data.merged_at ? 'merged' : data.state === 'open' ? 'open' : 'closed',
@@ -102,20 +94,22 @@ export function createGitHubForge(settings: GitHubForgeSettings) {
     branch: data.head.ref,
     baseBranch: data.base.ref,
     title: data.title,
-    checks: await checksFor(repo, data.head.sha),
+    checks: await checksFor(owner, repo, data.head.sha),
   });
 
-  return {
-    name: 'github' as const,
+  const getPull = async (repo: string, number: number) => {
+    const { owner, name } = parseRepo(repo);
+    const found = await octokit.pulls
+      .get({ owner, repo: name, pull_number: number })
+      .catch((e) => translate(e, `pull request #${number}`));
+    return { owner, name, data: found.data };
+  };
 
-    async pushBranch(request: {
-      executor: Executor;
-      cwd: string;
-      repo: string;
-      branch: string;
-      force?: boolean;
-      reason?: string;
-    }) {
+  return {
+    name: 'github',
+
+    async pushBranch(input) {
+      const request = parseForgeRequest(pushRequestSchema, input);
       const headSha = await pushBranch(request.executor, {
         cwd: request.cwd,
         url: cloneUrl(request.repo),
@@ -126,13 +120,8 @@ export function createGitHubForge(settings: GitHubForgeSettings) {
       return { headSha };
     },
 
-    async openPullRequest(request: {
-      repo: string;
-      branch: string;
-      baseBranch: string;
-      title: string;
-      body: string;
-    }) {
+    async openPullRequest(input) {
+      const request = parseForgeRequest(openPullRequestSchema, input);
       const { owner, name } = parseRepo(request.repo);
       const created = await octokit.pulls
         .create({
@@ -144,90 +133,48 @@ export function createGitHubForge(settings: GitHubForgeSettings) {
           body: request.body,
         })
         .catch((e) => translate(e, 'open pull request'));
-      return toPullRequest(request.repo, created.data);
+      return toPullRequest(owner, name, created.data);
     },
 
-    async getPullRequest(request: { repo: string; number: number }) {
-      const { owner, name } = parseRepo(request.repo);
-      const found = await octokit.pulls
-        .get({ owner, repo: name, pull_number: request.number })
-        .catch((e) => translate(e, 'pull request'));
-      return toPullRequest(request.repo, found.data);
+    async getPullRequest(input) {
+      const request = parseForgeRequest(pullRequestRefSchema, input);
+      const { owner, name, data } = await getPull(request.repo, request.number);
+      return toPullRequest(owner, name, data);
     },
 
-    async reopenPullRequest(request: { repo: string; number: number }) {
-      const { owner, name } = parseRepo(request.repo);
+    async reopenPullRequest(input) {
+      const request = parseForgeRequest(pullRequestRefSchema, input);
+      // GitHub answers an already open pull request with success; the port promises a refusal.
+      const { owner, name, data } = await getPull(request.repo, request.number);
+      if (data.merged || data.merged_at)
+        throw new OrchaError('conflict', `pull request #${request.number} is merged`);
+      if (data.state === 'open')
+        throw new OrchaError('conflict', `pull request #${request.number} is already open`);
       const updated = await octokit.pulls
         .update({ owner, repo: name, pull_number: request.number, state: 'open' })
         .catch((e) => translate(e, 'reopen pull request'));
-      return toPullRequest(request.repo, updated.data);
+      return toPullRequest(owner, name, updated.data);
     },
 
-    async commentPullRequest(request: { repo: string; number: number; body: string }) {
+    async commentPullRequest(input) {
+      const request = parseForgeRequest(commentRequestSchema, input);
       const { owner, name } = parseRepo(request.repo);
       const created = await octokit.issues
         .createComment({ owner, repo: name, issue_number: request.number, body: request.body })
         .catch((e) => translate(e, 'comment'));
+      ourComments.add(created.data.id);
       return { id: String(created.data.id) };
     },
 
-    /** Reviews, review comments, comments by others, and failed checks on the current head. */
-    async listFeedback(request: { repo: string; number: number }): Promise<GitHubFeedback[]> {
-      const { owner, name } = parseRepo(request.repo);
-      const pull = await octokit.pulls
-        .get({ owner, repo: name, pull_number: request.number })
-        .catch((e) => translate(e, 'pull request'));
-      const [reviews, reviewComments, comments, runs, me] = await Promise.all([
-        octokit.pulls.listReviews({ owner, repo: name, pull_number: request.number, per_page: 100 }),
-        octokit.pulls.listReviewComments({ owner, repo: name, pull_number: request.number, per_page: 100 }),
-        octokit.issues.listComments({ owner, repo: name, issue_number: request.number, per_page: 100 }),
-        octokit.checks.listForRef({ owner, repo: name, ref: pull.data.head.sha, per_page: 100 }),
-        selfLogin(),
-      ]).catch((e) => translate(e, 'feedback'));
-      const time = (value: string | null | undefined) => (value ? Date.parse(value) : 0);
-      const items: GitHubFeedback[] = [];
-      for (const review of reviews.data) {
-        if (!review.body?.trim() && review.state !== 'CHANGES_REQUESTED') continue;
-        items.push({
-          externalId: `review:${review.id}`,
-          kind: 'review',
-          author: review.user?.login ?? 'unknown',
-          body: review.body?.trim() || `${review.state.toLowerCase().replace('_', ' ')}`,
-          createdAt: time(review.submitted_at),
-        });
-      }
-      for (const comment of reviewComments.data) {
-        items.push({
-          externalId: `review-comment:${comment.id}`,
-          kind: 'review_comment',
-          author: comment.user?.login ?? 'unknown',
-          body: `${comment.path}: ${comment.body}`,
-          createdAt: time(comment.created_at),
-        });
-      }
-      for (const comment of comments.data) {
-        if (me && comment.user?.login === me) continue;
-        items.push({
-          externalId: `comment:${comment.id}`,
-          kind: 'comment',
-          author: comment.user?.login ?? 'unknown',
-          body: comment.body ?? '',
-          createdAt: time(comment.created_at),
-        });
-      }
-      for (const run of runs.data.check_runs) {
-        if (!run.conclusion || !failed.has(run.conclusion)) continue;
-        items.push({
-          externalId: `check:${run.id}`,
-          kind: 'check_failure',
-          author: run.app?.name ?? run.name,
-          body: `${run.name} ${run.conclusion}: ${run.output?.summary ?? ''}`.trim(),
-          createdAt: time(run.completed_at),
-        });
-      }
-      return items.sort((a, b) => a.createdAt - b.createdAt);
+    async listFeedback(input) {
+      const request = parseForgeRequest(pullRequestRefSchema, input);
+      const { owner, name, data } = await getPull(request.repo, request.number);
+      const me = await selfLogin();
+      return listGitHubFeedback(
+        octokit,
+        { owner, repo: name, number: request.number, headSha: data.head.sha },
+        (comment) => ourComments.has(comment.id) || (me !== null && comment.login === me),
+      ).catch((e) => translate(e, 'feedback'));
     },
   };
 }
-
-export type GitHubForge = ReturnType<typeof createGitHubForge>;

@@ -46,15 +46,21 @@ export interface PullRequestRef {
 /**
  * The Forge port: where branches are pushed and pull requests live (GitHub, or the in-memory fake).
  * Every implementation passes `runForgeContract` from `@orcha/forge/testing`. Failures are `OrchaError`s:
- * `not_found` for an unknown repository or pull request, `conflict` when the forge refuses (no commits
- * between branches, a PR already open for the branch), `unavailable` when it cannot be reached.
+ * `invalid_argument` for a request that fails the schemas in `forge-requests.ts` (checked before anything
+ * runs), `not_found` for an unknown repository or pull request, `conflict` when the forge refuses (a branch
+ * never pushed, no commits between branches, a PR already open for the branch, a push that is not a
+ * fast-forward), `unavailable` when it cannot be reached.
  */
 export interface Forge {
   /** A short name for logs and the dashboard (`fake`, `github`). */
   readonly name: string;
-  /** Pushes the workspace's HEAD to `branch`; resolves with the pushed commit. */
+  /**
+   * Pushes the workspace's HEAD to `branch`; resolves with the pushed commit, which every open pull request
+   * of that branch then shows as its head. Without `force`, a push that does not build on the branch's
+   * current commit is `conflict`; a workspace without a commit is `conflict` too.
+   */
   pushBranch(request: PushRequest): Promise<{ headSha: string }>;
-  /** Opens a pull request from a pushed `branch` into `baseBranch`. */
+  /** Opens a pull request from a pushed `branch` into `baseBranch`; at most one is open per branch. */
   openPullRequest(request: {
     repo: string;
     branch: string;
@@ -64,9 +70,13 @@ export interface Forge {
   }): Promise<ForgePullRequest>;
   /** The pull request's current state, head and checks. */
   getPullRequest(request: PullRequestRef): Promise<ForgePullRequest>;
-  /** Reopens a closed (not merged) pull request. */
+  /** Reopens a closed, unmerged pull request; an open or merged one is `conflict`. */
   reopenPullRequest(request: PullRequestRef): Promise<ForgePullRequest>;
+  /** Comments as us; our own comments never come back from `listFeedback`. */
   commentPullRequest(request: PullRequestRef & { body: string }): Promise<{ id: string }>;
-  /** Reviews, review comments, comments by others than us, and failed checks on the current head, oldest first. */
+  /**
+   * Reviews asking for something, review comments, comments by others than us, and failed checks on the
+   * current head, oldest first. Each item keeps its `externalId` across polls.
+   */
   listFeedback(request: PullRequestRef): Promise<ForgeFeedback[]>;
 }

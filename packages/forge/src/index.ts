@@ -1,3 +1,6 @@
+export type { FakeForge, FakeForgeOptions } from './fake-forge.js';
+export { createFakeForge } from './fake-forge.js';
+export type { FakeForgeChange, ReviewState } from './fake-forge-state.js';
 export type {
   ChecksState,
   Forge,
@@ -6,3 +9,10 @@ export type {
   PullRequestRef,
   PushRequest,
 } from './forge.js';
+export {
+  commentRequestSchema,
+  openPullRequestSchema,
+  parseForgeRequest,
+  pullRequestRefSchema,
+  pushRequestSchema,
+} from './forge-requests.js';

@@ -1,5 +1,5 @@
 export { confinedPath } from './confined-path.js';
-export { createGitPreparer } from './git-preparer.js';
 export type { GitPrepareRequest, GitPreparerSettings, GitWorkspace } from './git-preparer.js';
+export { createGitPreparer } from './git-preparer.js';
 export type { PreparedWorkspace, PrepareRequest, Preparer } from './preparer.js';
 export { createScratchPreparer, createWorkspacePreparer } from './workspace-preparer.js';

@@ -14,7 +14,13 @@ export function createWorkspacePreparer(options: { git?: GitPreparerSettings | u
     async prepare(request) {
       if (request.kind === 'scratch' || !git) return prepareScratch(request);
       if (!request.repo || !request.baseBranch)
-        throw new OrchaError('invalid_argument', `a ${request.kind} workspace needs a repository and a base branch`);
+        throw new OrchaError(
+          'invalid_argument',
+          `a ${request.kind} workspace needs a repository and a base branch`,
+        );
+      // Without it the git preparer would invent a new branch name and fail to find it upstream.
+      if (request.kind === 'pr_branch' && !request.branch)
+        throw new OrchaError('invalid_argument', 'a pr_branch workspace needs the pull request branch');
       return git.prepare({
         executor: request.executor,
         workRoot: request.workRoot,
