@@ -33,9 +33,10 @@ function onPath(binary: string): boolean {
 export async function chooseBackends(config: ServerConfig, log: Logger): Promise<Backends> {
   const providers: Record<string, AgentProvider> = {};
   const fake = config.agents === 'fake';
-  const tmuxSocket = `orcha-${process.getuid?.() ?? 'user'}`;
+  const tmuxSocket = config.tmuxSocket ?? `orcha-${process.getuid?.() ?? 'user'}`;
   if (fake) {
-    const demo = createDemoProvider();
+    // With --tmux the scripted manager stays headless (it drives orcha's tools) and its workers run in tmux.
+    const demo = createDemoProvider({ workerAgent: config.tmux ? 'tmux' : undefined });
     for (const name of ['fake', 'claude', 'codex']) providers[name] = demo;
     if (config.tmux) {
       // Workers become attachable tmux sessions running a small scripted terminal program.
@@ -61,7 +62,7 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
       );
     }
   }
-  const defaultAgent = fake ? (config.tmux ? 'tmux' : 'fake') : (Object.keys(providers)[0] ?? 'claude');
+  const defaultAgent = fake ? 'fake' : (Object.keys(providers)[0] ?? 'claude');
   if (config.realForge)
     log(
       'warn',

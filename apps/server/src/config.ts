@@ -12,6 +12,8 @@ const configSchema = z.object({
   dataDir: z.string().min(1).default('.orcha'),
   agents: z.enum(['fake', 'claude', 'codex', 'auto']).default('fake'),
   tmux: z.boolean().default(false),
+  /** tmux server socket name (`tmux -L`); default `orcha-<uid>`, apart from the user's own tmux. */
+  tmuxSocket: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a socket name: letters, digits, . _ -').optional(),
   realForge: z.boolean().default(false),
   maxConcurrent: z.coerce.number().int().min(1).max(10_000).default(8),
   scheduleInterval: z.coerce.number().int().min(10).max(600_000).default(2_000),
@@ -27,6 +29,7 @@ const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents
   'data-dir': 'dataDir',
   agents: 'agents',
   tmux: 'tmux',
+  'tmux-socket': 'tmuxSocket',
   'real-forge': 'realForge',
   'max-concurrent': 'maxConcurrent',
   'schedule-interval': 'scheduleInterval',
@@ -85,6 +88,7 @@ export const usage = `usage: orcha serve [flags]
   --agents fake|claude|codex|auto
                            fake: scripted offline agents (default); auto: claude and codex when installed
   --tmux                   run every session in an attachable tmux session
+  --tmux-socket NAME       the tmux server socket (-L) orcha uses (orcha-<uid>)
   --real-forge             real git pushes and GitHub pull requests, real git checkouts
   --max-concurrent N       sessions running at once (8)
   --schedule-interval D    idle scheduler tick, e.g. 2s (the scheduler also wakes at once on new work)

@@ -3,16 +3,17 @@ import { type AgentProvider, type AgentSpec, createFakeProvider, type FakeAgent 
 
 /**
  * The offline demo's agents: scripted fakes that do real work through orcha's own tools. The manager splits
- * any objective into an implementation worker and a documentation worker over MCP, publishes each finished
- * worker as a pull request, pushes the follow-ups that answer review feedback, and marks the objective done.
- * The documentation worker asks the person a question first. No model is involved.
+ * any objective over MCP into an implementation worker, a documentation worker (each published as a pull
+ * request when it finishes) and a rollout worker that asks the person a question and waits for the answer;
+ * it pushes the follow-ups that answer review feedback and marks the objective done once every worker ended.
+ * No model is involved.
  */
-export function createDemoProvider(options: { pace?: number } = {}): AgentProvider {
+export function createDemoProvider(options: { pace?: number; workerAgent?: string | undefined } = {}): AgentProvider {
   const pace = options.pace ?? 1;
   return createFakeProvider({
     name: 'fake',
     interactivity: 'interactive',
-    script: (agent) => (isManager(agent.spec) ? manage(agent, pace) : work(agent, pace)),
+    script: (agent) => (isManager(agent.spec) ? manage(agent, pace, options.workerAgent) : work(agent, pace)),
   });
 }
 
@@ -35,20 +36,26 @@ interface SessionSummary {
 
 const terminal = new Set(['completed', 'failed', 'canceled']);
 
-async function manage(agent: FakeAgent, pace: number): Promise<string> {
+async function manage(agent: FakeAgent, pace: number, workerAgent: string | undefined): Promise<string> {
   const title = agent.prompt.split('\n')[0]?.slice(0, 80) || 'the objective';
   const list = async () => (await agent.callTool('list_sessions')) as SessionSummary[];
   agent.usage({ inputTokens: 1_800, outputTokens: 240, costUsd: 0.012, modelCalls: 1 });
   if ((await list()).every((session) => session.role === 'manager')) {
     agent.say(`Plan for "${title}": one worker implements it, one documents it. Spawning both.`);
     await agent.sleep(400 * pace);
-    await agent.callTool('spawn_session', {
+    const spawn = (args: { title: string; prompt: string }) =>
+      agent.callTool('spawn_session', { ...args, ...(workerAgent ? { agent: workerAgent } : {}) });
+    await spawn({
       title: `Implement: ${title}`.slice(0, 200),
       prompt: `Implement this change and commit it:\n\n${agent.prompt}`,
     });
-    await agent.callTool('spawn_session', {
+    await spawn({
       title: `Document: ${title}`.slice(0, 200),
       prompt: `Document this change for users (README section), then commit:\n\n${agent.prompt}`,
+    });
+    await spawn({
+      title: `Plan the rollout: ${title}`.slice(0, 200),
+      prompt: `Plan how to roll this change out; ask the person what you cannot decide:\n\n${agent.prompt}`,
     });
   }
   const handled = new Set<string>();
@@ -60,7 +67,7 @@ async function manage(agent: FakeAgent, pace: number): Promise<string> {
       if (session.pullRequestId) {
         await agent.callTool('update_pr', { pullRequestId: session.pullRequestId, sessionId: session.id });
         agent.say(`Pushed the follow-up "${session.title}" to its pull request.`);
-      } else {
+      } else if (/^(Implement|Document): /.test(session.title)) {
         await agent.callTool('publish_pr', { sessionId: session.id, title: session.title.replace(/^\w+: /, '') });
         agent.say(`Opened a pull request for "${session.title}".`);
       }
@@ -80,21 +87,21 @@ async function manage(agent: FakeAgent, pace: number): Promise<string> {
 async function work(agent: FakeAgent, pace: number): Promise<string> {
   const followup = agent.prompt.startsWith('You are on the branch');
   const documenting = agent.prompt.startsWith('Document');
+  const planning = agent.prompt.startsWith('Plan how');
   agent.say(followup ? 'Reading the review feedback.' : 'Reading the code and planning the change.');
   agent.usage({ inputTokens: 2_400, outputTokens: 310, costUsd: 0.015, modelCalls: 1 });
   await agent.sleep(700 * pace);
-  let style = 'US';
-  if (documenting && !agent.resumed) {
+  let decision = 'n/a';
+  if (planning) {
     await agent.callTool('ask_user', {
-      prompt: 'Should the documentation use US or UK spelling?',
-      options: ['US', 'UK'],
+      prompt: 'Roll the health check out behind a feature flag, or ship it to everyone at once?',
+      options: ['feature flag', 'everyone at once'],
     });
-    agent.say('Asked the person about spelling; waiting for the answer.');
-    const answer = await agent.waitForInput();
-    style = /\bUK\b/.test(answer) ? 'UK' : 'US';
+    agent.say('Asked the person how to roll out; waiting for the answer.');
+    decision = await agent.waitForInput();
   }
-  const file = followup ? 'REVIEW.md' : documenting ? 'DOCS.md' : 'CHANGE.md';
-  await agent.writeFile(file, `# ${agent.prompt.split('\n')[0]}\n\nWritten by orcha's fake agent (${style} spelling).\n`);
+  const file = followup ? 'REVIEW.md' : documenting ? 'DOCS.md' : planning ? 'ROLLOUT.md' : 'CHANGE.md';
+  await agent.writeFile(file, `# ${agent.prompt.split('\n')[0]}\n\nWritten by orcha's fake agent. Decision: ${decision}\n`);
   await commitIfRepository(agent, file);
   agent.usage({ inputTokens: 4_100, outputTokens: 820, costUsd: 0.031, modelCalls: 2 });
   await agent.callTool('create_note', { title: `Done: ${file}`, body: `Wrote ${file} in the workspace.` });
