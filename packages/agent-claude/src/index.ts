@@ -1,1 +1,2 @@
-export {};
+export type { ClaudeProviderSettings } from './claude-provider.js';
+export { createClaudeProvider } from './claude-provider.js';

@@ -1,1 +1,2 @@
-export {};
+export type { CodexProviderSettings } from './codex-provider.js';
+export { createCodexProvider } from './codex-provider.js';

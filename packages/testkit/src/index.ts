@@ -1,8 +1,33 @@
+export { lastUserText, pendingToolResults, typedTexts, userTexts } from './anthropic-conversation.js';
+export type {
+  AnthropicBlock,
+  AnthropicMessage,
+  AnthropicRequest,
+  FakeBlock,
+  FakeHandler,
+  FakeReply,
+} from './anthropic-reply.js';
+export { anthropicReply } from './anthropic-reply.js';
+export type { FakeAnthropic } from './anthropic-server.js';
+export { startFakeAnthropic } from './anthropic-server.js';
+export type { ClaudeCliEnvironment, ClaudeCliEnvironmentOptions } from './claude-cli.js';
+export { claudeCliPath, createClaudeCliEnvironment } from './claude-cli.js';
+export type { CodexHome } from './codex-home.js';
+export { codexCliPath, createCodexHome } from './codex-home.js';
 export type { GitHttpServer } from './git-http-server.js';
 export { git, startGitHttpServer } from './git-http-server.js';
 export { componentSchema, githubOpenApi, responseSchema, skeleton, validate } from './github-openapi.js';
 export type { FakeGitHub } from './github-server.js';
 export { startFakeGitHub } from './github-server.js';
+export type { ResponsesRequest } from './openai-request.js';
+export type {
+  FakeOpenAI,
+  OutputItem,
+  ReplyUsage,
+  ResponsesHandler,
+  ResponsesReply,
+} from './openai-server.js';
+export { mcpToolCall, startFakeOpenAI } from './openai-server.js';
 export type { LoopbackSshd } from './sshd.js';
 export { startSshd } from './sshd.js';
 export type { TempDir } from './temp.js';
