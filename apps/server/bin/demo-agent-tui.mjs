@@ -4,6 +4,8 @@
 import { createInterface } from 'node:readline';
 
 const task = process.argv.slice(2).join(' ') || 'the task';
+// How long it waits for typed input before it exits (tests of restarts need it to outlive one).
+const quietMs = Number(process.env.ORCHA_DEMO_QUIET_MS) || 4_000;
 const steps = ['reading the code', 'planning the change', 'editing files', 'running the tests'];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const bold = (text) => `\u001b[1m${text}\u001b[0m`;
@@ -14,13 +16,13 @@ for (const step of steps) {
   await sleep(700);
   console.log(`\u001b[36m•\u001b[0m ${step}…`);
 }
-console.log('done. Type a message to steer me; I exit after 4 quiet seconds.');
+console.log(`done. Type a message to steer me; I exit after ${quietMs / 1000} quiet seconds.`);
 process.stdout.write('> ');
 const lines = createInterface({ input: process.stdin });
-let quiet = setTimeout(() => process.exit(0), 4_000);
+let quiet = setTimeout(() => process.exit(0), quietMs);
 lines.on('line', (line) => {
   clearTimeout(quiet);
   console.log(`got: ${line}`);
   process.stdout.write('> ');
-  quiet = setTimeout(() => process.exit(0), 4_000);
+  quiet = setTimeout(() => process.exit(0), quietMs);
 });

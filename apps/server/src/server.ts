@@ -65,8 +65,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       forge: backends.forgeName,
     },
   });
+  // Requests wait until sessions left by an earlier run are reconciled, so nobody sees a stale state.
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const fetchWhenReady: typeof app.fetch = async (request, ...rest) => {
+    await ready;
+    return app.fetch(request, ...rest);
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () =>
+    const listening = serve({ fetch: fetchWhenReady, hostname: config.host, port: config.port }, () =>
       resolve(listening),
     );
     listening.once('error', reject);
@@ -77,6 +86,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // Agents reach their MCP endpoint over loopback whatever address the API listens on.
   orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
   const reconciled = await orchestrator.start();
+  markReady();
   if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
     log('info', 'reconciled sessions after restart', reconciled);
   log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);

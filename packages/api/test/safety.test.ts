@@ -163,3 +163,44 @@ describe('the MCP endpoint', () => {
     await managerClient.close();
   });
 });
+
+describe('restart reconciliation', () => {
+  it('resumes headless sessions that have a conversation id and fails those that have none', async () => {
+    const { createTempDir } = await import('@orcha/testkit');
+    const dir = await createTempDir('orcha-reconcile-');
+    const prompts: string[] = [];
+    const provider = createFakeProvider({
+      script: async (agent) => {
+        prompts.push(`${agent.resumed ? 'resumed' : 'fresh'}: ${agent.prompt}`);
+        await agent.hang();
+      },
+    });
+    // A first run leaves two sessions "running", then dies without a word.
+    const first = await startHarness({ providers: { fake: provider }, dir });
+    const a = first.orchestrator.createObjective({ title: 'with id', prompt: 'p' });
+    const b = first.orchestrator.createObjective({ title: 'without id', prompt: 'p' });
+    await first.until(() => first.store.getSession(a.manager.id).providerSessionId && first.store.getSession(b.manager.id).status === 'running');
+    await first.close(); // a graceful stop queues headless runs to resume…
+    // …so make the database look like a crash: both running, one without a conversation id.
+    const { createStore } = await import('@orcha/store');
+    const { createIdGenerator } = await import('@orcha/model');
+    const { join } = await import('node:path');
+    const raw = createStore({ path: join(dir.path, 'orcha.db'), clock: Date.now, ids: createIdGenerator(Date.now, () => 1) });
+    for (const id of [a.manager.id, b.manager.id]) {
+      if (raw.getSession(id).status === 'queued') {
+        raw.updateSessionStatus(id, 'starting', { reason: null });
+        raw.updateSessionStatus(id, 'running', { reason: null });
+      }
+    }
+    raw.updateSession(b.manager.id, { providerSessionId: null });
+    raw.close();
+
+    prompts.length = 0;
+    harness = await startHarness({ providers: { fake: provider }, dir });
+    const { store } = harness;
+    expect(store.getSession(b.manager.id).status).toBe('failed');
+    expect(store.getSession(b.manager.id).statusReason).toMatch(/nothing to resume/);
+    await harness.until(() => store.getSession(a.manager.id).status === 'running' && prompts.length > 0);
+    expect(prompts).toEqual([expect.stringMatching(/^resumed: orcha restarted your session/)]);
+  });
+});

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createPrivateTmux, createTempDir, type PrivateTmux, type TempDir } from '@orcha/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
+let dir: TempDir;
+let tmux: PrivateTmux;
+let child: ChildProcess | null = null;
+let port = 0;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Starts `orcha serve` as a real process and waits until it answers. */
+async function serve(): Promise<void> {
+  child = spawn(
+    process.execPath,
+    ['--conditions=@orcha/source', '--import', 'tsx', entry, 'serve', '--port', String(port), '--data-dir', dir.path,
+      '--tmux', '--tmux-socket', tmux.socketName, '--no-demo', '--schedule-interval', '200ms'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORCHA_DEMO_QUIET_MS: '20000' } },
+  );
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
+    } catch {}
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`orcha did not start:\n${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function get<T>(path: string): Promise<T> {
+  return (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as T;
+}
+
+interface SessionRow {
+  id: string;
+  role: string;
+  agent: string;
+  status: string;
+  statusReason: string | null;
+  attachCommand: string | null;
+}
+
+async function sessions(): Promise<SessionRow[]> {
+  return (await get<{ sessions: SessionRow[] }>('/api/sessions')).sessions;
+}
+
+async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`not reached: ${probe.toString().slice(0, 200)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  dir = await createTempDir('orcha-restart-');
+  tmux = createPrivateTmux('restart');
+  port = await freePort();
+});
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await tmux.kill();
+  await dir.remove();
+});
+
+describe('a crash and a restart', () => {
+  it('re-attaches live tmux sessions, resumes headless agents, and leaves nothing running without a process', async () => {
+    await serve();
+    const created = await fetch(`http://127.0.0.1:${port}/api/objectives`, {
+      method: 'POST',
+      body: JSON.stringify({ title: 'survive a crash', prompt: 'keep going', agent: 'fake' }),
+    });
+    expect(created.status).toBe(201);
+    const workers = await eventually(async () => {
+      const rows = (await sessions()).filter((s) => s.role === 'worker' && s.status === 'running' && s.attachCommand);
+      return rows.length === 3 ? rows : null;
+    });
+    expect(workers.every((w) => w.agent === 'tmux')).toBe(true);
+    expect(workers[0]!.attachCommand).toContain(`-L ${tmux.socketName}`);
+    expect(workers[0]!.attachCommand).toContain(`attach -t orcha-${workers[0]!.id}`);
+
+    child!.kill('SIGKILL'); // a crash: no chance to clean up
+    await new Promise((resolve) => child!.once('exit', resolve));
+    const alive = await tmux.tmux(['list-sessions', '-F', '#{session_name}']);
+    expect(alive.stdout.split('\n').filter(Boolean).sort()).toEqual(workers.map((w) => `orcha-${w.id}`).sort());
+
+    await serve();
+    // Right after the restart every session is in a truthful state.
+    const after = await sessions();
+    for (const session of after.filter((s) => ['starting', 'running', 'waiting_input'].includes(s.status))) {
+      const detail = await get<{ live: boolean }>(`/api/sessions/${session.id}`);
+      expect(detail.live, `${session.role} ${session.id} is ${session.status} without a process`).toBe(true);
+    }
+    for (const worker of workers) {
+      expect(after.find((s) => s.id === worker.id)!.status).toBe('running');
+    }
+    const manager = after.find((s) => s.role === 'manager')!;
+    expect(['queued', 'starting', 'running', 'waiting_input']).toContain(manager.status);
+
+    // Steering reaches a re-attached worker's terminal.
+    const steered = await fetch(`http://127.0.0.1:${port}/api/sessions/${workers[0]!.id}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'still there?' }),
+    });
+    expect(((await steered.json()) as { delivery: string }).delivery).toBe('live');
+    await eventually(async () => {
+      const screen = await get<{ screen: string }>(`/api/sessions/${workers[0]!.id}/screen`);
+      return screen.screen.includes('got: still there?');
+    }, 10_000).catch(async (error) => {
+      console.log(await get(`/api/sessions/${workers[0]!.id}/screen`), await get(`/api/sessions/${workers[0]!.id}/messages`));
+      throw error;
+    });
+  });
+});
