@@ -13,7 +13,10 @@ const configSchema = z.object({
   agents: z.enum(['fake', 'claude', 'codex', 'auto']).default('fake'),
   tmux: z.boolean().default(false),
   /** tmux server socket name (`tmux -L`); default `orcha-<uid>`, apart from the user's own tmux. */
-  tmuxSocket: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a socket name: letters, digits, . _ -').optional(),
+  tmuxSocket: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a socket name: letters, digits, . _ -')
+    .optional(),
   realForge: z.boolean().default(false),
   maxConcurrent: z.coerce.number().int().min(1).max(10_000).default(8),
   scheduleInterval: z.coerce.number().int().min(10).max(600_000).default(2_000),

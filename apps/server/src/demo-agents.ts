@@ -8,7 +8,9 @@ import { type AgentProvider, type AgentSpec, createFakeProvider, type FakeAgent 
  * it pushes the follow-ups that answer review feedback and marks the objective done once every worker ended.
  * No model is involved.
  */
-export function createDemoProvider(options: { pace?: number; workerAgent?: string | undefined } = {}): AgentProvider {
+export function createDemoProvider(
+  options: { pace?: number; workerAgent?: string | undefined } = {},
+): AgentProvider {
   const pace = options.pace ?? 1;
   return createFakeProvider({
     name: 'fake',
@@ -68,7 +70,10 @@ async function manage(agent: FakeAgent, pace: number, workerAgent: string | unde
         await agent.callTool('update_pr', { pullRequestId: session.pullRequestId, sessionId: session.id });
         agent.say(`Pushed the follow-up "${session.title}" to its pull request.`);
       } else if (/^(Implement|Document): /.test(session.title)) {
-        await agent.callTool('publish_pr', { sessionId: session.id, title: session.title.replace(/^\w+: /, '') });
+        await agent.callTool('publish_pr', {
+          sessionId: session.id,
+          title: session.title.replace(/^\w+: /, ''),
+        });
         agent.say(`Opened a pull request for "${session.title}".`);
       }
       agent.usage({ inputTokens: 900, outputTokens: 120, costUsd: 0.006, modelCalls: 1 });
@@ -101,7 +106,10 @@ async function work(agent: FakeAgent, pace: number): Promise<string> {
     decision = await agent.waitForInput();
   }
   const file = followup ? 'REVIEW.md' : documenting ? 'DOCS.md' : planning ? 'ROLLOUT.md' : 'CHANGE.md';
-  await agent.writeFile(file, `# ${agent.prompt.split('\n')[0]}\n\nWritten by orcha's fake agent. Decision: ${decision}\n`);
+  await agent.writeFile(
+    file,
+    `# ${agent.prompt.split('\n')[0]}\n\nWritten by orcha's fake agent. Decision: ${decision}\n`,
+  );
   await commitIfRepository(agent, file);
   agent.usage({ inputTokens: 4_100, outputTokens: 820, costUsd: 0.031, modelCalls: 2 });
   await agent.callTool('create_note', { title: `Done: ${file}`, body: `Wrote ${file} in the workspace.` });

@@ -6,7 +6,12 @@ import type { FakeForge } from '@orcha/forge';
  * reviewer on the in-memory forge — the first pull request of each objective gets a review a moment after
  * it opens, which the feedback monitor turns into a follow-up worker.
  */
-export function startDemo(orchestrator: Orchestrator, forge: FakeForge, log: Logger, options: { reviewDelayMs?: number } = {}) {
+export function startDemo(
+  orchestrator: Orchestrator,
+  forge: FakeForge,
+  log: Logger,
+  options: { reviewDelayMs?: number } = {},
+) {
   const { store } = orchestrator;
   const timers = new Set<NodeJS.Timeout>();
   const reviewed = new Set<string>();

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import type { AgentProvider } from '@orcha/agent';
 import { createApi } from '@orcha/api';
 import { createOrchestrator, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
@@ -22,8 +23,14 @@ export interface RunningServer {
 const version = '0.1.0';
 const webRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-/** Composes store, backends, orchestrator and API, and listens. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+/**
+ * Composes store, backends, orchestrator and API, and listens. `providers` replaces the agents the flags
+ * would choose — for embedding orcha with agents configured in code.
+ */
+export async function startServer(
+  config: ServerConfig,
+  overrides: { providers?: Record<string, AgentProvider> } = {},
+): Promise<RunningServer> {
   const log = createLogger();
   mkdirSync(config.dataDir, { recursive: true });
   const store = createStore({
@@ -33,7 +40,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   store.ensureLocalTarget({ workRoot: join(config.dataDir, 'work'), capacity: config.maxConcurrent });
   const local = createLocalExecutor();
-  const backends = await chooseBackends(config, log);
+  const chosen = await chooseBackends(config, log);
+  const backends = overrides.providers ? { ...chosen, providers: overrides.providers } : chosen;
   const orchestrator = createOrchestrator({
     store,
     providers: backends.providers,
@@ -96,7 +104,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       'agents are FAKE: scripted offline agents do the work; run with --agents claude|codex|auto for real ones',
     );
   }
-  const demo = backends.fake && backends.fakeForge && config.demo ? startDemo(orchestrator, backends.fakeForge, log) : null;
+  const demo =
+    backends.fake && backends.fakeForge && config.demo
+      ? startDemo(orchestrator, backends.fakeForge, log)
+      : null;
   return {
     url,
     orchestrator,

@@ -2,6 +2,10 @@ import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import { until as untilIn } from './until.js';
+
+const until = <T>(running: RunningServer, predicate: () => T | null | undefined | false) =>
+  untilIn(running.orchestrator.store, predicate);
 
 let server: RunningServer | null = null;
 let dir: TempDir | null = null;
@@ -12,34 +16,17 @@ afterEach(async () => {
   dir = null;
 });
 
-/** Resolves when `predicate` holds, checked after every committed store event. */
-function until<T>(running: RunningServer, predicate: () => T | null | undefined | false, timeoutMs = 30_000) {
-  const { store } = running.orchestrator;
-  return new Promise<T>((resolve, reject) => {
-    let unsubscribe = () => {};
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`demo did not reach: ${predicate.toString().slice(0, 160)}`));
-    }, timeoutMs);
-    const check = () => {
-      const value = predicate();
-      if (!value) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(value);
-    };
-    unsubscribe = store.subscribe(check);
-    check();
-  });
-}
-
 describe('orcha serve with fake agents', () => {
   it('runs the live demo: two pull requests, a review answered by a follow-up, a question for the person', async () => {
     dir = await createTempDir('orcha-serve-');
-    server = await startServer(parseConfig(['--port', '0', '--data-dir', dir.path, '-feedback-interval', '100ms'], {}));
+    server = await startServer(
+      parseConfig(['--port', '0', '--data-dir', dir.path, '-feedback-interval', '100ms'], {}),
+    );
     const running = server;
     const { store } = running.orchestrator;
-    const dashboard = (await (await fetch(`${running.url}/api/dashboard`)).json()) as { info: { fakeAgents: boolean } };
+    const dashboard = (await (await fetch(`${running.url}/api/dashboard`)).json()) as {
+      info: { fakeAgents: boolean };
+    };
     expect(dashboard.info.fakeAgents).toBe(true);
 
     const question = await until(running, () => store.listQuestions({ status: 'open' })[0]);
@@ -47,7 +34,9 @@ describe('orcha serve with fake agents', () => {
     const objective = store.listObjectives()[0]!;
     await until(running, () => store.listPullRequests({ objectiveId: objective.id }).length === 2);
     const followup = await until(running, () =>
-      store.listSessions({ objectiveId: objective.id }).find((s) => s.pullRequestId && s.status === 'completed'),
+      store
+        .listSessions({ objectiveId: objective.id })
+        .find((s) => s.pullRequestId && s.status === 'completed'),
     );
     expect(followup.title).toMatch(/^PR #\d+: answer review from demo-reviewer/);
     expect(store.getObjective(objective.id).status).toBe('active'); // still waiting on the person
@@ -59,7 +48,12 @@ describe('orcha serve with fake agents', () => {
     expect(answered.status).toBe(200);
     await until(running, () => store.getObjective(objective.id).status === 'done');
     const sessions = store.listSessions({ objectiveId: objective.id });
-    expect(sessions.filter((s) => s.role === 'worker').map((s) => s.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(sessions.filter((s) => s.role === 'worker').map((s) => s.status)).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
     const pushes = store.listPullRequests({ objectiveId: objective.id });
     expect(pushes.every((pr) => pr.state === 'open')).toBe(true);
     const notes = store.listNotes({ objectiveId: objective.id }).map((note) => note.title);

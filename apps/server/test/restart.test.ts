@@ -23,8 +23,23 @@ async function freePort(): Promise<number> {
 async function serve(): Promise<void> {
   child = spawn(
     process.execPath,
-    ['--conditions=@orcha/source', '--import', 'tsx', entry, 'serve', '--port', String(port), '--data-dir', dir.path,
-      '--tmux', '--tmux-socket', tmux.socketName, '--no-demo', '--schedule-interval', '200ms'],
+    [
+      '--conditions=@orcha/source',
+      '--import',
+      'tsx',
+      entry,
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dir.path,
+      '--tmux',
+      '--tmux-socket',
+      tmux.socketName,
+      '--no-demo',
+      '--schedule-interval',
+      '200ms',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORCHA_DEMO_QUIET_MS: '20000' } },
   );
   let log = '';
@@ -61,7 +76,10 @@ async function sessions(): Promise<SessionRow[]> {
   return (await get<{ sessions: SessionRow[] }>('/api/sessions')).sessions;
 }
 
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -91,7 +109,9 @@ describe('a crash and a restart', () => {
     });
     expect(created.status).toBe(201);
     const workers = await eventually(async () => {
-      const rows = (await sessions()).filter((s) => s.role === 'worker' && s.status === 'running' && s.attachCommand);
+      const rows = (await sessions()).filter(
+        (s) => s.role === 'worker' && s.status === 'running' && s.attachCommand,
+      );
       return rows.length === 3 ? rows : null;
     });
     expect(workers.every((w) => w.agent === 'tmux')).toBe(true);
@@ -101,7 +121,9 @@ describe('a crash and a restart', () => {
     child!.kill('SIGKILL'); // a crash: no chance to clean up
     await new Promise((resolve) => child!.once('exit', resolve));
     const alive = await tmux.tmux(['list-sessions', '-F', '#{session_name}']);
-    expect(alive.stdout.split('\n').filter(Boolean).sort()).toEqual(workers.map((w) => `orcha-${w.id}`).sort());
+    expect(alive.stdout.split('\n').filter(Boolean).sort()).toEqual(
+      workers.map((w) => `orcha-${w.id}`).sort(),
+    );
 
     await serve();
     // Right after the restart every session is in a truthful state.
@@ -126,7 +148,10 @@ describe('a crash and a restart', () => {
       const screen = await get<{ screen: string }>(`/api/sessions/${workers[0]!.id}/screen`);
       return screen.screen.includes('got: still there?');
     }, 10_000).catch(async (error) => {
-      console.log(await get(`/api/sessions/${workers[0]!.id}/screen`), await get(`/api/sessions/${workers[0]!.id}/messages`));
+      console.log(
+        await get(`/api/sessions/${workers[0]!.id}/screen`),
+        await get(`/api/sessions/${workers[0]!.id}/messages`),
+      );
       throw error;
     });
   });

@@ -12,9 +12,11 @@ export const maxBodyBytes = 1024 * 1024;
  */
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > maxBodyBytes) throw new OrchaError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
+  if (declared > maxBodyBytes)
+    throw new OrchaError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
   const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > maxBodyBytes) throw new OrchaError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
+  if (buffer.byteLength > maxBodyBytes)
+    throw new OrchaError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
   const text = new TextDecoder().decode(buffer).trim();
   let value: unknown = {};
   if (text !== '') {

@@ -25,30 +25,93 @@ interface Operation {
 
 /** Every endpoint, with the same zod schemas that validate its input. */
 const operations: Operation[] = [
-  { method: 'get', path: '/api/dashboard', summary: 'Small summary for the dashboard: counts, session rows, targets, questions' },
-  { method: 'get', path: '/api/events', summary: 'Global change feed (SSE); resumes from Last-Event-ID', query: eventsQuery, stream: true },
-  { method: 'post', path: '/api/objectives', summary: 'Create an objective and its manager session', body: createObjectiveBody, status: 201 },
+  {
+    method: 'get',
+    path: '/api/dashboard',
+    summary: 'Small summary for the dashboard: counts, session rows, targets, questions',
+  },
+  {
+    method: 'get',
+    path: '/api/events',
+    summary: 'Global change feed (SSE); resumes from Last-Event-ID',
+    query: eventsQuery,
+    stream: true,
+  },
+  {
+    method: 'post',
+    path: '/api/objectives',
+    summary: 'Create an objective and its manager session',
+    body: createObjectiveBody,
+    status: 201,
+  },
   { method: 'get', path: '/api/objectives', summary: 'List objectives' },
-  { method: 'get', path: '/api/objectives/{id}', summary: 'An objective with its sessions, pull requests, questions, notes and artifacts' },
-  { method: 'post', path: '/api/objectives/{id}/cancel', summary: 'Cancel an objective and its sessions', body: cancelBody },
+  {
+    method: 'get',
+    path: '/api/objectives/{id}',
+    summary: 'An objective with its sessions, pull requests, questions, notes and artifacts',
+  },
+  {
+    method: 'post',
+    path: '/api/objectives/{id}/cancel',
+    summary: 'Cancel an objective and its sessions',
+    body: cancelBody,
+  },
   { method: 'get', path: '/api/sessions', summary: 'List sessions', query: sessionsQuery },
   { method: 'get', path: '/api/sessions/{id}', summary: 'A session with its workspace and target' },
-  { method: 'post', path: '/api/sessions/{id}/messages', summary: 'Steer a session with a message', body: steerBody, status: 202 },
+  {
+    method: 'post',
+    path: '/api/sessions/{id}/messages',
+    summary: 'Steer a session with a message',
+    body: steerBody,
+    status: 202,
+  },
   { method: 'post', path: '/api/sessions/{id}/cancel', summary: 'Cancel a session', body: cancelBody },
-  { method: 'get', path: '/api/sessions/{id}/messages', summary: 'Transcript page by seq cursor', query: messagesQuery },
-  { method: 'get', path: '/api/sessions/{id}/stream', summary: 'Transcript stream (SSE) from a seq cursor', query: messagesQuery, stream: true },
+  {
+    method: 'get',
+    path: '/api/sessions/{id}/messages',
+    summary: 'Transcript page by seq cursor',
+    query: messagesQuery,
+  },
+  {
+    method: 'get',
+    path: '/api/sessions/{id}/stream',
+    summary: 'Transcript stream (SSE) from a seq cursor',
+    query: messagesQuery,
+    stream: true,
+  },
   { method: 'get', path: '/api/sessions/{id}/screen', summary: 'The live terminal of a tmux session' },
   { method: 'get', path: '/api/targets', summary: 'List targets with their load' },
-  { method: 'post', path: '/api/targets', summary: 'Register a machine: bootstrap, then doctor', body: createTargetBody, status: 201 },
+  {
+    method: 'post',
+    path: '/api/targets',
+    summary: 'Register a machine: bootstrap, then doctor',
+    body: createTargetBody,
+    status: 201,
+  },
   { method: 'post', path: '/api/targets/{id}/doctor', summary: "Re-run a target's doctor" },
   { method: 'post', path: '/api/targets/{id}/drain', summary: 'Take no new sessions; running ones finish' },
   { method: 'post', path: '/api/targets/{id}/disable', summary: 'Take the target out of rotation' },
   { method: 'post', path: '/api/targets/{id}/enable', summary: 'Put the target back online' },
   { method: 'get', path: '/api/questions', summary: 'List questions', query: questionsQuery },
-  { method: 'post', path: '/api/questions/{id}/answer', summary: 'Answer a question; resumes what waits on it', body: answerBody },
-  { method: 'get', path: '/api/pull-requests', summary: 'Pull requests with their feedback', query: objectiveFilterQuery },
+  {
+    method: 'post',
+    path: '/api/questions/{id}/answer',
+    summary: 'Answer a question; resumes what waits on it',
+    body: answerBody,
+  },
+  {
+    method: 'get',
+    path: '/api/pull-requests',
+    summary: 'Pull requests with their feedback',
+    query: objectiveFilterQuery,
+  },
   { method: 'get', path: '/api/notes', summary: 'Notes', query: objectiveFilterQuery },
-  { method: 'get', path: '/api/artifacts', summary: 'Artifacts (without content)', query: objectiveFilterQuery },
+  {
+    method: 'get',
+    path: '/api/artifacts',
+    summary: 'Artifacts (without content)',
+    query: objectiveFilterQuery,
+  },
   { method: 'get', path: '/api/artifacts/{id}', summary: 'One artifact with its content' },
 ];
 
@@ -79,14 +142,23 @@ export function openApiDocument(version: string) {
         required: true,
         schema: { type: 'string' },
       })),
-      ...Object.keys(operation.query?.shape ?? {}).map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+      ...Object.keys(operation.query?.shape ?? {}).map((name) => ({
+        name,
+        in: 'query',
+        schema: { type: 'string' },
+      })),
     ];
     paths[operation.path] ??= {};
     paths[operation.path]![operation.method] = {
       summary: operation.summary,
       ...(parameters.length ? { parameters } : {}),
       ...(operation.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(operation.body) } },
+            },
+          }
         : {}),
       responses: {
         [String(operation.status ?? 200)]: {
@@ -110,7 +182,10 @@ const escape = (text: string) => text.replace(/[&<>"]/g, (ch) => `&#${ch.charCod
 export function referencePage(document: ReturnType<typeof openApiDocument>): string {
   const rows = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => {
-      const op = operation as { summary: string; requestBody?: { content: { 'application/json': { schema: unknown } } } };
+      const op = operation as {
+        summary: string;
+        requestBody?: { content: { 'application/json': { schema: unknown } } };
+      };
       const body = op.requestBody
         ? `<details><summary>body</summary><pre>${escape(JSON.stringify(op.requestBody.content['application/json'].schema, null, 2))}</pre></details>`
         : '';

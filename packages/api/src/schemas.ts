@@ -30,8 +30,18 @@ export const createTargetBody = z
   .object({
     name: targetNameSchema,
     kind: z.enum(['local', 'ssh']).default('ssh'),
-    host: z.string().min(1).max(255).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or address').optional(),
-    user: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a user name').optional(),
+    host: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or address')
+      .optional(),
+    user: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._-]+$/, 'a user name')
+      .optional(),
     port: z.number().int().min(1).max(65_535).optional(),
     ssh_port: z.number().int().min(1).max(65_535).optional(),
     identity_file: z.string().min(1).max(1_000).optional(),
@@ -46,7 +56,10 @@ export const createTargetBody = z
   .refine((body) => body.kind === 'local' || (body.host && body.user), {
     message: 'an ssh target needs host and user',
   })
-  .refine((body) => body.work_root ?? body.workRoot, { message: 'work_root is required', path: ['work_root'] });
+  .refine((body) => body.work_root ?? body.workRoot, {
+    message: 'work_root is required',
+    path: ['work_root'],
+  });
 
 export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
@@ -67,6 +80,9 @@ export const questionsQuery = z.object({
   objectiveId: z.string().optional(),
 });
 
-export const objectiveFilterQuery = z.object({ objectiveId: z.string().optional(), sessionId: z.string().optional() });
+export const objectiveFilterQuery = z.object({
+  objectiveId: z.string().optional(),
+  sessionId: z.string().optional(),
+});
 
 export const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional() });

@@ -29,7 +29,9 @@ export function security(options: SecurityOptions): MiddlewareHandler {
     }
     if (options.apiToken && c.req.path.startsWith('/api/')) {
       // EventSource cannot send headers, so the dashboard's streams pass the token as `access_token`.
-      const given = (c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, '') || (c.req.query('access_token') ?? '');
+      const given =
+        (c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, '') ||
+        (c.req.query('access_token') ?? '');
       const expected = Buffer.from(options.apiToken);
       const actual = Buffer.from(given);
       if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {

@@ -1,6 +1,6 @@
+import type { Orchestrator } from '@orcha/core';
 import type { OrchaEvent, TranscriptMessage } from '@orcha/model';
 import { sessionMachine } from '@orcha/model';
-import type { Orchestrator } from '@orcha/core';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 
@@ -69,7 +69,10 @@ export function eventFeed(c: Context, store: Store, after: number) {
       await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
     };
     try {
-      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ latestEventId: store.latestEventId() }) });
+      await stream.writeSSE({
+        event: 'hello',
+        data: JSON.stringify({ latestEventId: store.latestEventId() }),
+      });
       for (;;) {
         const page = store.listEvents({ after: cursor, limit: pageSize });
         for (const event of page) await send(event);
@@ -100,7 +103,8 @@ export function sessionStream(c: Context, store: Store, sessionId: string, after
     const live = liveQueue(store, (events) =>
       events.filter(
         (event) =>
-          (event.type === 'message-append' || event.type === 'session-status-change') && event.sessionId === sessionId,
+          (event.type === 'message-append' || event.type === 'session-status-change') &&
+          event.sessionId === sessionId,
       ),
     );
     stream.onAbort(() => {

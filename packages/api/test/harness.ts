@@ -138,6 +138,11 @@ export async function mcpClient(url: string, sessionId: string, token: string): 
 }
 
 /** Events of a type since the store began. */
-export function eventsOf<T extends OrchaEvent['type']>(store: Store, type: T): Extract<OrchaEvent, { type: T }>[] {
-  return store.listEvents({ after: 0, limit: 100_000 }).filter((event): event is Extract<OrchaEvent, { type: T }> => event.type === type);
+export function eventsOf<T extends OrchaEvent['type']>(
+  store: Store,
+  type: T,
+): Extract<OrchaEvent, { type: T }>[] {
+  return store
+    .listEvents({ after: 0, limit: 100_000 })
+    .filter((event): event is Extract<OrchaEvent, { type: T }> => event.type === type);
 }

@@ -47,22 +47,53 @@ describe('REST', () => {
       body: '{"title":"Port subsystem to Rust","prompt":"...","agent":"fake"}',
     });
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { objective: { title: string }; manager: { role: string; status: string } };
+    const body = (await response.json()) as {
+      objective: { title: string };
+      manager: { role: string; status: string };
+    };
     expect(body.objective.title).toBe('Port subsystem to Rust');
     expect(body.manager.role).toBe('manager');
   });
 
   it('answers bad input with a clear error and changes nothing', async () => {
     await expectError(api(harness, 'POST', '/api/objectives', '{not json'), 400, 'invalid_argument');
-    await expectError(api(harness, 'POST', '/api/objectives', { prompt: 'no title' }), 400, 'invalid_argument');
-    await expectError(api(harness, 'POST', '/api/objectives', { title: 't', repo: 'https://x/$(rm -rf /)' }), 400, 'invalid_argument');
-    await expectError(api(harness, 'POST', '/api/objectives', { title: 't', surprise: 1 }), 400, 'invalid_argument');
-    await expectError(api(harness, 'POST', '/api/objectives', { title: 'x'.repeat(2_000_000) }), 413, 'payload_too_large');
+    await expectError(
+      api(harness, 'POST', '/api/objectives', { prompt: 'no title' }),
+      400,
+      'invalid_argument',
+    );
+    await expectError(
+      api(harness, 'POST', '/api/objectives', { title: 't', repo: 'https://x/$(rm -rf /)' }),
+      400,
+      'invalid_argument',
+    );
+    await expectError(
+      api(harness, 'POST', '/api/objectives', { title: 't', surprise: 1 }),
+      400,
+      'invalid_argument',
+    );
+    await expectError(
+      api(harness, 'POST', '/api/objectives', { title: 'x'.repeat(2_000_000) }),
+      413,
+      'payload_too_large',
+    );
     await expectError(api(harness, 'GET', '/api/sessions/ses_nope'), 404, 'not_found');
-    await expectError(api(harness, 'POST', '/api/sessions/ses_nope/messages', { text: 'hi' }), 404, 'not_found');
-    await expectError(api(harness, 'POST', '/api/questions/qst_nope/answer', { answer: 'yes' }), 404, 'not_found');
+    await expectError(
+      api(harness, 'POST', '/api/sessions/ses_nope/messages', { text: 'hi' }),
+      404,
+      'not_found',
+    );
+    await expectError(
+      api(harness, 'POST', '/api/questions/qst_nope/answer', { answer: 'yes' }),
+      404,
+      'not_found',
+    );
     await expectError(api(harness, 'GET', '/api/sessions?status=bogus'), 400, 'invalid_argument');
-    await expectError(api(harness, 'POST', '/api/targets', { name: 'Bad Name!', kind: 'ssh' }), 400, 'invalid_argument');
+    await expectError(
+      api(harness, 'POST', '/api/targets', { name: 'Bad Name!', kind: 'ssh' }),
+      400,
+      'invalid_argument',
+    );
     await expectError(api(harness, 'GET', '/api/no-such-thing'), 404, 'not_found');
   });
 
@@ -75,7 +106,10 @@ describe('REST', () => {
   });
 
   it('steers a live session and refuses to steer or cancel into an invalid state', async () => {
-    const { objective, manager } = harness.orchestrator.createObjective({ title: 'steer me', prompt: 'hello' });
+    const { objective, manager } = harness.orchestrator.createObjective({
+      title: 'steer me',
+      prompt: 'hello',
+    });
     await harness.until(() => harness.store.getSession(manager.id).status === 'running');
     const detail = await api(harness, 'GET', `/api/sessions/${manager.id}`);
     expect(detail.body.steering).toBe('live');
@@ -83,29 +117,56 @@ describe('REST', () => {
     expect(steered.status).toBe(202);
     expect(steered.body.delivery).toBe('live');
     await harness.until(() =>
-      harness.store.listMessages(manager.id, { after: 0, limit: 100 }).some((m) => m.text === 'steered: go left'),
+      harness.store
+        .listMessages(manager.id, { after: 0, limit: 100 })
+        .some((m) => m.text === 'steered: go left'),
     );
-    await expectError(api(harness, 'POST', `/api/sessions/${manager.id}/messages`, { text: '   ' }), 400, 'invalid_argument');
+    await expectError(
+      api(harness, 'POST', `/api/sessions/${manager.id}/messages`, { text: '   ' }),
+      400,
+      'invalid_argument',
+    );
     const canceled = await api(harness, 'POST', `/api/objectives/${objective.id}/cancel`, {});
     expect(canceled.status).toBe(200);
     expect(canceled.body.objective.status).toBe('canceled');
     await harness.until(() => harness.store.getSession(manager.id).status === 'canceled');
-    await expectError(api(harness, 'POST', `/api/sessions/${manager.id}/messages`, { text: 'too late' }), 409, 'conflict');
-    await expectError(api(harness, 'GET', `/api/sessions/${manager.id}/screen`), 409, 'capability_unsupported');
+    await expectError(
+      api(harness, 'POST', `/api/sessions/${manager.id}/messages`, { text: 'too late' }),
+      409,
+      'conflict',
+    );
+    await expectError(
+      api(harness, 'GET', `/api/sessions/${manager.id}/screen`),
+      409,
+      'capability_unsupported',
+    );
   });
 
   it('pages a transcript with after and limit', async () => {
     const { manager } = harness.orchestrator.createObjective({ title: 'paging', prompt: 'p' });
     harness.store.appendMessages(
       manager.id,
-      Array.from({ length: 250 }, (_, i) => ({ at: Date.now(), kind: 'output' as const, text: `line ${i}`, data: null })),
+      Array.from({ length: 250 }, (_, i) => ({
+        at: Date.now(),
+        kind: 'output' as const,
+        text: `line ${i}`,
+        data: null,
+      })),
     );
     const first = await api(harness, 'GET', `/api/sessions/${manager.id}/messages?limit=100`);
     expect(first.body.messages).toHaveLength(100);
     expect(first.body.next).toBe(first.body.messages[99].seq);
-    const second = await api(harness, 'GET', `/api/sessions/${manager.id}/messages?after=${first.body.next}&limit=100`);
+    const second = await api(
+      harness,
+      'GET',
+      `/api/sessions/${manager.id}/messages?after=${first.body.next}&limit=100`,
+    );
     expect(second.body.messages[0].seq).toBe(first.body.next + 1);
-    await expectError(api(harness, 'GET', `/api/sessions/${manager.id}/messages?limit=abc`), 400, 'invalid_argument');
+    await expectError(
+      api(harness, 'GET', `/api/sessions/${manager.id}/messages?limit=abc`),
+      400,
+      'invalid_argument',
+    );
   });
 
   it('serves a small dashboard summary and an OpenAPI 3.1 document', async () => {
@@ -115,7 +176,9 @@ describe('REST', () => {
     expect(JSON.stringify(dashboard.body)).not.toContain('line 1');
     const doc = await api(harness, 'GET', '/api/openapi.json');
     expect(doc.body.openapi).toMatch(/^3\.1/);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/objectives', '/api/sessions/{id}/messages', '/api/events']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/objectives', '/api/sessions/{id}/messages', '/api/events']),
+    );
     const page = await fetch(`${harness.url}/api/docs`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('/api/objectives');
@@ -127,10 +190,17 @@ describe('the global change feed', () => {
     const start = harness.store.latestEventId();
     const feed = await openSse(`${harness.url}/api/events?after=${start}`);
     expect(feed.status).toBe(200);
-    const { manager } = harness.orchestrator.createObjective({ title: 'feed', prompt: 'secret transcript words' });
-    await feed.until((messages) => messages.some((m) => m.event === 'message-append' && m.data.includes(manager.id)));
+    const { manager } = harness.orchestrator.createObjective({
+      title: 'feed',
+      prompt: 'secret transcript words',
+    });
+    await feed.until((messages) =>
+      messages.some((m) => m.event === 'message-append' && m.data.includes(manager.id)),
+    );
     const received = feed.messages.filter((m) => m.id !== null);
-    expect(received.map((m) => Number(m.id))).toEqual([...received.map((m) => Number(m.id))].sort((a, b) => a - b));
+    expect(received.map((m) => Number(m.id))).toEqual(
+      [...received.map((m) => Number(m.id))].sort((a, b) => a - b),
+    );
     expect(received.every((m) => JSON.parse(m.data).type === m.event)).toBe(true);
     expect(feed.messages.some((m) => m.data.includes('secret transcript words'))).toBe(false);
     await feed.close();
@@ -148,7 +218,9 @@ describe('the global change feed', () => {
     const { manager } = harness.orchestrator.createObjective({ title: 'stream', prompt: 'hello stream' });
     await harness.until(() => harness.store.getSession(manager.id).messageCount > 0);
     const stream = await openSse(`${harness.url}/api/sessions/${manager.id}/stream?after=0`);
-    await stream.until((messages) => messages.some((m) => m.event === 'message' && m.data.includes('hello stream')));
+    await stream.until((messages) =>
+      messages.some((m) => m.event === 'message' && m.data.includes('hello stream')),
+    );
     expect(stream.messages[0]!.id).toBe('1');
     await stream.close();
   });

@@ -15,7 +15,10 @@ describe('an objective, end to end over MCP', () => {
       script: byRole({
         manager: async (agent) => {
           for (const part of ['parser', 'printer']) {
-            await agent.callTool('spawn_session', { title: `Write the ${part}`, prompt: `write the ${part}` });
+            await agent.callTool('spawn_session', {
+              title: `Write the ${part}`,
+              prompt: `write the ${part}`,
+            });
           }
           const workers = await untilWorkersEnd(agent);
           for (const worker of workers) {
@@ -51,7 +54,9 @@ describe('an objective, end to end over MCP', () => {
     // The workers' results reached the manager as messages in its transcript.
     const manager = sessions.find((s) => s.role === 'manager')!;
     const told = store.listMessages(manager.id, { after: 0, limit: 500 }).filter((m) => m.kind === 'user');
-    expect(told.filter((m) => /Worker ses_\w+ "Write the (parser|printer)" completed: wrote/.test(m.text))).toHaveLength(2);
+    expect(
+      told.filter((m) => /Worker ses_\w+ "Write the (parser|printer)" completed: wrote/.test(m.text)),
+    ).toHaveLength(2);
   });
 
   it('turns PR feedback into a follow-up worker while another worker keeps running', async () => {
@@ -85,10 +90,16 @@ describe('an objective, end to end over MCP', () => {
     const { store, forge, orchestrator } = harness;
     const { objective } = orchestrator.createObjective({ title: 'feedback', prompt: 'p', repo: 'acme/app' });
     const pr = await harness.until(() => store.listPullRequests({ objectiveId: objective.id })[0]);
-    forge.addReview(pr.repo, pr.number, { author: 'reviewer', body: 'Rename the flag, please.', state: 'changes_requested' });
+    forge.addReview(pr.repo, pr.number, {
+      author: 'reviewer',
+      body: 'Rename the flag, please.',
+      state: 'changes_requested',
+    });
     await orchestrator.pollFeedback();
     await orchestrator.pollFeedback(); // a second poll must not duplicate the follow-up
-    const followups = store.listSessions({ objectiveId: objective.id }).filter((s) => s.pullRequestId === pr.id);
+    const followups = store
+      .listSessions({ objectiveId: objective.id })
+      .filter((s) => s.pullRequestId === pr.id);
     expect(followups).toHaveLength(1);
     expect(followups[0]!.prompt).toContain('Rename the flag, please.');
     await harness.until(() => store.getSession(followups[0]!.id).status === 'completed');
@@ -104,11 +115,23 @@ describe('an objective, end to end over MCP', () => {
     const provider = createFakeProvider({
       script: byRole({
         manager: async (agent) => {
-          const first = (await agent.callTool('spawn_session', { title: 'first', prompt: 'ok' })) as { id: string };
+          const first = (await agent.callTool('spawn_session', { title: 'first', prompt: 'ok' })) as {
+            id: string;
+          };
           await agent.callTool('spawn_session', { title: 'second', prompt: 'ok', dependsOn: [first.id] });
-          const bad = (await agent.callTool('spawn_session', { title: 'bad', prompt: 'fail' })) as { id: string };
-          const after = (await agent.callTool('spawn_session', { title: 'after-bad', prompt: 'ok', dependsOn: [bad.id] })) as { id: string };
-          await agent.callTool('spawn_session', { title: 'after-after', prompt: 'ok', dependsOn: [after.id] });
+          const bad = (await agent.callTool('spawn_session', { title: 'bad', prompt: 'fail' })) as {
+            id: string;
+          };
+          const after = (await agent.callTool('spawn_session', {
+            title: 'after-bad',
+            prompt: 'ok',
+            dependsOn: [bad.id],
+          })) as { id: string };
+          await agent.callTool('spawn_session', {
+            title: 'after-after',
+            prompt: 'ok',
+            dependsOn: [after.id],
+          });
           await untilWorkersEnd(agent);
           return 'all ended';
         },
@@ -121,8 +144,18 @@ describe('an objective, end to end over MCP', () => {
     harness = await startHarness({ providers: { fake: provider } });
     const { store, orchestrator } = harness;
     const { objective, manager } = orchestrator.createObjective({ title: 'deps', prompt: 'p' });
-    await harness.until(() => store.getSession(manager.id).status === 'waiting_input' && store.listSessions({ objectiveId: objective.id }).filter((s) => s.role === 'worker').every((s) => ['completed', 'failed', 'canceled'].includes(s.status)) && store.listSessions({ objectiveId: objective.id }).length === 6);
-    const byTitle = Object.fromEntries(store.listSessions({ objectiveId: objective.id }).map((s) => [s.title, s]));
+    await harness.until(
+      () =>
+        store.getSession(manager.id).status === 'waiting_input' &&
+        store
+          .listSessions({ objectiveId: objective.id })
+          .filter((s) => s.role === 'worker')
+          .every((s) => ['completed', 'failed', 'canceled'].includes(s.status)) &&
+        store.listSessions({ objectiveId: objective.id }).length === 6,
+    );
+    const byTitle = Object.fromEntries(
+      store.listSessions({ objectiveId: objective.id }).map((s) => [s.title, s]),
+    );
     expect(byTitle.first!.status).toBe('completed');
     expect(byTitle.second!.status).toBe('completed');
     expect(byTitle.bad!.status).toBe('failed');
@@ -157,14 +190,22 @@ describe('an objective, end to end over MCP', () => {
     harness = await startHarness({ providers: { fake: provider } });
     const { store, orchestrator } = harness;
     const { objective } = orchestrator.createObjective({ title: 'late', prompt: 'p' });
-    const worker = await harness.until(() => store.listSessions({ objectiveId: objective.id, role: 'worker' }).find((s) => s.status === 'running'));
+    const worker = await harness.until(() =>
+      store.listSessions({ objectiveId: objective.id, role: 'worker' }).find((s) => s.status === 'running'),
+    );
     const canceled = await api(harness, 'POST', `/api/sessions/${worker.id}/cancel`, {});
     expect(canceled.status).toBe(200);
     expect(canceled.body.session.status).toBe('canceled');
     finish();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(store.getSession(worker.id).status).toBe('canceled');
-    expect(() => store.updateSessionStatus(worker.id, 'completed', { reason: null })).toThrow(/invalid_transition|cannot/i);
-    expect(eventsOf(store, 'session-status-change').filter((e) => e.sessionId === worker.id && e.to === 'completed')).toHaveLength(0);
+    expect(() => store.updateSessionStatus(worker.id, 'completed', { reason: null })).toThrow(
+      /invalid_transition|cannot/i,
+    );
+    expect(
+      eventsOf(store, 'session-status-change').filter(
+        (e) => e.sessionId === worker.id && e.to === 'completed',
+      ),
+    ).toHaveLength(0);
   });
 });

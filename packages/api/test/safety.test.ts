@@ -39,12 +39,16 @@ describe('loop guards', () => {
     });
     const { store, orchestrator } = harness;
     const { objective } = orchestrator.createObjective({ title: 'guards', prompt: 'p' });
-    const question = await harness.until(() => store.listQuestions({ status: 'open', objectiveId: objective.id }).find((q) => q.kind === 'loop_guard'));
+    const question = await harness.until(() =>
+      store.listQuestions({ status: 'open', objectiveId: objective.id }).find((q) => q.kind === 'loop_guard'),
+    );
     const worker = store.getSession(question.sessionId!);
     expect(worker.status).toBe('paused');
     expect(worker.statusReason).toMatch(/loop guard: model-call cap reached/);
     expect(worker.usage.modelCalls).toBeLessThanOrEqual(11);
-    const answered = await api(harness, 'POST', `/api/questions/${question.id}/answer`, { answer: 'Stop looping; summarize instead.' });
+    const answered = await api(harness, 'POST', `/api/questions/${question.id}/answer`, {
+      answer: 'Stop looping; summarize instead.',
+    });
     expect(answered.status).toBe(200);
     await harness.until(() => store.getSession(worker.id).status === 'completed');
     expect(store.getSession(worker.id).result).toContain('Stop looping; summarize instead.');
@@ -57,13 +61,25 @@ describe('usage exhaustion', () => {
     const reset = Date.now() + 60_000;
     const claude = createFakeProvider({
       name: 'claude',
-      script: byRole({ manager: spawnOne('task', 'claude'), worker: async (agent) => agent.exhaust(reset, 'usage limit reached') }),
+      script: byRole({
+        manager: spawnOne('task', 'claude'),
+        worker: async (agent) => agent.exhaust(reset, 'usage limit reached'),
+      }),
     });
-    const codex = createFakeProvider({ name: 'codex', interactivity: 'noninteractive', script: async () => 'done by codex' });
-    harness = await startHarness({ providers: { claude, codex }, config: { fallbacks: { claude: 'codex' }, defaultAgent: 'claude' } });
+    const codex = createFakeProvider({
+      name: 'codex',
+      interactivity: 'noninteractive',
+      script: async () => 'done by codex',
+    });
+    harness = await startHarness({
+      providers: { claude, codex },
+      config: { fallbacks: { claude: 'codex' }, defaultAgent: 'claude' },
+    });
     const { store, orchestrator } = harness;
     const { objective } = orchestrator.createObjective({ title: 'fallback', prompt: 'p', agent: 'claude' });
-    const worker = await harness.until(() => store.listSessions({ objectiveId: objective.id, role: 'worker' }).find((s) => s.status === 'completed'));
+    const worker = await harness.until(() =>
+      store.listSessions({ objectiveId: objective.id, role: 'worker' }).find((s) => s.status === 'completed'),
+    );
     expect(worker.agent).toBe('codex');
     expect(worker.result).toBe('done by codex');
     expect(store.listProviderUsage().find((u) => u.provider === 'claude')?.exhaustedUntil).toBe(reset);
@@ -87,10 +103,15 @@ describe('usage exhaustion', () => {
         },
       }),
     });
-    harness = await startHarness({ providers: { claude }, config: { defaultAgent: 'claude', scheduleIntervalMs: 100 } });
+    harness = await startHarness({
+      providers: { claude },
+      config: { defaultAgent: 'claude', scheduleIntervalMs: 100 },
+    });
     const { store, orchestrator } = harness;
     const { objective } = orchestrator.createObjective({ title: 'park', prompt: 'p', agent: 'claude' });
-    const question = await harness.until(() => store.listQuestions({ objectiveId: objective.id }).find((q) => q.kind === 'usage_exhausted'));
+    const question = await harness.until(() =>
+      store.listQuestions({ objectiveId: objective.id }).find((q) => q.kind === 'usage_exhausted'),
+    );
     expect(store.getSession(question.sessionId!).status).toBe('paused');
     const worker = await harness.until(() => {
       const session = store.getSession(question.sessionId!);
@@ -122,15 +143,27 @@ describe('the MCP endpoint', () => {
     const { store, orchestrator } = harness;
     const first = orchestrator.createObjective({ title: 'one', prompt: 'p' });
     const other = orchestrator.createObjective({ title: 'two', prompt: 'p' });
-    const worker = await harness.until(() => store.listSessions({ objectiveId: first.objective.id, role: 'worker' }).find((s) => s.status === 'running' && tokens.has(s.id)));
-    const otherWorker = await harness.until(() => store.listSessions({ objectiveId: other.objective.id, role: 'worker' }).find((s) => s.status === 'running'));
+    const worker = await harness.until(() =>
+      store
+        .listSessions({ objectiveId: first.objective.id, role: 'worker' })
+        .find((s) => s.status === 'running' && tokens.has(s.id)),
+    );
+    const otherWorker = await harness.until(() =>
+      store
+        .listSessions({ objectiveId: other.objective.id, role: 'worker' })
+        .find((s) => s.status === 'running'),
+    );
     const managerToken = tokens.get(first.manager.id)!;
     const workerToken = tokens.get(worker.id)!;
 
     // A token opens only its own session's endpoint.
     const stolen = await fetch(`${harness.url}/mcp/${worker.id}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${managerToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        authorization: `Bearer ${managerToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(stolen.status).toBe(401);
@@ -143,20 +176,32 @@ describe('the MCP endpoint', () => {
     expect(workerTools).toEqual(['ask_user', 'create_artifact', 'create_note']);
     const refused = await workerClient.callTool({ name: 'spawn_session', arguments: { prompt: 'x' } });
     expect(refused.isError).toBe(true);
-    const note = await workerClient.callTool({ name: 'create_note', arguments: { title: 'finding', body: 'it works' } });
+    const note = await workerClient.callTool({
+      name: 'create_note',
+      arguments: { title: 'finding', body: 'it works' },
+    });
     expect(note.isError).toBeFalsy();
     expect(store.listNotes({ objectiveId: first.objective.id }).map((n) => n.title)).toEqual(['finding']);
     await workerClient.close();
 
     const managerClient = await mcpClient(harness.url, first.manager.id, managerToken);
-    const bad = await managerClient.callTool({ name: 'spawn_session', arguments: { prompt: '', agent: '../../bin/sh' } });
+    const bad = await managerClient.callTool({
+      name: 'spawn_session',
+      arguments: { prompt: '', agent: '../../bin/sh' },
+    });
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toMatch(/Invalid arguments for tool spawn_session/);
     const before = store.listSessions({ objectiveId: first.objective.id }).length;
-    const foreign = await managerClient.callTool({ name: 'get_session', arguments: { sessionId: otherWorker.id } });
+    const foreign = await managerClient.callTool({
+      name: 'get_session',
+      arguments: { sessionId: otherWorker.id },
+    });
     expect(foreign.isError).toBe(true);
     expect(JSON.stringify(foreign.content)).toContain('not_found');
-    const cancelForeign = await managerClient.callTool({ name: 'cancel_session', arguments: { sessionId: otherWorker.id } });
+    const cancelForeign = await managerClient.callTool({
+      name: 'cancel_session',
+      arguments: { sessionId: otherWorker.id },
+    });
     expect(cancelForeign.isError).toBe(true);
     expect(store.getSession(otherWorker.id).status).toBe('running');
     expect(store.listSessions({ objectiveId: first.objective.id })).toHaveLength(before);
@@ -179,13 +224,21 @@ describe('restart reconciliation', () => {
     const first = await startHarness({ providers: { fake: provider }, dir });
     const a = first.orchestrator.createObjective({ title: 'with id', prompt: 'p' });
     const b = first.orchestrator.createObjective({ title: 'without id', prompt: 'p' });
-    await first.until(() => first.store.getSession(a.manager.id).providerSessionId && first.store.getSession(b.manager.id).status === 'running');
+    await first.until(
+      () =>
+        first.store.getSession(a.manager.id).providerSessionId &&
+        first.store.getSession(b.manager.id).status === 'running',
+    );
     await first.close(); // a graceful stop queues headless runs to resume…
     // …so make the database look like a crash: both running, one without a conversation id.
     const { createStore } = await import('@orcha/store');
     const { createIdGenerator } = await import('@orcha/model');
     const { join } = await import('node:path');
-    const raw = createStore({ path: join(dir.path, 'orcha.db'), clock: Date.now, ids: createIdGenerator(Date.now, () => 1) });
+    const raw = createStore({
+      path: join(dir.path, 'orcha.db'),
+      clock: Date.now,
+      ids: createIdGenerator(Date.now, () => 1),
+    });
     for (const id of [a.manager.id, b.manager.id]) {
       if (raw.getSession(id).status === 'queued') {
         raw.updateSessionStatus(id, 'starting', { reason: null });

@@ -17,7 +17,8 @@ export interface SessionSummary {
   result: string | null;
 }
 
-export const listSessions = async (agent: FakeAgent) => (await agent.callTool('list_sessions')) as SessionSummary[];
+export const listSessions = async (agent: FakeAgent) =>
+  (await agent.callTool('list_sessions')) as SessionSummary[];
 
 const terminal = new Set(['completed', 'failed', 'canceled']);
 

@@ -7,12 +7,15 @@ export interface SseMessage {
 /** Reads a server-sent event stream with fetch, the way EventSource does, for tests. */
 export async function openSse(url: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: controller.signal,
+  });
   if (!response.body) throw new Error('no body');
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const messages: SseMessage[] = [];
   let buffer = '';
-  let waiter: (() => void) | null = null;
+  let waiter = null as (() => void) | null;
   const pump = (async () => {
     try {
       for (;;) {
@@ -48,7 +51,8 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     async until(predicate: (messages: SseMessage[]) => boolean, timeoutMs = 5_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(messages)) {
-        if (Date.now() > deadline) throw new Error(`SSE condition not met; got ${messages.map((m) => m.event).join(',')}`);
+        if (Date.now() > deadline)
+          throw new Error(`SSE condition not met; got ${messages.map((m) => m.event).join(',')}`);
         await new Promise<void>((resolve) => {
           waiter = resolve;
           setTimeout(resolve, 100);

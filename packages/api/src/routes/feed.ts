@@ -31,7 +31,10 @@ export function feedRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
     const token = (c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, '');
     if (!token) throw new OrchaError('unauthorized', 'a bearer token is required');
     const server = orchestrator.mcpServerFor(c.req.param('sessionId'), token);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     await server.connect(transport);
     try {
       return await transport.handleRequest(c.req.raw);

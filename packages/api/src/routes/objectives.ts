@@ -25,7 +25,9 @@ export function objectiveRoutes(app: Hono, { orchestrator }: ApiDeps) {
       pullRequests: store.listPullRequests({ objectiveId: objective.id }),
       questions: store.listQuestions({ objectiveId: objective.id }),
       notes: store.listNotes({ objectiveId: objective.id }),
-      artifacts: store.listArtifacts({ objectiveId: objective.id }).map(({ content: _content, ...rest }) => rest),
+      artifacts: store
+        .listArtifacts({ objectiveId: objective.id })
+        .map(({ content: _content, ...rest }) => rest),
     });
   });
   app.post('/api/objectives/:id/cancel', async (c) => {

@@ -21,7 +21,9 @@ export function outputRoutes(app: Hono, { orchestrator }: ApiDeps) {
   app.get('/api/notes', (c) => c.json({ notes: store.listNotes(readQuery(c, objectiveFilterQuery)) }));
   app.get('/api/artifacts', (c) =>
     c.json({
-      artifacts: store.listArtifacts(readQuery(c, objectiveFilterQuery)).map(({ content: _content, ...rest }) => rest),
+      artifacts: store
+        .listArtifacts(readQuery(c, objectiveFilterQuery))
+        .map(({ content: _content, ...rest }) => rest),
     }),
   );
   app.get('/api/artifacts/:id', (c) => c.json({ artifact: store.getArtifact(c.req.param('id')) }));

@@ -8,7 +8,9 @@ export function sessionRoutes(app: Hono, { orchestrator }: ApiDeps) {
   const { store } = orchestrator;
   app.get('/api/sessions', (c) => {
     const query = readQuery(c, sessionsQuery);
-    return c.json({ sessions: store.listSessions({ objectiveId: query.objectiveId, statuses: query.status }) });
+    return c.json({
+      sessions: store.listSessions({ objectiveId: query.objectiveId, statuses: query.status }),
+    });
   });
   app.get('/api/sessions/:id', (c) => {
     const session = store.getSession(c.req.param('id'));
@@ -35,7 +37,11 @@ export function sessionRoutes(app: Hono, { orchestrator }: ApiDeps) {
     const query = readQuery(c, messagesQuery);
     const messages = store.listMessages(session.id, { after: query.after, limit: query.limit });
     const last = messages[messages.length - 1];
-    return c.json({ messages, next: last && messages.length === query.limit ? last.seq : null, total: session.messageCount });
+    return c.json({
+      messages,
+      next: last && messages.length === query.limit ? last.seq : null,
+      total: session.messageCount,
+    });
   });
   app.get('/api/sessions/:id/stream', (c) => {
     const session = store.getSession(c.req.param('id'));

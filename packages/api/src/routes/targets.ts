@@ -7,7 +7,9 @@ export function targetRoutes(app: Hono, { orchestrator }: ApiDeps) {
   const { store } = orchestrator;
   app.get('/api/targets', (c) => {
     const load = store.targetLoad();
-    return c.json({ targets: store.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })) });
+    return c.json({
+      targets: store.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })),
+    });
   });
   app.post('/api/targets', async (c) => {
     const body = await readBody(c, createTargetBody);
@@ -24,12 +26,16 @@ export function targetRoutes(app: Hono, { orchestrator }: ApiDeps) {
     });
     return c.json(registered, 201);
   });
-  app.post('/api/targets/:id/doctor', async (c) => c.json(await orchestrator.doctorTarget(c.req.param('id'))));
+  app.post('/api/targets/:id/doctor', async (c) =>
+    c.json(await orchestrator.doctorTarget(c.req.param('id'))),
+  );
   for (const [action, status] of [
     ['drain', 'draining'],
     ['disable', 'disabled'],
     ['enable', 'online'],
   ] as const) {
-    app.post(`/api/targets/:id/${action}`, (c) => c.json({ target: orchestrator.setTargetStatus(c.req.param('id'), status) }));
+    app.post(`/api/targets/:id/${action}`, (c) =>
+      c.json({ target: orchestrator.setTargetStatus(c.req.param('id'), status) }),
+    );
   }
 }
