@@ -1,16 +1,29 @@
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { AgentProvider } from '@orcha/agent';
 import { createClaudeProvider } from '@orcha/agent-claude';
 import { createCodexProvider } from '@orcha/agent-codex';
 import { createTmuxProvider } from '@orcha/agent-tmux';
 import type { Logger } from '@orcha/core';
-import type { Executor } from '@orcha/exec';
+import { createLocalExecutor, type Executor } from '@orcha/exec';
+import { createSshExecutorPool } from '@orcha/exec-ssh';
 import { createFakeForge, type FakeForge, type Forge } from '@orcha/forge';
+import { createGitHubForge, githubToken, parseRepo } from '@orcha/forge-github';
 import type { Target } from '@orcha/model';
-import { createScratchPreparer, type Preparer } from '@orcha/workspace';
+import { createScratchPreparer, createWorkspacePreparer, type Preparer } from '@orcha/workspace';
 import type { ServerConfig } from './config.js';
 import { createDemoProvider, demoTuiCommand } from './demo-agents.js';
+
+/**
+ * The configuration the backends read. `githubUrl` (`--github-url`, `ORCHA_GITHUB_URL`: the REST base URL of
+ * GitHub Enterprise, `https://<host>/api/v3`, or a local stand-in) and `githubToken` (`GITHUB_TOKEN` or
+ * `GH_TOKEN`) come from the config module when it has them.
+ */
+export type BackendConfig = ServerConfig & {
+  githubUrl?: string | undefined;
+  githubToken?: string | undefined;
+};
 
 export interface Backends {
   providers: Record<string, AgentProvider>;
@@ -21,6 +34,7 @@ export interface Backends {
   fakeForge: FakeForge | null;
   forgeName: string;
   preparer: Preparer;
+  /** The pooled executor of an SSH target (one connection per target, host keys in `<dataDir>/known_hosts`). */
   sshExecutor: ((target: Target) => Executor) | null;
   close(): Promise<void>;
 }
@@ -30,7 +44,7 @@ function onPath(binary: string): boolean {
 }
 
 /** Picks agents, forge and preparer from the flags: fakes by default, real ones one flag away. */
-export async function chooseBackends(config: ServerConfig, log: Logger): Promise<Backends> {
+export async function chooseBackends(config: BackendConfig, log: Logger): Promise<Backends> {
   const providers: Record<string, AgentProvider> = {};
   const fake = config.agents === 'fake';
   const tmuxSocket = config.tmuxSocket ?? `orcha-${process.getuid?.() ?? 'user'}`;
@@ -63,21 +77,64 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
     }
   }
   const defaultAgent = fake ? 'fake' : (Object.keys(providers)[0] ?? 'claude');
-  if (config.realForge)
-    log(
-      'warn',
-      '--real-forge needs @orcha/forge-github, which this build does not include yet; using the fake forge',
-    );
-  const fakeForge = createFakeForge();
+  const ssh = createSshExecutorPool({
+    knownHostsFile: join(config.dataDir, 'known_hosts'),
+    // Hosts the user already trusts with ssh are trusted here too; orcha only ever writes its own file.
+    extraKnownHostsFiles: [join(homedir(), '.ssh', 'known_hosts')],
+    defaultIdentityFiles: ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name)),
+  });
+  const chosen = config.realForge ? await realForge(config, log) : null;
+  const fakeForge = chosen ? null : createFakeForge();
   return {
     providers,
     defaultAgent,
     fake,
-    forge: fakeForge,
+    forge: chosen?.forge ?? fakeForge!,
     fakeForge,
-    forgeName: 'fake',
-    preparer: createScratchPreparer(),
-    sshExecutor: null,
-    async close() {},
+    forgeName: chosen ? 'github' : 'fake',
+    preparer: chosen?.preparer ?? createScratchPreparer(),
+    sshExecutor: (target) => ssh.executorFor(target),
+    async close() {
+      ssh.close();
+    },
+  };
+}
+
+/** Where git reaches the repositories of a GitHub REST API: github.com for api.github.com, else its host. */
+function gitBaseUrl(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === 'api.github.com') return 'https://github.com';
+  return `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, '').replace(/\/+$/, '')}`;
+}
+
+/**
+ * `--real-forge`: GitHub pull requests through its REST API, pushes with the token, and real git checkouts
+ * (isolated and pr_branch) that authenticate with the same token — only towards the GitHub host.
+ */
+async function realForge(config: BackendConfig, log: Logger): Promise<{ forge: Forge; preparer: Preparer }> {
+  const token = await githubToken({ GITHUB_TOKEN: config.githubToken }, createLocalExecutor());
+  if (!token) {
+    throw new Error(
+      '--real-forge needs a GitHub token: set GITHUB_TOKEN (or GH_TOKEN), or log in with `gh auth login`',
+    );
+  }
+  const apiUrl = config.githubUrl ?? 'https://api.github.com';
+  const gitBase = gitBaseUrl(apiUrl);
+  const gitHost = new URL(gitBase).hostname;
+  const cloneUrl = (repo: string) => {
+    const { owner, name } = parseRepo(repo);
+    return `${gitBase}/${owner}/${name}.git`;
+  };
+  const tokenFor = (url: string) => {
+    try {
+      return new URL(url).hostname === gitHost ? token : null;
+    } catch {
+      return null; // scp-like ssh URLs (git@host:owner/name) authenticate with ssh keys
+    }
+  };
+  log('info', `real forge: GitHub at ${apiUrl}, repositories at ${gitBase}`);
+  return {
+    forge: createGitHubForge({ token, baseUrl: apiUrl, cloneUrl }),
+    preparer: createWorkspacePreparer({ git: { cloneUrl, token: tokenFor } }),
   };
 }

@@ -7,7 +7,11 @@ import type { Preparer } from '@orcha/workspace';
 import type { OrchestratorConfig } from './config.js';
 
 /** A line for the operator's log; the server decides where it goes. */
-export type Logger = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+export type Logger = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 /**
  * What every system of the orchestrator shares: the backends, the clock and the live runs. Systems are

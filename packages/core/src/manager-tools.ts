@@ -35,7 +35,8 @@ export function createSessionMcpServer(ctx: Context, sessionId: string): McpServ
     const schema = z.object(shape).strict();
     server.registerTool(name, { description, inputSchema: shape }, (async (raw: unknown) => {
       const parsed = schema.safeParse(raw ?? {});
-      if (!parsed.success) return failure(new OrchaError('invalid_argument', describeIssues(parsed.error.issues)));
+      if (!parsed.success)
+        return failure(new OrchaError('invalid_argument', describeIssues(parsed.error.issues)));
       try {
         return success(await handler(parsed.data, caller()));
       } catch (error) {
@@ -47,22 +48,34 @@ export function createSessionMcpServer(ctx: Context, sessionId: string): McpServ
   tool(
     'ask_user',
     'Ask the person a question only they can answer. Returns at once; the answer arrives later as a message.',
-    { prompt: z.string().min(1).max(20_000), options: z.array(z.string().min(1).max(200)).max(10).optional() },
+    {
+      prompt: z.string().min(1).max(20_000),
+      options: z.array(z.string().min(1).max(200)).max(10).optional(),
+    },
     (args, session) => {
       const question = askUser(ctx, session.id, args.prompt, args.options ?? []);
-      return { questionId: question.id, status: 'open', note: 'The answer will be sent to you as a message.' };
+      return {
+        questionId: question.id,
+        status: 'open',
+        note: 'The answer will be sent to you as a message.',
+      };
     },
   );
   tool(
     'create_note',
     'Record a durable note (finding, decision, plan) on the objective.',
     { title: z.string().min(1).max(200), body: z.string().max(200_000) },
-    (args, session) => ctx.store.createNote({ objectiveId: session.objectiveId, sessionId: session.id, ...args }),
+    (args, session) =>
+      ctx.store.createNote({ objectiveId: session.objectiveId, sessionId: session.id, ...args }),
   );
   tool(
     'create_artifact',
     'Store a durable output (report, patch, data) on the objective.',
-    { name: z.string().min(1).max(200), mediaType: z.string().min(1).max(100).optional(), content: z.string().max(5_000_000) },
+    {
+      name: z.string().min(1).max(200),
+      mediaType: z.string().min(1).max(100).optional(),
+      content: z.string().max(5_000_000),
+    },
     (args, session) => {
       const artifact = ctx.store.createArtifact({
         objectiveId: session.objectiveId,
@@ -80,7 +93,8 @@ export function createSessionMcpServer(ctx: Context, sessionId: string): McpServ
   const sessionId_ = idSchema('session');
   const scoped = (session: Session, id: string) => {
     const found = ctx.store.getSession(id);
-    if (found.objectiveId !== session.objectiveId) throw new OrchaError('not_found', `no session ${id} in this objective`);
+    if (found.objectiveId !== session.objectiveId)
+      throw new OrchaError('not_found', `no session ${id} in this objective`);
     return found;
   };
   const summary = (session: Session) => ({
@@ -110,11 +124,17 @@ export function createSessionMcpServer(ctx: Context, sessionId: string): McpServ
     },
     (args, session) => summary(spawnSession(ctx, session, args)),
   );
-  tool('list_sessions', 'List the sessions of this objective with their status and result.', {}, (_args, session) =>
-    ctx.store.listSessions({ objectiveId: session.objectiveId }).map(summary),
+  tool(
+    'list_sessions',
+    'List the sessions of this objective with their status and result.',
+    {},
+    (_args, session) => ctx.store.listSessions({ objectiveId: session.objectiveId }).map(summary),
   );
-  tool('get_session', "Get one session of this objective, with its result.", { sessionId: sessionId_ }, (args, session) =>
-    summary(scoped(session, args.sessionId)),
+  tool(
+    'get_session',
+    'Get one session of this objective, with its result.',
+    { sessionId: sessionId_ },
+    (args, session) => summary(scoped(session, args.sessionId)),
   );
   tool(
     'read_transcript',
@@ -124,14 +144,17 @@ export function createSessionMcpServer(ctx: Context, sessionId: string): McpServ
       const target = scoped(session, args.sessionId);
       const limit = args.limit ?? 20;
       const after = Math.max(0, target.messageCount - limit);
-      return ctx.store.listMessages(target.id, { after, limit }).map((m) => ({ seq: m.seq, kind: m.kind, text: m.text }));
+      return ctx.store
+        .listMessages(target.id, { after, limit })
+        .map((m) => ({ seq: m.seq, kind: m.kind, text: m.text }));
     },
   );
   tool(
     'publish_pr',
     "Push a worker's workspace and open a pull request for it.",
     { sessionId: sessionId_, title: z.string().min(1).max(200), body: z.string().max(60_000).optional() },
-    (args, session) => publishPr(ctx, scoped(session, args.sessionId), { title: args.title, body: args.body ?? '' }),
+    (args, session) =>
+      publishPr(ctx, scoped(session, args.sessionId), { title: args.title, body: args.body ?? '' }),
   );
   tool(
     'update_pr',
@@ -156,7 +179,8 @@ export function createSessionMcpServer(ctx: Context, sessionId: string): McpServ
     { sessionId: sessionId_, reason: z.string().max(2_000).optional() },
     async (args, session) => {
       const target = scoped(session, args.sessionId);
-      if (target.id === session.id) throw new OrchaError('invalid_argument', 'use mark_objective_done to end your own session');
+      if (target.id === session.id)
+        throw new OrchaError('invalid_argument', 'use mark_objective_done to end your own session');
       return summary(await cancelSession(ctx, target.id, args.reason ?? 'canceled by the manager'));
     },
   );

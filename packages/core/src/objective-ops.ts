@@ -1,7 +1,7 @@
 import {
   agentNameSchema,
-  OrchaError,
   type Objective,
+  OrchaError,
   type Session,
   sessionMachine,
   type WorkspaceKind,
@@ -22,7 +22,13 @@ export interface SpawnRequest {
 
 export function createObjective(
   ctx: Context,
-  input: { title: string; prompt: string; repo?: string | null; baseBranch?: string | null; agent?: string | null },
+  input: {
+    title: string;
+    prompt: string;
+    repo?: string | null;
+    baseBranch?: string | null;
+    agent?: string | null;
+  },
 ): { objective: Objective; manager: Session } {
   const agent = input.agent ?? ctx.config.defaultAgent;
   requireAgent(ctx, agent);
@@ -41,7 +47,8 @@ export function createObjective(
 /** A worker spawned by a manager, in the manager's objective. */
 export function spawnSession(ctx: Context, caller: Session, request: SpawnRequest): Session {
   const objective = ctx.store.getObjective(caller.objectiveId);
-  if (objective.status !== 'active') throw new OrchaError('conflict', `objective ${objective.id} is ${objective.status}`);
+  if (objective.status !== 'active')
+    throw new OrchaError('conflict', `objective ${objective.id} is ${objective.status}`);
   const agent = request.agent ?? objective.agent;
   requireAgent(ctx, agent);
   if (request.target && !ctx.store.findTarget(request.target)) {
@@ -57,7 +64,7 @@ export function spawnSession(ctx: Context, caller: Session, request: SpawnReques
     prompt: request.prompt,
     dependsOn: request.dependsOn ?? [],
     pinnedTarget: request.target ?? null,
-    workspaceKind: request.workspace ?? (repo ?? objective.repo ? 'isolated' : 'scratch'),
+    workspaceKind: request.workspace ?? ((repo ?? objective.repo) ? 'isolated' : 'scratch'),
     repo,
     baseBranch: request.baseBranch ?? null,
     interactivity: ctx.providers.get(agent)!.interactivity,
@@ -69,7 +76,10 @@ export function spawnSession(ctx: Context, caller: Session, request: SpawnReques
 function requireAgent(ctx: Context, agent: string): void {
   const parsed = agentNameSchema.safeParse(agent);
   if (!parsed.success || !ctx.providers.has(agent)) {
-    throw new OrchaError('invalid_argument', `unknown agent ${agent}; configured: ${[...ctx.providers.keys()].join(', ')}`);
+    throw new OrchaError(
+      'invalid_argument',
+      `unknown agent ${agent}; configured: ${[...ctx.providers.keys()].join(', ')}`,
+    );
   }
 }
 
@@ -86,16 +96,23 @@ export async function markObjectiveDone(ctx: Context, caller: Session, summary: 
 
 export async function cancelObjective(ctx: Context, objectiveId: string, reason: string): Promise<Objective> {
   const objective = ctx.store.getObjective(objectiveId);
-  if (objective.status !== 'active') throw new OrchaError('invalid_transition', `objective ${objectiveId} is ${objective.status}`);
+  if (objective.status !== 'active')
+    throw new OrchaError('invalid_transition', `objective ${objectiveId} is ${objective.status}`);
   const updated = ctx.store.updateObjectiveStatus(objectiveId, 'canceled', reason);
   await endOthers(ctx, objectiveId, null, reason);
   return updated;
 }
 
-async function endOthers(ctx: Context, objectiveId: string, except: string | null, reason: string): Promise<void> {
+async function endOthers(
+  ctx: Context,
+  objectiveId: string,
+  except: string | null,
+  reason: string,
+): Promise<void> {
   const open = ctx.store
     .listSessions({ objectiveId })
     .filter((session) => session.id !== except && !sessionMachine.isTerminal(session.status));
   await Promise.all(open.map((session) => cancelSession(ctx, session.id, reason)));
-  for (const question of ctx.store.listQuestions({ status: 'open', objectiveId })) ctx.store.withdrawQuestion(question.id);
+  for (const question of ctx.store.listQuestions({ status: 'open', objectiveId }))
+    ctx.store.withdrawQuestion(question.id);
 }

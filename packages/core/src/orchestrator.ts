@@ -4,8 +4,8 @@ import type { Executor } from '@orcha/exec';
 import type { Forge } from '@orcha/forge';
 import {
   type DoctorReport,
-  OrchaError,
   type Objective,
+  OrchaError,
   type Question,
   type Session,
   sessionMachine,
@@ -151,7 +151,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       );
     },
     createObjective: (input) => createObjective(ctx, input),
-    cancelObjective: (objectiveId, reason) => cancelObjective(ctx, objectiveId, reason ?? 'canceled by the person'),
+    cancelObjective: (objectiveId, reason) =>
+      cancelObjective(ctx, objectiveId, reason ?? 'canceled by the person'),
     steer: (sessionId, text) => steer(ctx, sessionId, text, 'user'),
     cancelSession: (sessionId, reason) => cancelSession(ctx, sessionId, reason ?? 'canceled by the person'),
     answerQuestion: (questionId, answer) => answerQuestion(ctx, questionId, answer),
@@ -172,8 +173,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     mcpServerFor(sessionId, token) {
       const session = ctx.store.getSession(sessionId);
-      if (!tokens.verify(session.id, token)) throw new OrchaError('unauthorized', 'a valid bearer token for this session is required');
-      if (sessionMachine.isTerminal(session.status)) throw new OrchaError('forbidden', `session ${sessionId} is ${session.status}`);
+      if (!tokens.verify(session.id, token))
+        throw new OrchaError('unauthorized', 'a valid bearer token for this session is required');
+      if (sessionMachine.isTerminal(session.status))
+        throw new OrchaError('forbidden', `session ${sessionId} is ${session.status}`);
       return createSessionMcpServer(ctx, session.id);
     },
     tick: () => scheduler?.tick() ?? Promise.resolve(),

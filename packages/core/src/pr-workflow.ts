@@ -13,7 +13,8 @@ export function branchName(session: Session): string {
 
 function repoOf(ctx: Context, session: Session): string {
   const repo = session.repo ?? ctx.store.getObjective(session.objectiveId).repo ?? ctx.config.defaultRepo;
-  if (!repo) throw new OrchaError('invalid_argument', 'this objective has no repository to open a pull request on');
+  if (!repo)
+    throw new OrchaError('invalid_argument', 'this objective has no repository to open a pull request on');
   return repo;
 }
 
@@ -25,16 +26,31 @@ export async function publishPr(
 ): Promise<PullRequest> {
   const { store } = ctx;
   if (!worker.workspaceId) throw new OrchaError('conflict', `session ${worker.id} has no workspace yet`);
-  const existing = store.listPullRequests({ objectiveId: worker.objectiveId }).find((pr) => pr.sessionId === worker.id);
-  if (existing) throw new OrchaError('conflict', `session ${worker.id} already has pull request #${existing.number}`);
+  const existing = store
+    .listPullRequests({ objectiveId: worker.objectiveId })
+    .find((pr) => pr.sessionId === worker.id);
+  if (existing)
+    throw new OrchaError('conflict', `session ${worker.id} already has pull request #${existing.number}`);
   const workspace = store.getWorkspace(worker.workspaceId);
   const target = store.getTarget(workspace.targetId);
   const repo = repoOf(ctx, worker);
   const objective = store.getObjective(worker.objectiveId);
   const branch = workspace.branch ?? branchName(worker);
   const baseBranch = workspace.baseBranch ?? objective.baseBranch ?? 'main';
-  await ctx.forge.pushBranch({ executor: ctx.executorFor(target), cwd: workspace.path, repo, branch, force: false });
-  const opened = await ctx.forge.openPullRequest({ repo, branch, baseBranch, title: request.title, body: request.body });
+  await ctx.forge.pushBranch({
+    executor: ctx.executorFor(target),
+    cwd: workspace.path,
+    repo,
+    branch,
+    force: false,
+  });
+  const opened = await ctx.forge.openPullRequest({
+    repo,
+    branch,
+    baseBranch,
+    title: request.title,
+    body: request.body,
+  });
   return store.createPullRequest({
     objectiveId: worker.objectiveId,
     sessionId: worker.id,
@@ -54,7 +70,11 @@ export async function publishPr(
 export async function refreshPr(ctx: Context, pr: PullRequest): Promise<PullRequest> {
   const fresh = await ctx.forge.getPullRequest({ repo: pr.repo, number: pr.number });
   if (fresh.state === pr.state && fresh.headSha === pr.headSha && fresh.checks === pr.checks) return pr;
-  return ctx.store.updatePullRequest(pr.id, { state: fresh.state, headSha: fresh.headSha, checks: fresh.checks });
+  return ctx.store.updatePullRequest(pr.id, {
+    state: fresh.state,
+    headSha: fresh.headSha,
+    checks: fresh.checks,
+  });
 }
 
 export type UpdateOutcome =
@@ -69,12 +89,18 @@ export type UpdateOutcome =
 export async function updatePr(
   ctx: Context,
   caller: Session,
-  request: { pullRequestId: string; sessionId?: string | undefined; force?: boolean | undefined; reason?: string | undefined },
+  request: {
+    pullRequestId: string;
+    sessionId?: string | undefined;
+    force?: boolean | undefined;
+    reason?: string | undefined;
+  },
 ): Promise<UpdateOutcome> {
   const { store } = ctx;
   const pr = await refreshPr(ctx, scopedPr(ctx, caller, request.pullRequestId));
   const decision = evaluatePush(pr, { force: request.force ?? false, reason: request.reason });
-  if (decision.decision === 'refuse') throw new OrchaError('push_refused', decision.reason, { pullRequestId: pr.id });
+  if (decision.decision === 'refuse')
+    throw new OrchaError('push_refused', decision.reason, { pullRequestId: pr.id });
   if (decision.decision === 'needs_manager_decision') {
     const open = store
       .listQuestions({ status: 'open', objectiveId: pr.objectiveId })
@@ -91,11 +117,13 @@ export async function updatePr(
     return { outcome: 'needs_manager_decision', questionId: question.id, reason: decision.reason };
   }
   const worker = store.getSession(request.sessionId ?? pr.sessionId ?? caller.id);
-  if (worker.objectiveId !== caller.objectiveId) throw new OrchaError('not_found', `no session ${worker.id} in this objective`);
+  if (worker.objectiveId !== caller.objectiveId)
+    throw new OrchaError('not_found', `no session ${worker.id} in this objective`);
   if (!worker.workspaceId) throw new OrchaError('conflict', `session ${worker.id} has no workspace to push`);
   const lockKey = `pr-branch:${pr.id}`;
   const lock = store.acquireLock(lockKey, worker.id);
-  if (!lock.ok) throw new OrchaError('lock_held', `session ${lock.holder} is updating this pull request's branch`);
+  if (!lock.ok)
+    throw new OrchaError('lock_held', `session ${lock.holder} is updating this pull request's branch`);
   const workspace = store.getWorkspace(worker.workspaceId);
   const target = store.getTarget(workspace.targetId);
   const pushed = await ctx.forge.pushBranch({
@@ -108,20 +136,30 @@ export async function updatePr(
   });
   if (decision.force) {
     store.appendMessages(caller.id, [
-      { at: ctx.clock(), kind: 'system', text: `force-pushed pull request #${pr.number}: ${decision.reason}`, data: null },
+      {
+        at: ctx.clock(),
+        kind: 'system',
+        text: `force-pushed pull request #${pr.number}: ${decision.reason}`,
+        data: null,
+      },
     ]);
   }
   const updated = store.updatePullRequest(pr.id, { headSha: pushed.headSha });
   return { outcome: 'pushed', pullRequest: updated, forced: decision.force };
 }
 
-export async function commentPr(ctx: Context, caller: Session, request: { pullRequestId: string; body: string }) {
+export async function commentPr(
+  ctx: Context,
+  caller: Session,
+  request: { pullRequestId: string; body: string },
+) {
   const pr = scopedPr(ctx, caller, request.pullRequestId);
   return ctx.forge.commentPullRequest({ repo: pr.repo, number: pr.number, body: request.body });
 }
 
 function scopedPr(ctx: Context, caller: Session, pullRequestId: string): PullRequest {
   const pr = ctx.store.getPullRequest(pullRequestId);
-  if (pr.objectiveId !== caller.objectiveId) throw new OrchaError('not_found', `no pull request ${pullRequestId} in this objective`);
+  if (pr.objectiveId !== caller.objectiveId)
+    throw new OrchaError('not_found', `no pull request ${pullRequestId} in this objective`);
   return pr;
 }

@@ -6,7 +6,13 @@ import { steer } from './steering.js';
 /** Opens a question from an agent (ask_user). The agent is told the answer as a message. */
 export function askUser(ctx: Context, sessionId: string, prompt: string, options: string[]): Question {
   const session = ctx.store.getSession(sessionId);
-  return ctx.store.openQuestion({ objectiveId: session.objectiveId, sessionId, kind: 'ask_user', prompt, options });
+  return ctx.store.openQuestion({
+    objectiveId: session.objectiveId,
+    sessionId,
+    kind: 'ask_user',
+    prompt,
+    options,
+  });
 }
 
 /**
@@ -20,7 +26,12 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
   switch (question.kind) {
     case 'ask_user':
       if (session && !sessionMachine.isTerminal(session.status)) {
-        await steer(ctx, session.id, `The person answered your question "${question.prompt}": ${answer}`, 'user');
+        await steer(
+          ctx,
+          session.id,
+          `The person answered your question "${question.prompt}": ${answer}`,
+          'user',
+        );
       }
       break;
     case 'loop_guard':
@@ -30,14 +41,21 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
         await cancelSession(ctx, session.id, `canceled by the person (${question.kind})`);
         break;
       }
-      if (question.kind === 'usage_exhausted' && ctx.providers.has(answer.trim()) && answer.trim() !== session.agent) {
+      if (
+        question.kind === 'usage_exhausted' &&
+        ctx.providers.has(answer.trim()) &&
+        answer.trim() !== session.agent
+      ) {
         ctx.store.updateSession(session.id, { agent: answer.trim(), providerSessionId: null });
       }
       // The person's answer approves what was spent so far: guards count afresh from here.
-      ctx.store.updateSession(session.id, { counters: { ...emptyGuardCounters, modelCallBase: session.usage.modelCalls } });
+      ctx.store.updateSession(session.id, {
+        counters: { ...emptyGuardCounters, modelCallBase: session.usage.modelCalls },
+      });
       if (session.status === 'paused') {
         const guidance = answer.trim().toLowerCase() === 'resume' ? null : answer;
-        if (guidance) ctx.pendingInput.set(session.id, [...(ctx.pendingInput.get(session.id) ?? []), guidance]);
+        if (guidance)
+          ctx.pendingInput.set(session.id, [...(ctx.pendingInput.get(session.id) ?? []), guidance]);
         ctx.store.updateSessionStatus(session.id, 'queued', { reason: `resumed by the person` });
         ctx.wake();
       }

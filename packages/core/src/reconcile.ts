@@ -9,7 +9,11 @@ import { setStatus } from './session-control.js';
  */
 export async function reconcile(
   ctx: Context,
-  follow: (sessionId: string, run: import('@orcha/agent').AgentRun, interactivity: 'interactive' | 'noninteractive') => void,
+  follow: (
+    sessionId: string,
+    run: import('@orcha/agent').AgentRun,
+    interactivity: 'interactive' | 'noninteractive',
+  ) => void,
 ): Promise<{ reattached: number; resumed: number; failed: number }> {
   const counts = { reattached: 0, resumed: 0, failed: 0 };
   for (const session of ctx.store.listSessions({ statuses: [...activeSessionStatuses] })) {
@@ -37,7 +41,12 @@ export async function reconcile(
       counts.resumed++;
       continue;
     }
-    setStatus(ctx, session.id, 'failed', 'orcha restarted and the agent process was gone (nothing to resume)');
+    setStatus(
+      ctx,
+      session.id,
+      'failed',
+      'orcha restarted and the agent process was gone (nothing to resume)',
+    );
     counts.failed++;
   }
   ctx.wake();

@@ -66,28 +66,43 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
   const waiting = store.listSessions({ statuses: ['queued', 'waiting_capacity'] });
   if (waiting.length === 0) return;
   let active = store.listSessions({ statuses: [...activeSessionStatuses] }).length;
-  const byId = new Map(store.listSessions({ ids: [...new Set(waiting.flatMap((s) => s.dependsOn))] }).map((s) => [s.id, s]));
+  const byId = new Map(
+    store.listSessions({ ids: [...new Set(waiting.flatMap((s) => s.dependsOn))] }).map((s) => [s.id, s]),
+  );
+  // Read once per pass and kept current as slots are claimed: a pass stays linear in the queue length.
+  const targets = store.listTargets();
+  const load = store.targetLoad();
+  const agents = new Map<string, ReturnType<typeof usableAgent>>();
 
   for (const session of waiting) {
     const deps = session.dependsOn.map((id) => byId.get(id));
     const broken = deps.find((dep) => dep && (dep.status === 'failed' || dep.status === 'canceled'));
     if (broken) {
-      store.updateSessionStatus(session.id, 'canceled', { reason: `dependency ${broken.id} ${broken.status}` });
+      store.updateSessionStatus(session.id, 'canceled', {
+        reason: `dependency ${broken.id} ${broken.status}`,
+      });
       ctx.pendingInput.delete(session.id);
       continue;
     }
     const unfinished = deps.filter((dep) => !dep || dep.status !== 'completed');
     if (unfinished.length > 0) {
-      explain(ctx, session, `waiting for ${unfinished.length} dependenc${unfinished.length === 1 ? 'y' : 'ies'}`);
+      explain(
+        ctx,
+        session,
+        `waiting for ${unfinished.length} dependenc${unfinished.length === 1 ? 'y' : 'ies'}`,
+      );
       continue;
     }
     if (active >= ctx.config.maxConcurrent) {
-      explain(ctx, session, `waiting for capacity: ${active}/${ctx.config.maxConcurrent} sessions running`);
+      explain(ctx, session, `waiting for capacity: ${ctx.config.maxConcurrent} sessions running (the limit)`);
       continue;
     }
-    const agent = usableAgent(ctx, session.agent);
+    const agent = agents.get(session.agent) ?? usableAgent(ctx, session.agent);
+    agents.set(session.agent, agent);
     if (!ctx.providers.has(agent.name)) {
-      store.updateSessionStatus(session.id, 'failed', { reason: `no agent named ${session.agent} is configured` });
+      store.updateSessionStatus(session.id, 'failed', {
+        reason: `no agent named ${session.agent} is configured`,
+      });
       continue;
     }
     if (agent.exhaustedUntil !== null) {
@@ -95,11 +110,14 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
       continue;
     }
     if (agent.name !== session.agent) {
-      store.updateSession(session.id, { agent: agent.name, providerSessionId: null, statusReason: `fell back from ${session.agent}: usage exhausted` });
+      store.updateSession(session.id, {
+        agent: agent.name,
+        providerSessionId: null,
+        statusReason: `fell back from ${session.agent}: usage exhausted`,
+      });
     }
-    const load = store.targetLoad();
     const placement = chooseTarget(
-      store.listTargets().map((target) => ({
+      targets.map((target) => ({
         id: target.id,
         name: target.name,
         status: target.status,
@@ -121,9 +139,14 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     }
     const claim = store.claimTargetSlot(placement.targetId, session.id);
     if (!claim.ok) {
-      toWaitingCapacity(ctx, session, claim.reason === 'capacity_full' ? 'target is full' : 'target is not online');
+      toWaitingCapacity(
+        ctx,
+        session,
+        claim.reason === 'capacity_full' ? 'target is full' : 'target is not online',
+      );
       continue;
     }
+    load[placement.targetId] = (load[placement.targetId] ?? 0) + 1;
     store.updateSession(session.id, { targetId: placement.targetId, statusReason: null });
     const started = store.updateSessionStatus(session.id, 'starting', { reason: null });
     active++;

@@ -1,4 +1,10 @@
-import { isOrchaError, sessionMachine, type QuestionKind, type Session, type SessionStatus } from '@orcha/model';
+import {
+  isOrchaError,
+  type QuestionKind,
+  type Session,
+  type SessionStatus,
+  sessionMachine,
+} from '@orcha/model';
 import type { Context, LiveRun } from './context.js';
 
 /**
@@ -6,7 +12,12 @@ import type { Context, LiveRun } from './context.js';
  * say — is refused by the store inside its transaction; here that means "someone else decided first", so it
  * returns null instead of throwing.
  */
-export function setStatus(ctx: Context, sessionId: string, to: SessionStatus, reason: string | null): Session | null {
+export function setStatus(
+  ctx: Context,
+  sessionId: string,
+  to: SessionStatus,
+  reason: string | null,
+): Session | null {
   try {
     return ctx.store.updateSessionStatus(sessionId, to, { reason });
   } catch (error) {
@@ -19,7 +30,11 @@ export function setStatus(ctx: Context, sessionId: string, to: SessionStatus, re
 }
 
 /** Stops a live run on purpose; its exit is then read as `why`, not as the agent's own ending. */
-export async function stopRun(ctx: Context, sessionId: string, why: NonNullable<LiveRun['stopping']>): Promise<void> {
+export async function stopRun(
+  ctx: Context,
+  sessionId: string,
+  why: NonNullable<LiveRun['stopping']>,
+): Promise<void> {
   const live = ctx.runs.get(sessionId);
   if (!live) return;
   live.stopping ??= why;

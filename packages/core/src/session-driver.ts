@@ -27,7 +27,12 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
   const launch = (session: Session): void => {
     void drive(ctx, tokens, session).catch((error) => {
       ctx.log('error', `session ${session.id} failed to run`, { error: String(error) });
-      setStatus(ctx, session.id, 'failed', `could not run: ${error instanceof Error ? error.message : String(error)}`);
+      setStatus(
+        ctx,
+        session.id,
+        'failed',
+        `could not run: ${error instanceof Error ? error.message : String(error)}`,
+      );
       ctx.runs.delete(session.id);
       ctx.wake();
     });
@@ -36,7 +41,9 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
   const follow = (session: Session, run: AgentRun, interactivity: LiveRun['interactivity']): void => {
     const live: LiveRun = { run, stopping: null, interactivity };
     ctx.runs.set(session.id, live);
-    void consume(ctx, session, live).catch((error) => ctx.log('error', 'follow failed', { error: String(error) }));
+    void consume(ctx, session, live).catch((error) =>
+      ctx.log('error', 'follow failed', { error: String(error) }),
+    );
   };
   return { launch, follow };
 }
@@ -63,7 +70,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     mcp: { url: `${ctx.config.mcpBaseUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
   };
   const run = current.providerSessionId
-    ? await provider.resume({ ...spec, prompt: resumePrompt(pending), providerSessionId: current.providerSessionId })
+    ? await provider.resume({
+        ...spec,
+        prompt: resumePrompt(pending),
+        providerSessionId: current.providerSessionId,
+      })
     : await provider.start(spec);
   const live: LiveRun = { run, stopping: null, interactivity: provider.interactivity };
   ctx.runs.set(current.id, live);
@@ -120,7 +131,11 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         });
         break;
       case 'tool-result':
-        batch.add({ kind: 'tool_result', text: event.output.slice(0, 20_000), data: { id: event.id, isError: event.isError } });
+        batch.add({
+          kind: 'tool_result',
+          text: event.output.slice(0, 20_000),
+          data: { id: event.id, isError: event.isError },
+        });
         break;
       case 'usage': {
         const { cumulative: _cumulative, ...usage } = event.usage;
@@ -129,7 +144,11 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         break;
       }
       case 'error':
-        batch.add({ kind: 'error', text: `${event.kind}: ${event.message}`, data: { kind: event.kind, resetsAt: event.resetsAt } });
+        batch.add({
+          kind: 'error',
+          text: `${event.kind}: ${event.message}`,
+          data: { kind: event.kind, resetsAt: event.resetsAt },
+        });
         turn.lastError = event.message;
         turn.counters = recordError(turn.counters, errorKey(event.kind, event.message));
         if (event.kind === 'usage_exhausted') {
@@ -156,7 +175,13 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
   settle(ctx, id, live, turn, { type: 'exited', code: null, reason: 'crashed' });
 }
 
-async function checkGuards(ctx: Context, id: string, turn: TurnState, modelCalls: number, batch: TranscriptBatch) {
+async function checkGuards(
+  ctx: Context,
+  id: string,
+  turn: TurnState,
+  modelCalls: number,
+  batch: TranscriptBatch,
+) {
   ctx.store.updateSession(id, { counters: turn.counters });
   const verdict = evaluateGuards(ctx.config.guards, turn.counters, modelCalls);
   if (!verdict.trip) return;
@@ -201,7 +226,12 @@ async function afterTurn(
     await live.run.cancel();
   } else if (session.role === 'worker' && !awaitsAnswer(ctx, id)) {
     live.stopping = 'finish';
-    setStatus(ctx, id, event.isError ? 'failed' : 'completed', event.isError ? (event.result ?? 'the agent reported an error') : null);
+    setStatus(
+      ctx,
+      id,
+      event.isError ? 'failed' : 'completed',
+      event.isError ? (event.result ?? 'the agent reported an error') : null,
+    );
     await live.run.cancel();
   } else {
     setStatus(ctx, id, 'waiting_input', idleReason(ctx, session));
@@ -210,14 +240,22 @@ async function afterTurn(
 
 /** A worker whose question to the person is still open waits for the answer instead of finishing. */
 function awaitsAnswer(ctx: Context, sessionId: string): boolean {
-  return ctx.store.listQuestions({ status: 'open', sessionId }).some((question) => question.kind === 'ask_user');
+  return ctx.store
+    .listQuestions({ status: 'open', sessionId })
+    .some((question) => question.kind === 'ask_user');
 }
 
 function idleReason(ctx: Context, session: Session): string {
   return awaitsAnswer(ctx, session.id) ? 'waiting for your answer' : 'idle: waiting for workers or messages';
 }
 
-function settle(ctx: Context, id: string, live: LiveRun, turn: TurnState, exit: Extract<AgentEvent, { type: 'exited' }>): void {
+function settle(
+  ctx: Context,
+  id: string,
+  live: LiveRun,
+  turn: TurnState,
+  exit: Extract<AgentEvent, { type: 'exited' }>,
+): void {
   if (ctx.runs.get(id) === live) ctx.runs.delete(id);
   ctx.wake();
   if (ctx.store.getSession(id).status === 'starting') setStatus(ctx, id, 'running', null);
@@ -251,6 +289,7 @@ function settle(ctx: Context, id: string, live: LiveRun, turn: TurnState, exit: 
     return;
   }
   if (session.status === 'paused') return;
-  const reason = turn.lastError ?? `agent exited (${exit.reason}${exit.code !== null ? `, code ${exit.code}` : ''})`;
+  const reason =
+    turn.lastError ?? `agent exited (${exit.reason}${exit.code !== null ? `, code ${exit.code}` : ''})`;
   setStatus(ctx, id, 'failed', reason.slice(0, 500));
 }

@@ -10,14 +10,23 @@ export type Delivery = 'live' | 'restart' | 'queued';
  * stopped and resumed on the same conversation with the message; a session without a process gets it when
  * it (re)starts. The message is written to the transcript first, so it is never lost.
  */
-export async function steer(ctx: Context, sessionId: string, text: string, origin: 'user' | 'orcha'): Promise<Delivery> {
+export async function steer(
+  ctx: Context,
+  sessionId: string,
+  text: string,
+  origin: 'user' | 'orcha',
+): Promise<Delivery> {
   const session = ctx.store.getSession(sessionId);
   if (sessionMachine.isTerminal(session.status)) {
     throw new OrchaError('conflict', `session ${sessionId} is ${session.status}; it takes no more messages`);
   }
   ctx.store.appendMessages(sessionId, [{ at: ctx.clock(), kind: 'user', text, data: { origin } }]);
   const live = ctx.runs.get(sessionId);
-  if (live && live.stopping === null && (session.status === 'running' || session.status === 'waiting_input')) {
+  if (
+    live &&
+    live.stopping === null &&
+    (session.status === 'running' || session.status === 'waiting_input')
+  ) {
     if (live.interactivity === 'interactive') {
       await live.run.send(text);
       if (session.status === 'waiting_input') setStatus(ctx, sessionId, 'running', null);

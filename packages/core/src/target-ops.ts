@@ -1,6 +1,16 @@
-import { OrchaError, type DoctorReport, type Target, type TargetStatus } from '@orcha/model';
+import { posix } from 'node:path';
+import type { Executor } from '@orcha/exec';
+import {
+  type DoctorReport,
+  isOrchaError,
+  OrchaError,
+  sessionMachine,
+  type Target,
+  type TargetStatus,
+  type Workspace,
+} from '@orcha/model';
 import type { Context } from './context.js';
-import { runDoctor } from './target-doctor.js';
+import { hostKeyCapable, runDoctor } from './target-doctor.js';
 
 export interface TargetInput {
   name: string;
@@ -18,7 +28,10 @@ export interface TargetInput {
  * Registers a machine: stores it offline, runs its bootstrap command, then the doctor. It goes online only
  * when every required check passes; the report says what is missing either way.
  */
-export async function registerTarget(ctx: Context, input: TargetInput): Promise<{ target: Target; doctor: DoctorReport }> {
+export async function registerTarget(
+  ctx: Context,
+  input: TargetInput,
+): Promise<{ target: Target; doctor: DoctorReport }> {
   const target = ctx.store.createTarget({
     name: input.name,
     kind: input.kind,
@@ -34,42 +47,140 @@ export async function registerTarget(ctx: Context, input: TargetInput): Promise<
   return doctorTarget(ctx, target.id);
 }
 
-/** Re-runs a target's bootstrap and doctor; an offline target whose checks pass comes online. */
-export async function doctorTarget(ctx: Context, targetId: string): Promise<{ target: Target; doctor: DoctorReport }> {
+/**
+ * Re-runs a target's bootstrap and doctor, removing finished workspaces on the way (so the disk check
+ * reports what is left). An offline target whose checks pass comes online; an online one that fails goes
+ * offline; draining and disabled targets keep their status.
+ */
+export async function doctorTarget(
+  ctx: Context,
+  targetId: string,
+): Promise<{ target: Target; doctor: DoctorReport }> {
   const target = ctx.store.getTarget(targetId);
-  let executor: ReturnType<Context['executorFor']> | null = null;
+  let executor: Executor | null = null;
+  let unreachable: string | null = null;
   let bootstrapFailure: string | null = null;
   try {
     executor = ctx.executorFor(target);
-    if (target.bootstrap) {
-      const result = await executor.run('sh', ['-c', target.bootstrap], { timeoutMs: 300_000 });
-      if (result.code !== 0) bootstrapFailure = `bootstrap exited ${result.code}: ${result.stderr.trim().slice(0, 500)}`;
-    }
   } catch (error) {
-    bootstrapFailure = error instanceof Error ? error.message : String(error);
+    unreachable = error instanceof Error ? error.message : String(error);
   }
+  let reachable = executor !== null;
+  if (executor && target.bootstrap) {
+    try {
+      const result = await executor.run('sh', ['-c', target.bootstrap], { timeoutMs: 300_000 });
+      if (result.code !== 0)
+        bootstrapFailure = `bootstrap exited ${result.code}: ${result.stderr.trim().slice(0, 500)}`;
+    } catch {
+      // Could not run anything at all: the connectivity check below says why and how to fix it.
+      reachable = false;
+    }
+  }
+  const workspaces =
+    executor && reachable && !bootstrapFailure
+      ? await cleanupWorkspaces(ctx, { targetId: target.id })
+      : undefined;
   const now = ctx.clock();
   const report: DoctorReport =
     executor === null
       ? {
           at: now,
           ok: false,
-          checks: [{ name: 'connectivity', ok: false, required: true, detail: bootstrapFailure ?? 'unreachable', fix: null }],
+          checks: [
+            {
+              name: 'connectivity',
+              ok: false,
+              required: true,
+              detail: unreachable ?? 'unreachable',
+              fix: 'check the target settings (host, user, identity file)',
+            },
+          ],
         }
-      : await runDoctor(executor, target, { now, agentCliRequired: ctx.config.agentCliRequired });
-  if (bootstrapFailure && executor) {
-    report.checks.unshift({ name: 'bootstrap', ok: false, required: true, detail: bootstrapFailure, fix: 'fix the bootstrap command' });
+      : await runDoctor(executor, target, {
+          now,
+          agentCliRequired: ctx.config.agentCliRequired,
+          workspaces,
+        });
+  if (bootstrapFailure) {
+    report.checks.unshift({
+      name: 'bootstrap',
+      ok: false,
+      required: true,
+      detail: bootstrapFailure,
+      fix: 'fix the bootstrap command (it runs with sh -c on the target before every doctor run)',
+    });
     report.ok = false;
   }
   ctx.store.setTargetDoctor(target.id, report);
-  if (report.ok && target.status === 'offline') ctx.store.updateTargetStatus(target.id, 'online');
-  if (!report.ok && target.status === 'online') ctx.store.updateTargetStatus(target.id, 'offline');
+  const current = ctx.store.getTarget(target.id);
+  if (report.ok && current.status === 'offline') ctx.store.updateTargetStatus(target.id, 'online');
+  if (!report.ok && current.status === 'online') ctx.store.updateTargetStatus(target.id, 'offline');
   ctx.wake();
   return { target: ctx.store.getTarget(target.id), doctor: report };
 }
 
+/**
+ * Trusts an SSH target's host key — the explicit action a person takes after comparing fingerprints. The
+ * host is contacted again and its key must be the one given (so a key that changed in between is never
+ * trusted by mistake); the key is written to orcha's known_hosts and the doctor re-runs, which records the
+ * outcome on the target and in the event feed.
+ */
+export async function trustHostKey(
+  ctx: Context,
+  targetId: string,
+  fingerprint: string,
+): Promise<{
+  target: Target;
+  doctor: DoctorReport;
+  trusted: { fingerprint: string; knownHostsLine: string };
+}> {
+  const target = ctx.store.getTarget(targetId);
+  if (target.kind !== 'ssh')
+    throw new OrchaError(
+      'invalid_argument',
+      `target ${target.name} is not an SSH target; it has no host key`,
+    );
+  const executor = hostKeyCapable(ctx.executorFor(target));
+  if (!executor)
+    throw new OrchaError('capability_unsupported', `the executor of ${target.name} cannot trust host keys`);
+  const refusal = await executor.run('true', [], { timeoutMs: 20_000 }).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  if (refusal === null)
+    throw new OrchaError('conflict', `the host key of ${target.name} is already trusted`, {
+      fingerprint: executor.hostKey()?.fingerprint,
+    });
+  if (!isOrchaError(refusal, 'forbidden') || !refusal.details?.hostKey) {
+    throw new OrchaError(
+      'unavailable',
+      `could not reach ${target.name} to read its host key: ${refusal instanceof Error ? refusal.message : String(refusal)}`,
+    );
+  }
+  const presented = String(refusal.details.fingerprint);
+  if (presented !== fingerprint) {
+    throw new OrchaError(
+      'conflict',
+      `${target.name} presents the host key ${presented}, not ${fingerprint}; nothing was trusted`,
+      { fingerprint: presented },
+    );
+  }
+  const knownHostsLine = await executor.trustPresentedHostKey();
+  ctx.log('info', `trusted the host key of target ${target.name}`, {
+    targetId: target.id,
+    fingerprint,
+    was: refusal.details.hostKey,
+  });
+  const doctored = await doctorTarget(ctx, target.id);
+  return { ...doctored, trusted: { fingerprint, knownHostsLine } };
+}
+
 /** drain / disable / enable. Enabling runs nothing: a target comes online only through a passing doctor. */
-export function setTargetStatus(ctx: Context, targetId: string, to: Extract<TargetStatus, 'draining' | 'disabled' | 'online'>): Target {
+export function setTargetStatus(
+  ctx: Context,
+  targetId: string,
+  to: Extract<TargetStatus, 'draining' | 'disabled' | 'online'>,
+): Target {
   const target = ctx.store.getTarget(targetId);
   if (to === 'online' && target.doctor && !target.doctor.ok) {
     throw new OrchaError('conflict', `target ${target.name} failed its doctor; run it again once fixed`);
@@ -77,4 +188,74 @@ export function setTargetStatus(ctx: Context, targetId: string, to: Extract<Targ
   const updated = ctx.store.updateTargetStatus(targetId, to);
   ctx.wake();
   return updated;
+}
+
+/**
+ * Whether a workspace can go: its session has ended, its objective has ended (until then the manager may
+ * still publish it), and no open pull request was opened from it (follow-ups and update_pr push from it).
+ */
+function removable(ctx: Context, workspace: Workspace, openPrSessions: ReadonlySet<string>): boolean {
+  if (workspace.status === 'removed') return false;
+  if (workspace.sessionId) {
+    if (!sessionMachine.isTerminal(ctx.store.getSession(workspace.sessionId).status)) return false;
+    if (openPrSessions.has(workspace.sessionId)) return false;
+  }
+  return ctx.store.getObjective(workspace.objectiveId).status !== 'active';
+}
+
+const sweeps = new WeakMap<Context, Promise<unknown>>();
+
+/**
+ * The workspace clean-up policy: removes the directories of finished sessions once their objective has
+ * ended, keeping any whose pull request is still open (removed after it merges or closes). Runs on every
+ * doctor run; callers may also run it when an objective ends or a pull request closes. Sweeps are
+ * serialized; a target that cannot be reached is skipped and tried again next time.
+ */
+export function cleanupWorkspaces(
+  ctx: Context,
+  options: { targetId?: string | undefined } = {},
+): Promise<{ kept: number; removed: number }> {
+  const previous = sweeps.get(ctx) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(() => sweep(ctx, options.targetId));
+  sweeps.set(ctx, next);
+  return next;
+}
+
+async function sweep(ctx: Context, targetId: string | undefined): Promise<{ kept: number; removed: number }> {
+  const { store } = ctx;
+  const live = store.listWorkspaces(targetId ? { targetId } : {}).filter((w) => w.status !== 'removed');
+  const openPrSessions = new Set(
+    store.listPullRequests({ state: 'open' }).flatMap((pr) => (pr.sessionId ? [pr.sessionId] : [])),
+  );
+  const unreachable = new Set<string>();
+  let removed = 0;
+  let forgotten = 0;
+  for (const workspace of live) {
+    if (unreachable.has(workspace.targetId) || !removable(ctx, workspace, openPrSessions)) continue;
+    const target = store.getTarget(workspace.targetId);
+    if (!workspace.path.startsWith(`${posix.resolve(target.workRoot, 'sessions')}/`)) {
+      // Made under an earlier work root: not ours to delete any more, so forget it instead of retrying.
+      store.updateWorkspace(workspace.id, { status: 'removed' });
+      ctx.log('warn', `workspace ${workspace.id} is outside the work root of ${target.name}; left on disk`, {
+        path: workspace.path,
+      });
+      forgotten++;
+      continue;
+    }
+    try {
+      await ctx.preparer.remove({
+        executor: ctx.executorFor(target),
+        workRoot: target.workRoot,
+        path: workspace.path,
+      });
+      store.updateWorkspace(workspace.id, { status: 'removed' });
+      removed++;
+    } catch (error) {
+      unreachable.add(workspace.targetId);
+      ctx.log('warn', `could not remove workspace ${workspace.id} on ${target.name}`, {
+        error: String(error),
+      });
+    }
+  }
+  return { kept: live.length - removed - forgotten, removed };
 }

@@ -34,7 +34,10 @@ export class TranscriptBatch {
     try {
       this.ctx.store.appendMessages(this.sessionId, messages);
     } catch (error) {
-      this.ctx.log('error', 'could not write transcript', { sessionId: this.sessionId, error: String(error) });
+      this.ctx.log('error', 'could not write transcript', {
+        sessionId: this.sessionId,
+        error: String(error),
+      });
     }
   }
 }

@@ -29,7 +29,8 @@ export function usableAgent(ctx: Context, agent: string): { name: string; exhaus
   let next = ctx.config.fallbacks[agent];
   while (next && !seen.has(next)) {
     seen.add(next);
-    if (ctx.providers.has(next) && exhaustedUntil(ctx, next) === null) return { name: next, exhaustedUntil: null };
+    if (ctx.providers.has(next) && exhaustedUntil(ctx, next) === null)
+      return { name: next, exhaustedUntil: null };
     next = ctx.config.fallbacks[next];
   }
   return { name: agent, exhaustedUntil: until };
@@ -64,6 +65,8 @@ export function resumeParkedSessions(ctx: Context): void {
     if (!last || last.kind !== 'usage_exhausted') continue;
     if (usableAgent(ctx, session.agent).exhaustedUntil !== null) continue;
     if (last.status === 'open') ctx.store.withdrawQuestion(last.id);
-    ctx.store.updateSessionStatus(session.id, 'queued', { reason: `usage of ${session.agent} reset; resuming` });
+    ctx.store.updateSessionStatus(session.id, 'queued', {
+      reason: `usage of ${session.agent} reset; resuming`,
+    });
   }
 }

@@ -7,14 +7,23 @@ import type { Context } from './context.js';
  * an isolated checkout when the session (or its objective) names a repository, the pull request's branch
  * for follow-ups, a scratch directory otherwise. Runs on the session's placed target, through its Executor.
  */
-export async function ensureWorkspace(ctx: Context, session: Session, target: Target, executor: Executor): Promise<string> {
+export async function ensureWorkspace(
+  ctx: Context,
+  session: Session,
+  target: Target,
+  executor: Executor,
+): Promise<string> {
   const { store } = ctx;
   if (session.workspaceId) return store.getWorkspace(session.workspaceId).path;
   const objective = store.getObjective(session.objectiveId);
   const repo = session.repo ?? objective.repo;
   const baseBranch = session.baseBranch ?? objective.baseBranch;
   const pullRequest = session.pullRequestId ? store.getPullRequest(session.pullRequestId) : null;
-  const kind = pullRequest ? 'pr_branch' : session.workspaceKind === 'isolated' && !repo ? 'scratch' : session.workspaceKind;
+  const kind = pullRequest
+    ? 'pr_branch'
+    : session.workspaceKind === 'isolated' && !repo
+      ? 'scratch'
+      : session.workspaceKind;
   const prepared = await ctx.preparer.prepare({
     executor,
     workRoot: target.workRoot,

@@ -1,7 +1,18 @@
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import type { ApiDeps } from '../app.js';
 import { readBody } from '../body.js';
 import { createTargetBody } from '../schemas.js';
+
+/** What trusting a host key takes: the fingerprint the person checked, as `ssh-keygen -l` prints it. */
+export const trustHostKeyBody = z
+  .object({
+    fingerprint: z
+      .string()
+      .trim()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it (SHA256:…)'),
+  })
+  .strict();
 
 export function targetRoutes(app: Hono, { orchestrator }: ApiDeps) {
   const { store } = orchestrator;
@@ -29,6 +40,10 @@ export function targetRoutes(app: Hono, { orchestrator }: ApiDeps) {
   app.post('/api/targets/:id/doctor', async (c) =>
     c.json(await orchestrator.doctorTarget(c.req.param('id'))),
   );
+  app.post('/api/targets/:id/trust-host-key', async (c) => {
+    const body = await readBody(c, trustHostKeyBody);
+    return c.json(await orchestrator.trustHostKey(c.req.param('id'), body.fingerprint));
+  });
   for (const [action, status] of [
     ['drain', 'draining'],
     ['disable', 'disabled'],
