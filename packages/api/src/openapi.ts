@@ -176,7 +176,7 @@ export function openApiDocument(version: string) {
   };
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A browsable reference page, self-contained (no CDN). */
 export function referencePage(document: ReturnType<typeof openApiDocument>): string {
@@ -187,14 +187,14 @@ export function referencePage(document: ReturnType<typeof openApiDocument>): str
         requestBody?: { content: { 'application/json': { schema: unknown } } };
       };
       const body = op.requestBody
-        ? `<details><summary>body</summary><pre>${escape(JSON.stringify(op.requestBody.content['application/json'].schema, null, 2))}</pre></details>`
+        ? `<details><summary>body</summary><pre>${escapeHtml(JSON.stringify(op.requestBody.content['application/json'].schema, null, 2))}</pre></details>`
         : '';
-      return `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td><td>${escape(op.summary)}${body}</td></tr>`;
+      return `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(op.summary)}${body}</td></tr>`;
     }),
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>orcha API</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem}td{padding:.3rem .6rem;vertical-align:top;border-bottom:1px solid #ddd}pre{font-size:12px}</style>
-</head><body><h1>orcha API ${escape(document.info.version)}</h1>
+</head><body><h1>orcha API ${escapeHtml(document.info.version)}</h1>
 <p>Errors are <code>{ "error": { "code", "message" } }</code>. The machine-readable document is at <a href="/api/openapi.json">/api/openapi.json</a>.</p>
 <table>${rows.join('\n')}</table></body></html>`;
 }

@@ -84,7 +84,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
       ctx.pendingInput.delete(session.id);
       continue;
     }
-    const unfinished = deps.filter((dep) => !dep || dep.status !== 'completed');
+    const unfinished = deps.filter((dep) => dep?.status !== 'completed');
     if (unfinished.length > 0) {
       explain(
         ctx,

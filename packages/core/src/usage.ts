@@ -62,7 +62,7 @@ export function resumeParkedSessions(ctx: Context): void {
   for (const session of ctx.store.listSessions({ statuses: ['paused'] })) {
     const questions = ctx.store.listQuestions({ sessionId: session.id });
     const last = questions[questions.length - 1];
-    if (!last || last.kind !== 'usage_exhausted') continue;
+    if (last?.kind !== 'usage_exhausted') continue;
     if (usableAgent(ctx, session.agent).exhaustedUntil !== null) continue;
     if (last.status === 'open') ctx.store.withdrawQuestion(last.id);
     ctx.store.updateSessionStatus(session.id, 'queued', {
