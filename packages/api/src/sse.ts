@@ -52,6 +52,17 @@ function liveQueue<T>(store: Store, pick: (events: OrchaEvent[]) => T[]) {
   };
 }
 
+/** Each event is formatted once, however many clients it goes to. */
+const frames = new WeakMap<OrchaEvent, string>();
+function frameOf(event: OrchaEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
 /** The global change feed: every stored event after the cursor, then live ones. Event ids are store ids. */
 export function eventFeed(c: Context, store: Store, after: number) {
   return streamSSE(c, async (stream) => {
@@ -66,7 +77,7 @@ export function eventFeed(c: Context, store: Store, after: number) {
     const send = async (event: OrchaEvent) => {
       if (event.id <= cursor) return;
       cursor = event.id;
-      await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
+      await stream.write(frameOf(event));
     };
     try {
       await stream.writeSSE({
