@@ -15,7 +15,8 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 };
 const round = (value: number) => Math.round(value * 100) / 100;
-const isManager = (systemPrompt: string | undefined) => systemPrompt?.startsWith('You are the manager') ?? false;
+const isManager = (systemPrompt: string | undefined) =>
+  systemPrompt?.startsWith('You are the manager') ?? false;
 
 const workers = 500;
 let release: () => void = () => {};
@@ -31,7 +32,9 @@ const provider = createFakeProvider({
     }
     if (agent.prompt.startsWith('fan out')) {
       await Promise.all(
-        Array.from({ length: workers }, (_, i) => agent.callTool('spawn_session', { title: `w${i}`, prompt: 'work' })),
+        Array.from({ length: workers }, (_, i) =>
+          agent.callTool('spawn_session', { title: `w${i}`, prompt: 'work' }),
+        ),
       );
     }
     await agent.hang();
@@ -41,7 +44,17 @@ const provider = createFakeProvider({
 const dir = await createTempDir('orcha-bench-orch-');
 const server = await startServer(
   parseConfig(
-    ['--port', '0', '--data-dir', dir.path, '--no-demo', '--max-concurrent', String(workers + 50), '--schedule-interval', '10s'],
+    [
+      '--port',
+      '0',
+      '--data-dir',
+      dir.path,
+      '--no-demo',
+      '--max-concurrent',
+      String(workers + 50),
+      '--schedule-interval',
+      '10s',
+    ],
     {},
   ),
   { providers: { fake: provider } },
@@ -74,7 +87,9 @@ try {
   unsubscribe();
   figures.objective_to_running_p50_ms = round(percentile(latencies, 50));
   figures.objective_to_running_p99_ms = round(percentile(latencies, 99));
-  console.log(`objective → manager running: p50 ${figures.objective_to_running_p50_ms} ms, p99 ${figures.objective_to_running_p99_ms} ms (200 objectives)`);
+  console.log(
+    `objective → manager running: p50 ${figures.objective_to_running_p50_ms} ms, p99 ${figures.objective_to_running_p99_ms} ms (200 objectives)`,
+  );
 
   // 2. One event → 100 SSE clients.
   const clients = await Promise.all(Array.from({ length: 100 }, () => openFeed(`${server.url}/api/events`)));
@@ -90,7 +105,9 @@ try {
   for (const client of clients) client.close();
   figures.sse_fanout_p50_ms = round(percentile(delays, 50));
   figures.sse_fanout_p99_ms = round(percentile(delays, 99));
-  console.log(`event → 100 SSE clients: p50 ${figures.sse_fanout_p50_ms} ms, p99 ${figures.sse_fanout_p99_ms} ms (30 events)`);
+  console.log(
+    `event → 100 SSE clients: p50 ${figures.sse_fanout_p50_ms} ms, p99 ${figures.sse_fanout_p99_ms} ms (30 events)`,
+  );
   await server.orchestrator.cancelObjective(objective.id);
 
   // 3. 500 concurrent sessions.
@@ -100,7 +117,11 @@ try {
   let peak = 0;
   for (;;) {
     peak = Math.max(peak, process.memoryUsage().rss);
-    const live = store.listSessions({ objectiveId: fan.objective.id, role: 'worker', statuses: ['running'] }).length;
+    const live = store.listSessions({
+      objectiveId: fan.objective.id,
+      role: 'worker',
+      statuses: ['running'],
+    }).length;
     if (live === workers) break;
     if (performance.now() - started > 120_000) throw new Error(`only ${live} of ${workers} workers running`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -108,7 +129,11 @@ try {
   release();
   for (;;) {
     peak = Math.max(peak, process.memoryUsage().rss);
-    const done = store.listSessions({ objectiveId: fan.objective.id, role: 'worker', statuses: ['completed'] }).length;
+    const done = store.listSessions({
+      objectiveId: fan.objective.id,
+      role: 'worker',
+      statuses: ['completed'],
+    }).length;
     figures.sessions_500_completed = done;
     if (done === workers || performance.now() - started > 180_000) break;
     await new Promise((resolve) => setTimeout(resolve, 100));

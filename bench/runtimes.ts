@@ -2,22 +2,22 @@
 //   tmux_start_ratio   session start through the controller vs raw `tmux new-session -d` (goal ≤ 2)
 //   tmux_steer_p50_ms  text typed and its Enter confirmed taken by a program on the pane (goal < 50 ms)
 //   spawn_ratio        spawn + exit of /bin/true through the local Executor vs raw child_process.spawn
+//   claude_first_event_ratio  claude provider start → first event vs the bare CLI on one fake server (≤ 1.2)
 // The last line is one JSON object `{"bench":"runtimes",…}`.
 import { spawn } from 'node:child_process';
 import { createLocalExecutor } from '@orcha/exec';
 import { createPrivateTmux, createTempDir, scriptedTuiPath } from '@orcha/testkit';
 import { createTmuxController } from '@orcha/tmux';
+import { measureClaudeFirstEvent } from './_claude-first-event.js';
 
 type Figures = Record<string, number>;
 
-/**
- * The measurements, in order. Each returns its keys for the final JSON line.
- * Add new ones here (claude_first_event_ratio: claude provider start → first event vs the bare CLI).
- */
+/** The measurements, in order. Each returns its keys for the final JSON line. */
 const measurements: Array<{ name: string; run: () => Promise<Figures> }> = [
   { name: 'tmux start', run: measureTmuxStart },
   { name: 'tmux steer', run: measureTmuxSteer },
   { name: 'local spawn', run: measureSpawn },
+  { name: 'claude first event', run: measureClaudeFirstEvent },
 ];
 
 const executor = createLocalExecutor();
