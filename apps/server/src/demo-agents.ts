@@ -99,7 +99,7 @@ async function work(agent: FakeAgent, pace: number): Promise<string> {
   let decision = 'n/a';
   if (planning) {
     await agent.callTool('ask_user', {
-      prompt: 'Roll the health check out behind a feature flag, or ship it to everyone at once?',
+      prompt: 'Roll this change out behind a feature flag, or ship it to everyone at once?',
       options: ['feature flag', 'everyone at once'],
     });
     agent.say('Asked the person how to roll out; waiting for the answer.');
