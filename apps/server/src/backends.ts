@@ -15,16 +15,6 @@ import { createScratchPreparer, createWorkspacePreparer, type Preparer } from '@
 import type { ServerConfig } from './config.js';
 import { createDemoProvider, demoTuiCommand } from './demo-agents.js';
 
-/**
- * The configuration the backends read. `githubUrl` (`--github-url`, `ORCHA_GITHUB_URL`: the REST base URL of
- * GitHub Enterprise, `https://<host>/api/v3`, or a local stand-in) and `githubToken` (`GITHUB_TOKEN` or
- * `GH_TOKEN`) come from the config module when it has them.
- */
-export type BackendConfig = ServerConfig & {
-  githubUrl?: string | undefined;
-  githubToken?: string | undefined;
-};
-
 export interface Backends {
   providers: Record<string, AgentProvider>;
   defaultAgent: string;
@@ -44,7 +34,7 @@ function onPath(binary: string): boolean {
 }
 
 /** Picks agents, forge and preparer from the flags: fakes by default, real ones one flag away. */
-export async function chooseBackends(config: BackendConfig, log: Logger): Promise<Backends> {
+export async function chooseBackends(config: ServerConfig, log: Logger): Promise<Backends> {
   const providers: Record<string, AgentProvider> = {};
   const fake = config.agents === 'fake';
   const tmuxSocket = config.tmuxSocket ?? `orcha-${process.getuid?.() ?? 'user'}`;
@@ -111,7 +101,7 @@ function gitBaseUrl(apiUrl: string): string {
  * `--real-forge`: GitHub pull requests through its REST API, pushes with the token, and real git checkouts
  * (isolated and pr_branch) that authenticate with the same token — only towards the GitHub host.
  */
-async function realForge(config: BackendConfig, log: Logger): Promise<{ forge: Forge; preparer: Preparer }> {
+async function realForge(config: ServerConfig, log: Logger): Promise<{ forge: Forge; preparer: Preparer }> {
   const token = await githubToken({ GITHUB_TOKEN: config.githubToken }, createLocalExecutor());
   if (!token) {
     throw new Error(

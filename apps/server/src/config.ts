@@ -18,6 +18,10 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a socket name: letters, digits, . _ -')
     .optional(),
   realForge: z.boolean().default(false),
+  /** The GitHub REST base URL: GitHub Enterprise's `https://<host>/api/v3`, or a local stand-in. */
+  githubUrl: z.string().url().optional(),
+  /** From GITHUB_TOKEN / GH_TOKEN only: a token never travels in argv. */
+  githubToken: z.string().min(1).optional(),
   maxConcurrent: z.coerce.number().int().min(1).max(10_000).default(8),
   scheduleInterval: z.coerce.number().int().min(10).max(600_000).default(2_000),
   feedbackInterval: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
@@ -34,6 +38,7 @@ const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents
   tmux: 'tmux',
   'tmux-socket': 'tmuxSocket',
   'real-forge': 'realForge',
+  'github-url': 'githubUrl',
   'max-concurrent': 'maxConcurrent',
   'schedule-interval': 'scheduleInterval',
   'feedback-interval': 'feedbackInterval',
@@ -55,6 +60,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   const raw: Record<string, unknown> = {};
   if (env.ORCHA_API_TOKEN) raw.apiToken = env.ORCHA_API_TOKEN;
   if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
+  if (env.ORCHA_GITHUB_URL) raw.githubUrl = env.ORCHA_GITHUB_URL;
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  if (token) raw.githubToken = token;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--?([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -92,7 +100,9 @@ export const usage = `usage: orcha serve [flags]
                            fake: scripted offline agents (default); auto: claude and codex when installed
   --tmux                   run every session in an attachable tmux session
   --tmux-socket NAME       the tmux server socket (-L) orcha uses (orcha-<uid>)
-  --real-forge             real git pushes and GitHub pull requests, real git checkouts
+  --real-forge             real git pushes and GitHub pull requests, real git checkouts; the token
+                           comes from GITHUB_TOKEN, GH_TOKEN or \`gh auth token\`
+  --github-url URL         GitHub's REST base URL (GitHub Enterprise: https://HOST/api/v3; or ORCHA_GITHUB_URL)
   --max-concurrent N       sessions running at once (8)
   --schedule-interval D    idle scheduler tick, e.g. 2s (the scheduler also wakes at once on new work)
   --feedback-interval D    how often open pull requests are polled (5s)

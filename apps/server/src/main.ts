@@ -19,7 +19,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     console.error(`orcha: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const server = await startServer(config);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    console.error(`orcha: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -11,6 +11,7 @@ import {
   questionsQuery,
   sessionsQuery,
   steerBody,
+  trustHostKeyBody,
 } from './schemas.js';
 
 interface Operation {
@@ -89,6 +90,12 @@ const operations: Operation[] = [
     status: 201,
   },
   { method: 'post', path: '/api/targets/{id}/doctor', summary: "Re-run a target's doctor" },
+  {
+    method: 'post',
+    path: '/api/targets/{id}/trust-host-key',
+    summary: "Trust an SSH target's host key after comparing its fingerprint",
+    body: trustHostKeyBody,
+  },
   { method: 'post', path: '/api/targets/{id}/drain', summary: 'Take no new sessions; running ones finish' },
   { method: 'post', path: '/api/targets/{id}/disable', summary: 'Take the target out of rotation' },
   { method: 'post', path: '/api/targets/{id}/enable', summary: 'Put the target back online' },

@@ -86,3 +86,13 @@ export const objectiveFilterQuery = z.object({
 });
 
 export const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional() });
+
+/** What trusting a host key takes: the fingerprint the person checked, as `ssh-keygen -l` prints it. */
+export const trustHostKeyBody = z
+  .object({
+    fingerprint: z
+      .string()
+      .trim()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it (SHA256:…)'),
+  })
+  .strict();

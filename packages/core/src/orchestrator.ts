@@ -25,8 +25,15 @@ import { createScheduler } from './scheduler.js';
 import { cancelSession } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
 import { type Delivery, steer } from './steering.js';
-import { doctorTarget, registerTarget, setTargetStatus, type TargetInput } from './target-ops.js';
+import {
+  doctorTarget,
+  registerTarget,
+  setTargetStatus,
+  type TargetInput,
+  trustHostKey,
+} from './target-ops.js';
 import { createTokenRegistry } from './tokens.js';
+import { cleanupAfter, stopCleanup } from './workspace-cleanup.js';
 
 export interface OrchestratorOptions {
   store: Store;
@@ -62,6 +69,15 @@ export interface Orchestrator {
   /** Registers a machine: bootstrap, then the doctor; online only if every required check passes. */
   registerTarget(input: TargetInput): Promise<{ target: Target; doctor: DoctorReport }>;
   doctorTarget(targetId: string): Promise<{ target: Target; doctor: DoctorReport }>;
+  /** Trusts an SSH target's host key once a person compared its fingerprint; the doctor re-runs. */
+  trustHostKey(
+    targetId: string,
+    fingerprint: string,
+  ): Promise<{
+    target: Target;
+    doctor: DoctorReport;
+    trusted: { fingerprint: string; knownHostsLine: string };
+  }>;
   setTargetStatus(targetId: string, to: 'draining' | 'disabled' | 'online'): Target;
   /** The live terminal of a session whose run can show one (tmux). */
   snapshot(sessionId: string): Promise<string>;
@@ -104,6 +120,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let unsubscribe: (() => void) | null = null;
 
   const onEvents = (events: Parameters<Parameters<Store['subscribe']>[0]>[0]) => {
+    cleanupAfter(ctx, events);
     for (const event of events) {
       if (event.type !== 'session-status-change' || !sessionMachine.isTerminal(event.to)) continue;
       ctx.wake();
@@ -140,6 +157,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       scheduler = null;
       await monitor.stop();
       unsubscribe?.();
+      await stopCleanup(ctx);
       await Promise.all(
         [...ctx.runs.values()]
           .filter((live) => !live.run.attachName)
@@ -149,6 +167,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
             await live.run.wait();
           }),
       );
+      // Runs still being prepared or settling finish before the store may close.
+      await driver.idle();
     },
     createObjective: (input) => createObjective(ctx, input),
     cancelObjective: (objectiveId, reason) =>
@@ -158,6 +178,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     answerQuestion: (questionId, answer) => answerQuestion(ctx, questionId, answer),
     registerTarget: (input) => registerTarget(ctx, input),
     doctorTarget: (targetId) => doctorTarget(ctx, targetId),
+    trustHostKey: (targetId, fingerprint) => trustHostKey(ctx, targetId, fingerprint),
     setTargetStatus: (targetId, to) => setTargetStatus(ctx, targetId, to),
     async snapshot(sessionId) {
       ctx.store.getSession(sessionId);

@@ -24,28 +24,55 @@ import { ensureWorkspace } from './workspaces.js';
  * when the status leaves the running states.
  */
 export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
+  /** Work in progress per session: preparing and starting a run, then following its events. */
+  const inFlight = new Map<Promise<void>, string>();
+  const track = (sessionId: string, work: Promise<void>) => {
+    inFlight.set(work, sessionId);
+    void work.finally(() => inFlight.delete(work));
+  };
   const launch = (session: Session): void => {
-    void drive(ctx, tokens, session).catch((error) => {
-      ctx.log('error', `session ${session.id} failed to run`, { error: String(error) });
-      setStatus(
-        ctx,
-        session.id,
-        'failed',
-        `could not run: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      ctx.runs.delete(session.id);
-      ctx.wake();
-    });
+    track(
+      session.id,
+      drive(ctx, tokens, session).catch((error) => {
+        ctx.log('error', `session ${session.id} failed to run`, { error: String(error) });
+        ctx.runs.delete(session.id);
+        try {
+          setStatus(
+            ctx,
+            session.id,
+            'failed',
+            `could not run: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          ctx.wake();
+        } catch (settleError) {
+          ctx.log('error', `could not record that session ${session.id} failed`, {
+            error: String(settleError),
+          });
+        }
+      }),
+    );
   };
   /** Follows a run that already exists (re-attached after a restart). */
   const follow = (session: Session, run: AgentRun, interactivity: LiveRun['interactivity']): void => {
     const live: LiveRun = { run, stopping: null, interactivity };
     ctx.runs.set(session.id, live);
-    void consume(ctx, session, live).catch((error) =>
-      ctx.log('error', 'follow failed', { error: String(error) }),
+    track(
+      session.id,
+      consume(ctx, session, live).catch((error) =>
+        ctx.log('error', 'follow failed', { error: String(error) }),
+      ),
     );
   };
-  return { launch, follow };
+  /**
+   * Resolves once every run has settled, except runs that outlive orcha (tmux): those are left running and
+   * are re-attached on the next start.
+   */
+  const idle = async (): Promise<void> => {
+    const pending = () =>
+      [...inFlight].filter(([, sessionId]) => !ctx.runs.get(sessionId)?.run.attachName).map(([work]) => work);
+    for (let left = pending(); left.length > 0; left = pending()) await Promise.allSettled(left);
+  };
+  return { launch, follow, idle };
 }
 
 async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Promise<void> {

@@ -1,16 +1,8 @@
-import { posix } from 'node:path';
 import type { Executor } from '@orcha/exec';
-import {
-  type DoctorReport,
-  isOrchaError,
-  OrchaError,
-  sessionMachine,
-  type Target,
-  type TargetStatus,
-  type Workspace,
-} from '@orcha/model';
+import { type DoctorReport, isOrchaError, OrchaError, type Target, type TargetStatus } from '@orcha/model';
 import type { Context } from './context.js';
 import { hostKeyCapable, runDoctor } from './target-doctor.js';
+import { cleanupWorkspaces } from './workspace-cleanup.js';
 
 export interface TargetInput {
   name: string;
@@ -188,74 +180,4 @@ export function setTargetStatus(
   const updated = ctx.store.updateTargetStatus(targetId, to);
   ctx.wake();
   return updated;
-}
-
-/**
- * Whether a workspace can go: its session has ended, its objective has ended (until then the manager may
- * still publish it), and no open pull request was opened from it (follow-ups and update_pr push from it).
- */
-function removable(ctx: Context, workspace: Workspace, openPrSessions: ReadonlySet<string>): boolean {
-  if (workspace.status === 'removed') return false;
-  if (workspace.sessionId) {
-    if (!sessionMachine.isTerminal(ctx.store.getSession(workspace.sessionId).status)) return false;
-    if (openPrSessions.has(workspace.sessionId)) return false;
-  }
-  return ctx.store.getObjective(workspace.objectiveId).status !== 'active';
-}
-
-const sweeps = new WeakMap<Context, Promise<unknown>>();
-
-/**
- * The workspace clean-up policy: removes the directories of finished sessions once their objective has
- * ended, keeping any whose pull request is still open (removed after it merges or closes). Runs on every
- * doctor run; callers may also run it when an objective ends or a pull request closes. Sweeps are
- * serialized; a target that cannot be reached is skipped and tried again next time.
- */
-export function cleanupWorkspaces(
-  ctx: Context,
-  options: { targetId?: string | undefined } = {},
-): Promise<{ kept: number; removed: number }> {
-  const previous = sweeps.get(ctx) ?? Promise.resolve();
-  const next = previous.catch(() => {}).then(() => sweep(ctx, options.targetId));
-  sweeps.set(ctx, next);
-  return next;
-}
-
-async function sweep(ctx: Context, targetId: string | undefined): Promise<{ kept: number; removed: number }> {
-  const { store } = ctx;
-  const live = store.listWorkspaces(targetId ? { targetId } : {}).filter((w) => w.status !== 'removed');
-  const openPrSessions = new Set(
-    store.listPullRequests({ state: 'open' }).flatMap((pr) => (pr.sessionId ? [pr.sessionId] : [])),
-  );
-  const unreachable = new Set<string>();
-  let removed = 0;
-  let forgotten = 0;
-  for (const workspace of live) {
-    if (unreachable.has(workspace.targetId) || !removable(ctx, workspace, openPrSessions)) continue;
-    const target = store.getTarget(workspace.targetId);
-    if (!workspace.path.startsWith(`${posix.resolve(target.workRoot, 'sessions')}/`)) {
-      // Made under an earlier work root: not ours to delete any more, so forget it instead of retrying.
-      store.updateWorkspace(workspace.id, { status: 'removed' });
-      ctx.log('warn', `workspace ${workspace.id} is outside the work root of ${target.name}; left on disk`, {
-        path: workspace.path,
-      });
-      forgotten++;
-      continue;
-    }
-    try {
-      await ctx.preparer.remove({
-        executor: ctx.executorFor(target),
-        workRoot: target.workRoot,
-        path: workspace.path,
-      });
-      store.updateWorkspace(workspace.id, { status: 'removed' });
-      removed++;
-    } catch (error) {
-      unreachable.add(workspace.targetId);
-      ctx.log('warn', `could not remove workspace ${workspace.id} on ${target.name}`, {
-        error: String(error),
-      });
-    }
-  }
-  return { kept: live.length - removed - forgotten, removed };
 }

@@ -1,18 +1,7 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import type { ApiDeps } from '../app.js';
 import { readBody } from '../body.js';
-import { createTargetBody } from '../schemas.js';
-
-/** What trusting a host key takes: the fingerprint the person checked, as `ssh-keygen -l` prints it. */
-export const trustHostKeyBody = z
-  .object({
-    fingerprint: z
-      .string()
-      .trim()
-      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it (SHA256:…)'),
-  })
-  .strict();
+import { createTargetBody, trustHostKeyBody } from '../schemas.js';
 
 export function targetRoutes(app: Hono, { orchestrator }: ApiDeps) {
   const { store } = orchestrator;

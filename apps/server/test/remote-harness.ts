@@ -3,6 +3,7 @@ import { appendFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { AgentProvider } from '@orcha/agent';
+import { createApi } from '@orcha/api';
 import { createOrchestrator, type Orchestrator, type OrchestratorConfig } from '@orcha/core';
 import { createLocalExecutor, type Executor } from '@orcha/exec';
 import { createSshExecutor, createSshExecutorPool, type SshExecutor } from '@orcha/exec-ssh';
@@ -11,7 +12,6 @@ import { createIdGenerator, type Target } from '@orcha/model';
 import { createStore, type Store } from '@orcha/store';
 import { createTempDir, type LoopbackSshd, type TempDir } from '@orcha/testkit';
 import { createWorkspacePreparer, type GitPreparerSettings, type Preparer } from '@orcha/workspace';
-import { createApi } from '../src/index.js';
 import { api } from './harness.js';
 
 /**
@@ -35,6 +35,8 @@ export interface RemoteHarness {
   ): Promise<{ status: number; body: any }>;
   /** A separate SSH executor onto `sshd` for looking at the remote side (never the orchestrator's own). */
   inspect(sshd: LoopbackSshd): SshExecutor;
+  /** The orchestrator's own executor of a target (by id or name). */
+  executorOf(target: string): Executor;
   until<T>(predicate: () => T | null | undefined | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -48,6 +50,9 @@ export interface RemoteHarnessOptions {
   config?: Partial<OrchestratorConfig>;
   /** Also create the local target (capacity given); by default every session runs on an SSH target. */
   localCapacity?: number;
+  /** Live tests: the user's own known_hosts and keys, as `orcha serve` uses them. */
+  extraKnownHostsFiles?: string[];
+  defaultIdentityFiles?: string[];
 }
 
 export async function startRemoteHarness(options: RemoteHarnessOptions): Promise<RemoteHarness> {
@@ -61,7 +66,11 @@ export async function startRemoteHarness(options: RemoteHarnessOptions): Promise
     store.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: options.localCapacity });
   const knownHostsFile = join(dir.path, 'known_hosts');
   await writeFile(knownHostsFile, '', { mode: 0o600 });
-  const ssh = createSshExecutorPool({ knownHostsFile });
+  const ssh = createSshExecutorPool({
+    knownHostsFile,
+    extraKnownHostsFiles: options.extraKnownHostsFiles,
+    defaultIdentityFiles: options.defaultIdentityFiles,
+  });
   const local = createLocalExecutor();
   const executorFor = (target: Target): Executor =>
     target.kind === 'local' ? local : ssh.executorFor(target);
@@ -142,6 +151,7 @@ export async function startRemoteHarness(options: RemoteHarnessOptions): Promise
       inspectors.push(executor);
       return executor;
     },
+    executorOf: (target) => executorFor(store.getTarget(target)),
     until,
     async close() {
       await orchestrator.stop();

@@ -24,7 +24,8 @@ export interface Plan {
 const terminal = new Set(['completed', 'failed', 'canceled']);
 
 async function manage(agent: FakeAgent): Promise<string> {
-  const plan = JSON.parse(agent.prompt) as Plan;
+  // The manager's prompt is the objective's title, then its prompt: the plan.
+  const plan = JSON.parse(agent.prompt.slice(agent.prompt.indexOf('{'))) as Plan;
   let finish = plan.finish ?? false;
   const spawn = async (list: SpawnArgs[]) => {
     for (const args of list) await agent.callTool('spawn_session', { ...args });

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AgentProvider } from '@orcha/agent';
+import { createApi } from '@orcha/api';
 import { createOrchestrator, type Orchestrator, type OrchestratorConfig } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createFakeForge, type FakeForge } from '@orcha/forge';
@@ -11,7 +12,6 @@ import { createIdGenerator, type OrchaEvent } from '@orcha/model';
 import { createStore, type Store } from '@orcha/store';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { createScratchPreparer } from '@orcha/workspace';
-import { createApi } from '../src/index.js';
 
 export interface Harness {
   url: string;
