@@ -1,0 +1,77 @@
+// With `--tmux`, sessions are real tmux sessions: the panel draws the live pane with xterm.js, shows the
+// attach command, and what is typed into the steering box reaches the program in the pane.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser';
+import { openDashboard, screenshotPath } from './support/page';
+import {
+  apiGet,
+  apiPost,
+  ensureBuilt,
+  freePort,
+  type OrchaServer,
+  startOrcha,
+  tempDir,
+} from './support/server';
+
+let server: OrchaServer;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+const data = tempDir('orcha-web-tmux-');
+
+beforeAll(async () => {
+  await ensureBuilt();
+  server = await startOrcha({ port: await freePort(), dataDir: data.path, args: ['--tmux', '--no-demo'] });
+  chromium = await launchChromium();
+}, 900_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.stop();
+  data.remove();
+});
+
+describe('terminal panel', () => {
+  it('renders the live tmux pane and shows typed steering in it', async () => {
+    const { page, errors } = await openDashboard(chromium.browser, server);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const { manager } = await apiPost<{ manager: { id: string } }>(server, '/api/objectives', {
+      title: 'Terminal demo',
+      prompt: 'Show the pane',
+      agent: 'tmux',
+    });
+    await page.goto(`${server.url}/#/session/${manager.id}`);
+    const panel = page.locator(`[data-session-detail="${manager.id}"]`);
+    // Once the session has its tmux attach command, the terminal tab opens by default and draws the pane.
+    const attach = panel.getByTestId('attach-command');
+    await attach.waitFor({ timeout: 20_000 });
+    const command = await attach.textContent();
+    expect(command).toMatch(/tmux .*attach.* -t orcha-/);
+    await expect
+      .poll(() => panel.getByRole('tab', { name: 'Terminal' }).getAttribute('aria-selected'))
+      .toBe('true');
+    const screen = panel.locator('.terminal-host .xterm-rows');
+    await expect.poll(() => screen.textContent(), { timeout: 20_000 }).toContain('orcha demo agent');
+    await expect
+      .poll(() => panel.locator('[data-terminal-state]').getAttribute('data-terminal-state'))
+      .toBe('live');
+
+    // tmux sessions take typed input: steering is live and shows up in the pane.
+    await expect.poll(() => panel.locator('[data-steering]').getAttribute('data-steering')).toBe('live');
+    await expect.poll(() => screen.textContent(), { timeout: 20_000 }).toContain('Type a message');
+    await panel.getByLabel(/^Steer/).fill('hello from the dashboard');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(() => screen.textContent(), { timeout: 10_000 })
+      .toContain('got: hello from the dashboard');
+    await page.screenshot({ path: screenshotPath('terminal-1440x900-light') });
+
+    await panel.getByRole('button', { name: 'Copy' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
+    const { session } = await apiGet<{ session: { attachCommand: string } }>(
+      server,
+      `/api/sessions/${manager.id}`,
+    );
+    expect(session.attachCommand).toBe(command);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+});

@@ -1,0 +1,100 @@
+import { type FormEvent, useState } from 'react';
+import { api, errorText } from '../api/client';
+import type { NewObjective } from '../api/types';
+import { navigate } from '../lib/router';
+import { useDashboard, useDashboardStore } from '../state/use-dashboard';
+
+/** Title, prompt, optional repo + base branch, agent. The manager starts as soon as it is created. */
+export function NewObjectiveForm({ onDone }: { onDone(): void }) {
+  const store = useDashboardStore();
+  const agents = useDashboard((state) => state.info?.agents ?? []);
+  const [title, setTitle] = useState('');
+  const [prompt, setPrompt] = useState('');
+  const [repo, setRepo] = useState('');
+  const [baseBranch, setBaseBranch] = useState('');
+  const [agent, setAgent] = useState('');
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSending(true);
+    setError(null);
+    const input: NewObjective = { title: title.trim(), prompt: prompt.trim() };
+    if (repo.trim()) input.repo = repo.trim();
+    if (baseBranch.trim()) input.baseBranch = baseBranch.trim();
+    if (agent) input.agent = agent;
+    try {
+      const created = await api.createObjective(input);
+      store.refresh({ kind: 'objective', id: created.objective.id });
+      onDone();
+      navigate({ view: 'overview', sessionId: created.manager.id });
+    } catch (failure) {
+      setError(errorText(failure));
+      setSending(false);
+    }
+  };
+
+  return (
+    <form className="new-objective" onSubmit={(event) => void submit(event)} aria-label="New objective">
+      <label className="field wide">
+        <span>Title</span>
+        <input
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          required
+          maxLength={200}
+          placeholder="Port the parser to Rust"
+        />
+      </label>
+      <label className="field wide">
+        <span>Prompt</span>
+        <textarea
+          value={prompt}
+          onChange={(e) => setPrompt(e.target.value)}
+          rows={4}
+          placeholder="What the manager should achieve, constraints, how to know it is done…"
+        />
+      </label>
+      <label className="field">
+        <span>Repository (optional)</span>
+        <input
+          value={repo}
+          onChange={(e) => setRepo(e.target.value)}
+          placeholder="owner/name or URL"
+          className="mono"
+        />
+      </label>
+      <label className="field">
+        <span>Base branch</span>
+        <input
+          value={baseBranch}
+          onChange={(e) => setBaseBranch(e.target.value)}
+          placeholder="main"
+          className="mono"
+        />
+      </label>
+      <label className="field">
+        <span>Agent</span>
+        <select value={agent} onChange={(e) => setAgent(e.target.value)}>
+          <option value="">server default</option>
+          {agents.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={sending || !title.trim()}>
+          {sending ? 'Creating…' : 'Create objective'}
+        </button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}

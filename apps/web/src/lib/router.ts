@@ -1,0 +1,44 @@
+import { useSyncExternalStore } from 'react';
+
+/** The dashboard's places, kept in the URL hash so reloads and links land where they were. */
+export type Route = { view: 'overview'; sessionId: string | null } | { view: 'pulls' } | { view: 'targets' };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  const session = /^\/session\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (session) return { view: 'overview', sessionId: session[1]! };
+  if (path === '/pulls') return { view: 'pulls' };
+  if (path === '/targets') return { view: 'targets' };
+  return { view: 'overview', sessionId: null };
+}
+
+export function hrefFor(route: Route): string {
+  switch (route.view) {
+    case 'overview':
+      return route.sessionId ? `#/session/${route.sessionId}` : '#/';
+    case 'pulls':
+      return '#/pulls';
+    case 'targets':
+      return '#/targets';
+    default: {
+      const unknownRoute: never = route;
+      return unknownRoute;
+    }
+  }
+}
+
+export function navigate(route: Route): void {
+  const href = hrefFor(route);
+  if (window.location.hash !== href) window.location.hash = href;
+}
+
+const subscribe = (listener: () => void) => {
+  window.addEventListener('hashchange', listener);
+  return () => window.removeEventListener('hashchange', listener);
+};
+const getHash = () => window.location.hash;
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, getHash);
+  return parseRoute(hash);
+}

@@ -1,0 +1,173 @@
+import type { OrchaEvent, Question } from '@orcha/model';
+import { describe, expect, it } from 'vitest';
+import type { SessionRow } from '../api/types';
+import { applyEvent, type Refresh } from './apply-event';
+import { type DashboardState, initialState } from './dashboard-state';
+
+const session = (id: string, status: SessionRow['status']): SessionRow => ({
+  id,
+  objectiveId: 'obj_1',
+  parentId: null,
+  role: 'worker',
+  agent: 'fake',
+  title: id,
+  status,
+  statusReason: null,
+  targetId: null,
+  pullRequestId: null,
+  interactivity: 'interactive',
+  attachCommand: null,
+  usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 0 },
+  lastActivity: null,
+  messageCount: 0,
+  createdAt: 1,
+  updatedAt: 1,
+  startedAt: null,
+  endedAt: null,
+});
+
+function stateWith(rows: SessionRow[], snapshotEventId = 10): DashboardState {
+  const counts = { ...initialState.counts };
+  for (const row of rows) counts[row.status] += 1;
+  return {
+    ...initialState,
+    phase: 'ready',
+    counts,
+    sessions: Object.fromEntries(rows.map((row) => [row.id, row])),
+    objectives: {
+      obj_1: {
+        id: 'obj_1',
+        title: 'o',
+        status: 'active',
+        agent: 'fake',
+        repo: null,
+        baseBranch: null,
+        summary: null,
+        createdAt: 1,
+        updatedAt: 1,
+      },
+    },
+    snapshotEventId,
+  };
+}
+
+const statusChange = (id: number, sessionId: string, from: SessionRow['status'], to: SessionRow['status']) =>
+  ({
+    id,
+    at: 1000 + id,
+    type: 'session-status-change',
+    objectiveId: 'obj_1',
+    sessionId,
+    from,
+    to,
+    reason: `now ${to}`,
+  }) as OrchaEvent;
+
+describe('applyEvent', () => {
+  it('applies a status change to the row and moves one count', () => {
+    const refreshes: Refresh[] = [];
+    const next = applyEvent(
+      stateWith([session('ses_a', 'queued')]),
+      statusChange(11, 'ses_a', 'queued', 'running'),
+      (r) => refreshes.push(r),
+    );
+    expect(next.sessions.ses_a).toMatchObject({
+      status: 'running',
+      statusReason: 'now running',
+      startedAt: 1011,
+    });
+    expect(next.counts.queued).toBe(0);
+    expect(next.counts.running).toBe(1);
+    expect(next.feed[0]!.id).toBe(11);
+    // It started: where it runs comes from a fetch; the target's load changed.
+    expect(refreshes).toEqual([{ kind: 'session', id: 'ses_a' }, { kind: 'targets' }]);
+  });
+
+  it('keeps a fresher row: a change whose `from` is not the row status is already contained', () => {
+    const state = stateWith([session('ses_a', 'completed')]);
+    const next = applyEvent(state, statusChange(11, 'ses_a', 'running', 'completed'), () => {});
+    expect(next.sessions).toBe(state.sessions);
+    expect(next.counts).toBe(state.counts);
+  });
+
+  it('only lists events the snapshot already contains', () => {
+    const state = stateWith([session('ses_a', 'queued')], 20);
+    const next = applyEvent(state, statusChange(15, 'ses_a', 'queued', 'running'), () => {});
+    expect(next.sessions.ses_a!.status).toBe('queued');
+    expect(next.feed.map((event) => event.id)).toEqual([15]);
+  });
+
+  it('counts message appends and asks for the new last line', () => {
+    const refreshes: Refresh[] = [];
+    const event = {
+      id: 11,
+      at: 5,
+      type: 'message-append',
+      objectiveId: 'obj_1',
+      sessionId: 'ses_a',
+      fromSeq: 1,
+      toSeq: 7,
+    } as OrchaEvent;
+    const next = applyEvent(stateWith([session('ses_a', 'running')]), event, (r) => refreshes.push(r));
+    expect(next.sessions.ses_a!.messageCount).toBe(7);
+    expect(refreshes).toEqual([{ kind: 'activity', id: 'ses_a' }]);
+  });
+
+  it('drops an answered question and fetches a newly opened one', () => {
+    const question: Question = {
+      id: 'qst_1',
+      objectiveId: 'obj_1',
+      sessionId: null,
+      kind: 'ask_user',
+      prompt: 'p',
+      options: [],
+      status: 'open',
+      answer: null,
+      createdAt: 1,
+      answeredAt: null,
+    };
+    const state = {
+      ...stateWith([]),
+      questions: [question],
+      counts: { ...initialState.counts, openQuestions: 1 },
+    };
+    const answered = {
+      id: 11,
+      at: 5,
+      type: 'question-status-change',
+      objectiveId: 'obj_1',
+      sessionId: null,
+      questionId: 'qst_1',
+      to: 'answered',
+    } as OrchaEvent;
+    const next = applyEvent(state, answered, () => {});
+    expect(next.questions).toEqual([]);
+    expect(next.counts.openQuestions).toBe(0);
+    const refreshes: Refresh[] = [];
+    const opened = {
+      id: 12,
+      at: 6,
+      type: 'question-open',
+      objectiveId: 'obj_1',
+      sessionId: null,
+      questionId: 'qst_2',
+      kind: 'loop_guard',
+    } as OrchaEvent;
+    applyEvent(next, opened, (r) => refreshes.push(r));
+    expect(refreshes).toEqual([{ kind: 'questions' }]);
+  });
+
+  it('keeps the feed to its most recent events, newest first', () => {
+    let state = stateWith([], 0);
+    for (let id = 1; id <= 250; id++) {
+      state = applyEvent(
+        state,
+        { id, at: id, type: 'target-create', targetId: 'tgt_1', name: 'x' } as OrchaEvent,
+        () => {},
+      );
+    }
+    expect(state.feed).toHaveLength(200);
+    expect(state.feed[0]!.id).toBe(250);
+    expect(state.feed.at(-1)!.id).toBe(51);
+  });
+});
