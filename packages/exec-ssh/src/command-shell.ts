@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RunResult } from '@orcha/exec';
+import { quoteShellArg, type RunResult } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from './connection.js';
@@ -22,45 +22,76 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** Starts bash when the machine has it (job control without a terminal), else sh. */
+const launch = 'command -v bash >/dev/null 2>&1 && exec bash --noprofile --norc; exec sh';
 /**
- * A long-lived `sh` on one channel that runs commands one after another: a command costs a few
- * milliseconds instead of a channel set-up. Each command runs as a background subshell that becomes its
- * own process group (`setsid`, see `remoteCommand`), so it can be killed as a group; markers on stdout and
- * stderr delimit its output and carry its pid and exit status.
+ * Run first in the shell: its own stderr goes to /dev/null (bash's job notices, dash's complaint that it
+ * cannot do job control) and fd 3 carries commands' stderr and the markers; `set -m` gives each background
+ * command its own process group where the shell can (bash), and the shell says whether it could.
+ */
+const initLine = `exec 3>&2 2>/dev/null; set -m; case $- in *m*) printf '${sep}J1${sep}' >&3;; *) printf '${sep}J0${sep}' >&3;; esac\n`;
+
+/**
+ * A long-lived shell on one channel that runs commands one after another: a command costs about a
+ * millisecond instead of a channel set-up. Each command runs as a background subshell that leads its own
+ * process group — through the shell's job control (bash), else `setsid` (see `remoteCommand`) — so it can be
+ * killed as a group; markers on stdout and fd 3 delimit its output and carry its pid and exit status.
  */
 export class CommandShell {
   private channel: ClientChannel | null = null;
+  private opening: Promise<ClientChannel> | null = null;
   private current: Pending | null = null;
   private outBuffer = '';
   private errBuffer = '';
+  /** Whether background commands get their own process group from the shell; known once open. */
+  private jobControl: boolean | null = null;
+  private onReady: ((jobControl: boolean) => void) | null = null;
   /** Set by the pool while a command runs on this shell. */
   busy = false;
   dead = false;
 
   constructor(private readonly connection: SshConnection) {}
 
-  private async open(): Promise<ClientChannel> {
-    if (this.channel) return this.channel;
-    const channel = await this.connection.exec('sh');
-    channel.on('data', (chunk: Buffer) => this.onStdout(chunk));
-    channel.stderr.on('data', (chunk: Buffer) => this.onStderr(chunk));
-    channel.on('close', () => {
-      this.dead = true;
-      this.channel = null;
-      this.current?.reject(new OrchaError('unavailable', 'the SSH command channel closed'));
-      this.current = null;
+  private open(): Promise<ClientChannel> {
+    if (this.channel) return Promise.resolve(this.channel);
+    this.opening ??= (async () => {
+      const channel = await this.connection.exec(`sh -c ${quoteShellArg(launch)}`);
+      const ready = new Promise<void>((resolve, reject) => {
+        this.onReady = (jobControl) => {
+          this.jobControl = jobControl;
+          resolve();
+        };
+        channel.once('close', () => reject(new OrchaError('unavailable', 'the SSH command channel closed')));
+      });
+      channel.on('data', (chunk: Buffer) => this.onStdout(chunk));
+      channel.stderr.on('data', (chunk: Buffer) => this.onStderr(chunk));
+      channel.on('close', () => {
+        this.dead = true;
+        this.channel = null;
+        this.current?.reject(new OrchaError('unavailable', 'the SSH command channel closed'));
+        this.current = null;
+      });
+      channel.write(initLine);
+      await ready;
+      this.channel = channel;
+      return channel;
+    })().finally(() => {
+      this.opening = null;
     });
-    this.channel = channel;
-    return channel;
+    return this.opening;
   }
 
-  /** Runs one shell command line (already quoted) and collects its output. One at a time per shell. */
+  /**
+   * Runs one shell command line (already quoted) and collects its output. One at a time per shell. Given a
+   * function, it is told whether the line must put the command in its own process group itself.
+   */
   async run(
-    commandLine: string,
+    commandLine: string | ((ownGroup: boolean) => string),
     options: { maxOutputBytes?: number | undefined; onPid?: (pid: number) => void } = {},
   ): Promise<RunResult> {
     try {
       const channel = await this.open();
+      const line = typeof commandLine === 'string' ? commandLine : commandLine(!this.jobControl);
       const id = randomBytes(6).toString('hex');
       return await new Promise<RunResult>((resolve, reject) => {
         this.current = {
@@ -79,8 +110,8 @@ export class CommandShell {
         };
         this.onPid = options.onPid ?? null;
         channel.write(
-          `( ${commandLine}\n) </dev/null & __orcha_pid=$!; printf '${sep}P${id}_%d${sep}' "$__orcha_pid" >&2; ` +
-            `wait "$__orcha_pid"; __orcha_status=$?; printf '${sep}E${id}_%d${sep}' "$__orcha_status"; printf '${sep}E${id}${sep}' >&2\n`,
+          `( ${line}\n) </dev/null 2>&3 & __orcha_pid=$!; printf '${sep}P${id}_%d${sep}' "$__orcha_pid" >&3; ` +
+            `wait "$__orcha_pid"; __orcha_status=$?; printf '${sep}E${id}_%d${sep}' "$__orcha_status"; printf '${sep}E${id}${sep}' >&3\n`,
         );
       });
     } finally {
@@ -107,6 +138,16 @@ export class CommandShell {
   }
 
   private onStderr(chunk: Buffer): void {
+    if (this.onReady) {
+      this.errBuffer += chunk.toString('latin1');
+      const ready = new RegExp(`${sep}J([01])${sep}`).exec(this.errBuffer);
+      if (!ready) return;
+      this.errBuffer = this.errBuffer.slice(ready.index + ready[0].length);
+      const onReady = this.onReady;
+      this.onReady = null;
+      onReady(ready[1] === '1');
+      return;
+    }
     const current = this.current;
     if (!current) return;
     this.errBuffer += chunk.toString('latin1');

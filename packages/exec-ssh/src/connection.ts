@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { OrchaError } from '@orcha/model';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { fingerprint, readKnownHosts, verifyHostKey } from './known-hosts.js';
 
 export interface SshSettings {
@@ -9,10 +10,17 @@ export interface SshSettings {
   /** The private key itself, or a file to read it from. Key auth only: there are never prompts. */
   privateKey?: string | Buffer | undefined;
   identityFile?: string | undefined;
-  /** Host keys are verified against this file; unknown or changed keys are refused. */
+  /** Host keys are verified against this file; unknown or changed keys are refused. Trusting writes here. */
   knownHostsFile: string;
+  /** More known_hosts files read (never written), e.g. the user's `~/.ssh/known_hosts`. */
+  extraKnownHostsFiles?: readonly string[] | undefined;
   keepaliveMs?: number | undefined;
   connectTimeoutMs?: number | undefined;
+  /**
+   * Channels opened on one connection before another connection is opened. OpenSSH allows 10 per
+   * connection by default (MaxSessions); a server that refuses earlier lowers this by itself.
+   */
+  maxChannelsPerConnection?: number | undefined;
 }
 
 /** The raw host key an unknown or changed server presented, so a person can decide to trust it. */
@@ -22,19 +30,40 @@ export interface PresentedHostKey {
   fingerprint: string;
 }
 
+/** The host key seen on the latest connection attempt, and whether it was trusted. */
+export interface SeenHostKey {
+  keyType: string;
+  fingerprint: string;
+  status: 'trusted' | 'unknown' | 'changed';
+}
+
 export function keyTypeOf(blob: Buffer): string {
   const length = blob.readUInt32BE(0);
   return blob.subarray(4, 4 + length).toString('latin1');
 }
 
+interface Pooled {
+  client: Client;
+  /** Channels open (or being opened) on this connection. */
+  channels: number;
+  limit: number;
+  closed: boolean;
+}
+
+/** ssh2 marks a refused channel open with the server's numeric reason (e.g. MaxSessions reached). */
+const refusedOpen = (error: unknown) => typeof (error as { reason?: unknown }).reason === 'number';
+
 /**
- * One pooled SSH connection per target: opened on first use, reopened after it drops, kept alive. Host keys
- * are checked against known_hosts before authentication completes.
+ * The pooled SSH connections of one target: opened on first use, reopened after they drop, kept alive.
+ * Channels are counted, and a further connection is opened when one has no room left, so many sessions
+ * (each with a streaming channel) fit under the server's per-connection limit. Host keys are checked
+ * against known_hosts before authentication completes.
  */
 export class SshConnection {
-  private client: Client | null = null;
-  private connecting: Promise<Client> | null = null;
+  private readonly pool: Pooled[] = [];
+  private connecting: Promise<void> | null = null;
   lastPresentedKey: PresentedHostKey | null = null;
+  lastSeenKey: SeenHostKey | null = null;
 
   constructor(private readonly settings: SshSettings) {}
 
@@ -42,24 +71,78 @@ export class SshConnection {
     return this.settings.port ?? 22;
   }
 
-  async get(): Promise<Client> {
-    if (this.client) return this.client;
-    this.connecting ??= this.open().finally(() => {
-      this.connecting = null;
-    });
-    return this.connecting;
+  /** Connections open now. */
+  get connections(): number {
+    return this.pool.filter((pooled) => !pooled.closed).length;
   }
 
-  private async open(): Promise<Client> {
+  /** Reserves room for one channel, on a connection that has it (a new one when none has). */
+  private async reserve(): Promise<Pooled> {
+    for (;;) {
+      const free = this.pool.find((pooled) => !pooled.closed && pooled.channels < pooled.limit);
+      if (free) {
+        free.channels++;
+        return free;
+      }
+      this.connecting ??= this.open()
+        .then((pooled) => {
+          this.pool.push(pooled);
+        })
+        .finally(() => {
+          this.connecting = null;
+        });
+      await this.connecting;
+    }
+  }
+
+  /** Opens a channel with room reserved; when the server refuses it for lack of room, tries elsewhere. */
+  private async channel<T extends ClientChannel | SFTPWrapper>(
+    open: (client: Client, done: (error: Error | undefined, channel: T) => void) => void,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const pooled = await this.reserve();
+      try {
+        const channel = await new Promise<T>((resolve, reject) =>
+          open(pooled.client, (error, opened) => (error ? reject(error) : resolve(opened))),
+        );
+        channel.once('close', () => {
+          pooled.channels--;
+        });
+        return channel;
+      } catch (error) {
+        pooled.channels--;
+        if (refusedOpen(error) && attempt < 4) {
+          // The server allows fewer channels than we thought: remember that, and use another connection.
+          pooled.limit = Math.max(1, pooled.channels);
+          continue;
+        }
+        throw new OrchaError('unavailable', `ssh channel: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async open(): Promise<Pooled> {
     const { settings } = this;
-    const knownHosts = await readKnownHosts(settings.knownHostsFile);
+    const knownHosts = (
+      await Promise.all(
+        [settings.knownHostsFile, ...(settings.extraKnownHostsFiles ?? [])].map(readKnownHosts),
+      )
+    ).join('\n');
     let privateKey = settings.privateKey;
     if (!privateKey && settings.identityFile) {
-      const { readFile } = await import('node:fs/promises');
-      privateKey = await readFile(settings.identityFile);
+      const file = settings.identityFile;
+      privateKey = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+        throw new OrchaError(
+          'invalid_argument',
+          `cannot read the identity file ${file}: ${error.code ?? error.message}`,
+        );
+      });
     }
     if (!privateKey)
-      throw new OrchaError('invalid_argument', 'an SSH target needs a private key (identity file)');
+      throw new OrchaError(
+        'invalid_argument',
+        `no private key for ${settings.user}@${settings.host}: give the target an identity file (key-based login only)`,
+      );
     let refusal: OrchaError | null = null;
     const client = new Client();
     const config: ConnectConfig = {
@@ -72,8 +155,10 @@ export class SshConnection {
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
         const verdict = verifyHostKey(knownHosts, settings.host, this.port, key);
+        const seen = { keyType: keyTypeOf(key), fingerprint: fingerprint(key) };
+        this.lastSeenKey = { ...seen, status: verdict.ok ? 'trusted' : verdict.kind };
         if (verdict.ok) return true;
-        this.lastPresentedKey = { keyType: keyTypeOf(key), key, fingerprint: fingerprint(key) };
+        this.lastPresentedKey = { ...seen, key };
         refusal = new OrchaError(
           'forbidden',
           verdict.kind === 'unknown'
@@ -84,6 +169,8 @@ export class SshConnection {
         return false;
       },
     };
+    // ssh2 may report more than one error for one failed attempt: the first rejects, none goes unheard.
+    client.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
       client.once('error', (error) =>
@@ -97,33 +184,43 @@ export class SshConnection {
       );
       client.connect(config);
     });
-    client.on('error', () => {});
+    const pooled: Pooled = {
+      client,
+      channels: 0,
+      limit: settings.maxChannelsPerConnection ?? 8,
+      closed: false,
+    };
+    // Commands and their markers are small writes: without this, Nagle's algorithm and delayed ACKs add
+    // some 40 ms to every round trip.
+    client.setNoDelay(true);
     client.once('close', () => {
-      if (this.client === client) this.client = null;
+      pooled.closed = true;
+      const index = this.pool.indexOf(pooled);
+      if (index >= 0) this.pool.splice(index, 1);
     });
-    this.client = client;
-    return client;
+    return pooled;
   }
 
   /** Opens an exec channel (with a pseudo-terminal when asked). */
-  async exec(
+  exec(
     command: string,
     options: { pty?: { cols: number; rows: number } | undefined } = {},
   ): Promise<ClientChannel> {
-    const client = await this.get();
-    return new Promise((resolve, reject) => {
-      const ptyOptions = options.pty
-        ? { pty: { term: 'xterm-256color', cols: options.pty.cols, rows: options.pty.rows } }
-        : {};
-      client.exec(command, ptyOptions, (error, channel) => {
-        if (error) reject(new OrchaError('unavailable', `ssh channel: ${error.message}`));
-        else resolve(channel);
-      });
-    });
+    const ptyOptions = options.pty
+      ? { pty: { term: 'xterm-256color', cols: options.pty.cols, rows: options.pty.rows } }
+      : {};
+    return this.channel<ClientChannel>((client, done) => client.exec(command, ptyOptions, done));
+  }
+
+  /** Opens an SFTP session (one channel). */
+  sftp(): Promise<SFTPWrapper> {
+    return this.channel<SFTPWrapper>((client, done) => client.sftp(done));
   }
 
   close(): void {
-    this.client?.end();
-    this.client = null;
+    for (const pooled of this.pool.splice(0)) {
+      pooled.closed = true;
+      pooled.client.end();
+    }
   }
 }

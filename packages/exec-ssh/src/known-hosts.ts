@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 
 /** How known_hosts names a host: `host` on port 22, `[host]:port` otherwise. */
 export function knownHostsName(host: string, port: number): string {
@@ -52,7 +52,11 @@ export async function readKnownHosts(file: string): Promise<string> {
   }
 }
 
-/** The explicit, recorded action of trusting a host key: appends it to known_hosts. */
+/**
+ * The explicit, recorded action of trusting a host key: writes it to known_hosts. Earlier keys of the same
+ * host are dropped, so trusting the new key of a reinstalled host does not keep the old one trusted too.
+ * The file is replaced atomically and stays private (0600). Returns the line written.
+ */
 export async function trustHostKey(
   file: string,
   host: string,
@@ -60,7 +64,19 @@ export async function trustHostKey(
   keyType: string,
   key: Buffer,
 ): Promise<string> {
-  const line = `${knownHostsName(host, port)} ${keyType} ${key.toString('base64')}`;
-  await appendFile(file, `${line}\n`, { mode: 0o600 });
-  return line;
+  const name = knownHostsName(host, port);
+  const kept = (await readKnownHosts(file)).split('\n').filter((raw) => {
+    const line = raw.trim();
+    if (!line) return false;
+    if (line.startsWith('#')) return true;
+    const parts = line.split(/\s+/);
+    // Markers (@revoked, @cert-authority) are the person's own decisions: never dropped.
+    if (parts[0]?.startsWith('@')) return true;
+    return !matchesName(parts[0] ?? '', name);
+  });
+  const entry = `${name} ${keyType} ${key.toString('base64')}`;
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temporary, `${[...kept, entry].join('\n')}\n`, { mode: 0o600 });
+  await rename(temporary, file);
+  return entry;
 }

@@ -6,8 +6,9 @@ export const missingCommandStatus = 201;
 
 /**
  * Builds the shell text that runs one command on the remote side: change to `cwd`, check the command
- * exists, then replace the shell with it under `setsid`, so the command leads its own process group (its
- * pid is its group id) and cancel can kill the whole group. Every value is single-quoted.
+ * exists, then replace the shell with it — under `setsid` unless `ownGroup` is false (the caller's shell gave
+ * it a group already) — so the command leads its own process group (its pid is its group id) and cancel can
+ * kill the whole group. Every value is single-quoted.
  */
 export function remoteCommand(
   command: string,
@@ -32,7 +33,11 @@ export function remoteCommand(
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`invalid environment variable name ${key}`);
     return quoteShellArg(`${key}=${value}`);
   });
-  const invocation = ['env', ...env, quoteShellArg(command), ...args.map(quoteShellArg)].join(' ');
+  const invocation = [
+    ...(env.length ? ['env', ...env] : []),
+    quoteShellArg(command),
+    ...args.map(quoteShellArg),
+  ].join(' ');
   const stdin = options.stdinFd !== undefined ? ` 0<&${options.stdinFd} ${options.stdinFd}<&-` : '';
   parts.push(
     options.ownGroup === false

@@ -17,28 +17,31 @@ export function confine(root: string, path: string): string {
 const call = <T>(fn: (done: (error: Error | null | undefined, value?: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value as T))));
 
-/** Small file operations over SFTP, confined to `root`. */
-export function sftpFiles(connection: SshConnection, root: string): FileOperations {
+/**
+ * One SFTP session per connection pool, opened on first use and reopened after it closes, shared by every
+ * `files()` view of an executor (each would otherwise hold a channel of its own).
+ */
+export function sftpSession(connection: SshConnection): () => Promise<SFTPWrapper> {
   let session: Promise<SFTPWrapper> | null = null;
-  const sftp = () => {
-    session ??= connection.get().then(
-      (client) =>
-        new Promise<SFTPWrapper>((resolve, reject) => {
-          client.sftp((error, wrapper) => {
-            if (error) {
-              session = null;
-              reject(new OrchaError('unavailable', `sftp: ${error.message}`));
-            } else {
-              wrapper.once('close', () => {
-                session = null;
-              });
-              resolve(wrapper);
-            }
-          });
-        }),
+  return () => {
+    session ??= connection.sftp().then(
+      (wrapper) => {
+        wrapper.once('close', () => {
+          session = null;
+        });
+        return wrapper;
+      },
+      (error: unknown) => {
+        session = null;
+        throw error instanceof OrchaError ? error : new OrchaError('unavailable', `sftp: ${String(error)}`);
+      },
     );
     return session;
   };
+}
+
+/** Small file operations over SFTP, confined to `root`. */
+export function sftpFiles(sftp: () => Promise<SFTPWrapper>, root: string): FileOperations {
   const notFound = (error: unknown, path: string) => {
     if ((error as { code?: number }).code === 2) return new OrchaError('not_found', `no such file: ${path}`);
     return error;

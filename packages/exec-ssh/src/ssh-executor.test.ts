@@ -1,10 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { isOrchaError } from '@orcha/model';
 import { type LoopbackSshd, startSshd } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSshExecutor, type SshExecutor } from './index.js';
+import {
+  createSshExecutor,
+  createSshExecutorPool,
+  type SshExecutor,
+  type SshTargetAddress,
+} from './index.js';
 
 let sshd: LoopbackSshd;
 let executor: SshExecutor;
@@ -75,6 +88,14 @@ describe('ssh executor', () => {
     expect(results.map((result) => result.stdout.trim())).toEqual(
       Array.from({ length: 24 }, (_, i) => `n${i}`),
     );
+  });
+
+  it('runs each command as the leader of its own process group (the shell job control of bash)', async () => {
+    const group = await executor.run('sh', ['-c', 'echo "$$ $(ps -o pgid= -p $$)"']);
+    const [pid, pgid] = group.stdout.trim().split(/\s+/);
+    expect(pgid).toBe(pid);
+    // Job notices of the long-lived shell never leak into a command's output.
+    expect((await executor.run('true', [])).stderr).toBe('');
   });
 
   it('gives a clear not_found for a missing binary or directory', async () => {
@@ -200,6 +221,10 @@ describe('host keys', () => {
       expect(isOrchaError(error, 'forbidden')).toBe(true);
       expect(String(error.message)).toMatch(/unknown host key/);
       expect(stranger.presentedHostKey()?.fingerprint).toMatch(/^SHA256:/);
+      expect(stranger.hostKey()).toMatchObject({
+        status: 'unknown',
+        fingerprint: stranger.presentedHostKey()?.fingerprint,
+      });
       const line = await stranger.trustPresentedHostKey();
       expect(line.split(' ').slice(1).join(' ')).toBe(sshd.hostKeyLine.split(' ').slice(1).join(' '));
       expect((await stranger.run('echo', ['trusted'])).stdout).toBe('trusted\n');
@@ -229,8 +254,165 @@ describe('host keys', () => {
       const error = await impostor.run('true', []).catch((e) => e);
       expect(isOrchaError(error, 'forbidden')).toBe(true);
       expect(String(error.message)).toMatch(/changed/);
+      expect(impostor.hostKey()).toMatchObject({ status: 'changed', keyType: 'ssh-ed25519' });
+      // Trusting the new key (a reinstalled host) replaces the old one instead of trusting both.
+      await impostor.trustPresentedHostKey();
+      const lines = readFileSync(knownHostsFile, 'utf8').trim().split('\n');
+      expect(lines).toEqual([sshd.hostKeyLine]);
+      expect((statSync(knownHostsFile).mode & 0o777).toString(8)).toBe('600');
+      expect((await impostor.run('echo', ['ok'])).stdout).toBe('ok\n');
+      expect(impostor.hostKey()?.status).toBe('trusted');
     } finally {
       impostor.close();
+    }
+  });
+
+  it('also trusts keys from read-only known_hosts files, without writing to them', async () => {
+    const own = `${sshd.dir}/own_known_hosts_${randomBytes(3).toString('hex')}`;
+    const reader = createSshExecutor({
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      identityFile: sshd.identityFile,
+      knownHostsFile: own,
+      extraKnownHostsFiles: [sshd.knownHostsFile],
+    });
+    try {
+      expect((await reader.run('echo', ['via extra'])).stdout).toBe('via extra\n');
+      expect(reader.hostKey()).toMatchObject({
+        status: 'trusted',
+        fingerprint: expect.stringMatching(/^SHA256:/),
+      });
+      expect(existsSync(own)).toBe(false);
+    } finally {
+      reader.close();
+    }
+  });
+});
+
+describe('executor pool', () => {
+  const address = (overrides: Partial<SshTargetAddress> = {}): SshTargetAddress => ({
+    id: 'tgt_pool',
+    host: sshd.host,
+    user: sshd.user,
+    port: sshd.port,
+    identityFile: sshd.identityFile,
+    ...overrides,
+  });
+
+  it('keeps one executor per target, replaced when the address changes, all closed at once', async () => {
+    const pool = createSshExecutorPool({ knownHostsFile: sshd.knownHostsFile });
+    try {
+      const first = pool.executorFor(address());
+      expect(pool.executorFor(address())).toBe(first);
+      expect((await first.run('echo', ['pooled'])).stdout).toBe('pooled\n');
+      const other = pool.executorFor(address({ id: 'tgt_other' }));
+      expect(other).not.toBe(first);
+      const moved = pool.executorFor(address({ port: 1 }));
+      expect(moved).not.toBe(first);
+      await expect(moved.run('true', [])).rejects.toMatchObject({ code: 'unavailable' });
+      expect(() => pool.executorFor(address({ host: null }))).toThrow(/needs a host and a user/);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('falls back to the first default identity file that exists', async () => {
+    const pool = createSshExecutorPool({
+      knownHostsFile: sshd.knownHostsFile,
+      defaultIdentityFiles: [`${sshd.dir}/no_such_key`, sshd.identityFile],
+    });
+    try {
+      const executor = pool.executorFor(address({ identityFile: null }));
+      expect((await executor.run('echo', ['default key'])).stdout).toBe('default key\n');
+      const keyless = createSshExecutorPool({ knownHostsFile: sshd.knownHostsFile }).executorFor(
+        address({ identityFile: null }),
+      );
+      await expect(keyless.run('true', [])).rejects.toMatchObject({ code: 'invalid_argument' });
+      keyless.close();
+    } finally {
+      pool.close();
+    }
+  });
+});
+
+describe('channels beyond the server limit', () => {
+  it('opens more connections when the server allows few channels per connection', async () => {
+    const tight = await startSshd();
+    const config = `${tight.dir}/sshd_config`;
+    writeFileSync(config, readFileSync(config, 'utf8').replace('MaxSessions 100', 'MaxSessions 2'));
+    // sshd re-executes itself on SIGHUP and reads its configuration again.
+    process.kill(Number(readFileSync(`${tight.dir}/sshd.pid`, 'utf8')), 'SIGHUP');
+    const narrow = createSshExecutor({
+      host: tight.host,
+      port: tight.port,
+      user: tight.user,
+      identityFile: tight.identityFile,
+      knownHostsFile: tight.knownHostsFile,
+    });
+    try {
+      await waitForAsync(
+        async () =>
+          await narrow.run('true', []).then(
+            () => true,
+            () => false,
+          ),
+      );
+      const handles = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => narrow.spawn('sh', ['-c', `echo s${i}; sleep 30`])),
+      );
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => narrow.run('echo', [`c${i}`])));
+      expect(results.map((result) => result.stdout)).toEqual(Array.from({ length: 6 }, (_, i) => `c${i}\n`));
+      await narrow.files(tight.dir).write('note.txt', 'room enough');
+      expect(await narrow.files(tight.dir).read('note.txt')).toBe('room enough');
+      for (const [i, handle] of handles.entries()) {
+        const first = await handle.stdout[Symbol.asyncIterator]().next();
+        expect(Buffer.from(first.value as Uint8Array).toString()).toBe(`s${i}\n`);
+      }
+      await Promise.all(handles.map((handle) => handle.kill()));
+    } finally {
+      narrow.close();
+      await tight.stop();
+    }
+  });
+});
+
+async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('a machine without bash', () => {
+  it('still runs each command as its own process group (through setsid) and kills it on timeout', async () => {
+    const bin = `${sshd.dir}/bin-without-bash`;
+    mkdirSync(bin);
+    for (const name of readdirSync('/usr/bin'))
+      if (name !== 'bash') symlinkSync(`/usr/bin/${name}`, `${bin}/${name}`);
+    const plain = await startSshd({ path: bin });
+    const executor = createSshExecutor({
+      host: plain.host,
+      port: plain.port,
+      user: plain.user,
+      identityFile: plain.identityFile,
+      knownHostsFile: plain.knownHostsFile,
+    });
+    try {
+      expect((await executor.run('sh', ['-c', 'command -v bash || echo none'])).stdout).toBe('none\n');
+      const group = await executor.run('sh', ['-c', 'echo "$$ $(ps -o pgid= -p $$)"']);
+      const [pid, pgid] = group.stdout.trim().split(/\s+/);
+      expect(pgid).toBe(pid);
+      const tag = `orcha-nobash-${randomBytes(4).toString('hex')}`;
+      const error = await executor
+        .run('sh', ['-c', `sleep 1000 & sleep 1001; : ${tag}`], { timeoutMs: 300 })
+        .catch((e) => e);
+      expect(error.details).toMatchObject({ timedOut: true });
+      await waitFor(() => processesTagged(tag).length === 0);
+    } finally {
+      executor.close();
+      await plain.stop();
     }
   });
 });

@@ -1,21 +1,29 @@
 import { type Executor, quoteShellArg, type RunOptions, type RunResult } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { CommandShell } from './command-shell.js';
-import { type PresentedHostKey, SshConnection, type SshSettings } from './connection.js';
+import { type PresentedHostKey, type SeenHostKey, SshConnection, type SshSettings } from './connection.js';
 import { trustHostKey } from './known-hosts.js';
 import { missingCommandStatus, missingDirectoryStatus, remoteCommand } from './remote-command.js';
-import { sftpFiles } from './sftp-files.js';
+import { sftpFiles, sftpSession } from './sftp-files.js';
 import { sshProcess } from './ssh-process.js';
 
 export interface SshExecutor extends Executor {
   /** The host key the server presented when it was refused as unknown or changed, if it was. */
   presentedHostKey(): PresentedHostKey | null;
-  /** Trusts the presented host key: appends it to known_hosts. An explicit, recorded action. */
+  /** The host key seen on the latest connection attempt and its verdict; null before any attempt. */
+  hostKey(): SeenHostKey | null;
+  /**
+   * Trusts the refused host key: writes it to known_hosts in place of any earlier key of that host. An
+   * explicit action a person takes after comparing fingerprints; returns the known_hosts line.
+   */
   trustPresentedHostKey(): Promise<string>;
   close(): void;
 }
 
-const maxShells = 16;
+/** Command channels kept open at most; more commands at once wait for one (each takes a few ms). */
+const maxShells = 8;
+/** How long a command waits for a busy shell before another shell is opened for it. */
+const growAfterMs = 50;
 
 /**
  * The Executor over SSH. One pooled connection per target; short commands run on long-lived shell channels
@@ -24,6 +32,7 @@ const maxShells = 16;
  */
 export function createSshExecutor(settings: SshSettings): SshExecutor {
   const connection = new SshConnection(settings);
+  const sftp = sftpSession(connection);
   const shells: CommandShell[] = [];
   const waiters: (() => void)[] = [];
 
@@ -35,20 +44,40 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
         free.busy = true;
         return free;
       }
-      if (shells.length < maxShells) {
+      // A new shell costs a channel and a login on the target (tens of milliseconds, more when the login
+      // shell's rc files are heavy); a busy one is usually free again within a millisecond or two. So wait
+      // briefly, and open another only while every shell stays busy (long commands such as a clone).
+      if (shells.length === 0 || (shells.length < maxShells && !(await freedWithin(growAfterMs)))) {
         const shell = new CommandShell(connection);
         shells.push(shell);
         shell.busy = true;
         return shell;
       }
-      await new Promise<void>((resolve) => waiters.push(resolve));
+      if (shells.length >= maxShells) await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
+  /** Resolves true when a shell is released within `ms`, false otherwise. */
+  const freedWithin = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const index = waiters.indexOf(waiter);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve(false);
+      }, ms);
+      waiters.push(waiter);
+    });
   const release = (shell: CommandShell) => {
     shell.busy = false;
     waiters.shift()?.();
   };
-  const runLine = async (line: string, options: RunOptions & { onPid?: (pid: number) => void } = {}) => {
+  const runLine = async (
+    line: string | ((ownGroup: boolean) => string),
+    options: RunOptions & { onPid?: (pid: number) => void } = {},
+  ) => {
     const shell = await acquire();
     try {
       return await shell.run(line, { maxOutputBytes: options.maxOutputBytes, onPid: options.onPid });
@@ -106,7 +135,9 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       const onAbort = () => stop('abort');
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const result = await runLine(remoteCommand(command, args, { cwd: options.cwd, env: options.env }), {
+        const line = (ownGroup: boolean) =>
+          remoteCommand(command, args, { cwd: options.cwd, env: options.env, ownGroup });
+        const result = await runLine(line, {
           maxOutputBytes: options.maxOutputBytes,
           onPid: (value) => {
             pid = value;
@@ -144,14 +175,23 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
     },
 
     files(root) {
-      return sftpFiles(connection, root);
+      return sftpFiles(sftp, root);
     },
 
     presentedHostKey: () => connection.lastPresentedKey,
+    hostKey: () => connection.lastSeenKey,
     async trustPresentedHostKey() {
       const key = connection.lastPresentedKey;
       if (!key) throw new OrchaError('conflict', 'no refused host key to trust; connect first');
-      return trustHostKey(settings.knownHostsFile, settings.host, connection.port, key.keyType, key.key);
+      const line = await trustHostKey(
+        settings.knownHostsFile,
+        settings.host,
+        connection.port,
+        key.keyType,
+        key.key,
+      );
+      connection.lastPresentedKey = null;
+      return line;
     },
     close() {
       for (const shell of shells) shell.close();

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalExecutor } from '@orcha/exec';
@@ -112,5 +112,109 @@ describe('git preparer', () => {
     await expect(preparer.prepare({ ...base, repo: url, workRoot: 'relative/root' })).rejects.toMatchObject({
       code: 'invalid_argument',
     });
+  });
+});
+
+describe('git preparer mirror cache', () => {
+  it('refreshes the mirror only when it is older than the maximum age, and recreates a lost one', async () => {
+    let now = 1_000_000;
+    const preparer = createGitPreparer({ mirrorMaxAgeMs: 60_000, clock: () => now });
+    const workRoot = join(dir, 'aging');
+    const mirror = await preparer.ensureMirror(executor, workRoot, url);
+    const mirrored = async () => (await git(['rev-parse', 'main'], { cwd: mirror })).trim();
+    const latest = await commit('while the mirror is young');
+    const workspace = await preparer.prepare({
+      executor,
+      workRoot,
+      sessionId: ids('session'),
+      kind: 'isolated',
+      repo: url,
+      baseBranch: 'main',
+    });
+    // The checkout is fresh from the origin even though the young mirror was not refreshed.
+    expect(workspace.headSha).toBe(latest);
+    expect(await mirrored()).not.toBe(latest);
+    now += 61_000;
+    await preparer.prepare({
+      executor,
+      workRoot,
+      sessionId: ids('session'),
+      kind: 'isolated',
+      repo: url,
+      baseBranch: 'main',
+    });
+    expect(await mirrored()).toBe(latest);
+    await rm(mirror, { recursive: true, force: true });
+    const again = await preparer.prepare({
+      executor,
+      workRoot,
+      sessionId: ids('session'),
+      kind: 'isolated',
+      repo: url,
+      baseBranch: 'main',
+    });
+    expect(again.headSha).toBe(latest);
+    expect(await mirrored()).toBe(latest);
+  });
+});
+
+describe('git preparer with a private repository', () => {
+  const token = 'ghp_preparer_secret_token';
+  let privateServer: GitHttpServer;
+  let privateUrl: string;
+
+  beforeAll(async () => {
+    privateServer = await startGitHttpServer({ token });
+    privateUrl = await privateServer.createRepo('acme/private');
+    const seed = join(dir, 'private-seed');
+    await git(['init', '--quiet', '--initial-branch=main', seed]);
+    await writeFile(join(seed, 'secret.txt'), 'private\n');
+    await git(['add', '.'], { cwd: seed });
+    await git([...identity, 'commit', '--quiet', '-m', 'private'], { cwd: seed });
+    await git(['push', '--quiet', privateServer.repoPath('acme/private'), 'main'], { cwd: seed });
+  });
+
+  afterAll(async () => {
+    await privateServer?.stop();
+  });
+
+  it('authenticates through the credential helper and leaves the token nowhere on disk', async () => {
+    const workRoot = join(dir, 'private-work');
+    const asked: string[] = [];
+    const preparer = createGitPreparer({
+      token: (forUrl) => {
+        asked.push(forUrl);
+        return forUrl.startsWith(privateServer.url) ? token : null;
+      },
+    });
+    const workspace = await preparer.prepare({
+      executor,
+      workRoot,
+      sessionId: ids('session'),
+      kind: 'isolated',
+      repo: privateUrl,
+      baseBranch: 'main',
+    });
+    expect(await readFile(join(workspace.path, 'secret.txt'), 'utf8')).toBe('private\n');
+    expect(asked.every((forUrl) => forUrl === privateUrl)).toBe(true);
+    const leaked = await executor.run('grep', ['-rl', token, workRoot]);
+    expect(leaked.stdout).toBe('');
+    expect(leaked.code).toBe(1);
+  });
+
+  it('fails with unavailable, and never echoes the token, when the token is refused', async () => {
+    const preparer = createGitPreparer({ token: () => 'ghp_wrong_token' });
+    const error = await preparer
+      .prepare({
+        executor,
+        workRoot: join(dir, 'refused-work'),
+        sessionId: ids('session'),
+        kind: 'isolated',
+        repo: privateUrl,
+        baseBranch: 'main',
+      })
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'unavailable' });
+    expect(String(error.message)).not.toContain('ghp_wrong_token');
   });
 });

@@ -9,7 +9,24 @@ export interface GitPreparerSettings {
   gitEnv?: (() => Record<string, string>) | undefined;
   /** Resolves `owner/name` slugs to clone URLs (e.g. `https://github.com/${slug}.git`). */
   cloneUrl?: ((repo: string) => string) | undefined;
+  /**
+   * The token for a clone URL that needs one (a private GitHub repository), or null. It reaches git on
+   * stdin through a credential helper — never argv, a URL, a file or the repository's config.
+   */
+  token?: ((url: string) => string | null | Promise<string | null>) | undefined;
+  /**
+   * How old a mirror may get before a checkout refreshes it first (default 5 minutes). Checkouts fetch
+   * from the origin either way, so this only decides how many objects come from the cache.
+   */
+  mirrorMaxAgeMs?: number | undefined;
+  clock?: (() => number) | undefined;
 }
+
+/** Answers git's `get` with the token from the environment; set only for the one command. */
+const credentialHelper =
+  '!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$ORCHA_GIT_TOKEN"; }; f';
+/** Reads the token from stdin into the environment, then runs git with the remaining arguments. */
+const tokenWrapper = 'IFS= read -r ORCHA_GIT_TOKEN; export ORCHA_GIT_TOKEN; exec git "$@"';
 
 export interface GitPrepareRequest {
   executor: Executor;
@@ -67,6 +84,10 @@ function mirrorName(url: string): string {
  * branch's fresh head.
  */
 export function createGitPreparer(settings: GitPreparerSettings = {}) {
+  const clock = settings.clock ?? Date.now;
+  const maxAge = settings.mirrorMaxAgeMs ?? 5 * 60_000;
+  /** When each mirror (by host and path) was last created or refreshed by this process. */
+  const refreshed = new Map<string, number>();
   const locks = new Map<string, Promise<unknown>>();
   const withLock = async <T>(key: string, work: () => Promise<T>): Promise<T> => {
     const previous = locks.get(key) ?? Promise.resolve();
@@ -78,38 +99,63 @@ export function createGitPreparer(settings: GitPreparerSettings = {}) {
       if (locks.get(key) === next) locks.delete(key);
     }
   };
-
-  const git = async (executor: Executor, args: string[], cwd?: string) => {
-    const result = await executor.run('git', args, {
-      cwd,
-      env: { GIT_TERMINAL_PROMPT: '0', ...settings.gitEnv?.() },
-      timeoutMs: 15 * 60_000,
-    });
+  /** Runs git; with `url`, a token for that URL (if any) is offered through the credential helper. */
+  const git = async (executor: Executor, args: string[], options: { cwd?: string; url?: string } = {}) => {
+    const token = options.url ? await settings.token?.(options.url) : null;
+    const env = { GIT_TERMINAL_PROMPT: '0', ...settings.gitEnv?.() };
+    const timeoutMs = 15 * 60_000;
+    const result = token
+      ? await executor.run(
+          'sh',
+          [
+            '-c',
+            tokenWrapper,
+            'git',
+            '-c',
+            'credential.helper=',
+            '-c',
+            `credential.helper=${credentialHelper}`,
+            ...args,
+          ],
+          { cwd: options.cwd, env, timeoutMs, input: `${token}\n` },
+        )
+      : await executor.run('git', args, { cwd: options.cwd, env, timeoutMs });
     if (result.code !== 0) {
+      const stderr = token ? result.stderr.replaceAll(token, '***') : result.stderr;
       throw new OrchaError(
         'unavailable',
-        `git ${args[0]} failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+        `git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
       );
     }
     return result.stdout.trim();
   };
-
-  /** Creates or refreshes the mirror of `url` on the executor's machine; returns its path. */
-  const ensureMirror = (executor: Executor, workRoot: string, url: string) => {
+  /**
+   * Creates the mirror of `url` on the executor's machine, or refreshes it when older than the maximum age
+   * (`force`: always); returns its path.
+   */
+  const ensureMirror = (
+    executor: Executor,
+    workRoot: string,
+    url: string,
+    options: { force?: boolean } = {},
+  ) => {
     const path = posix.join(workRoot, 'mirrors', mirrorName(url));
-    return withLock(`${executor.describe().host}:${path}`, async () => {
-      const exists = await executor.run('test', ['-d', posix.join(path, 'objects')]);
-      if (exists.code === 0) await git(executor, ['remote', 'update', '--prune'], path);
+    const key = `${executor.describe().user}@${executor.describe().host}:${path}`;
+    return withLock(key, async () => {
+      const exists = (await executor.run('test', ['-d', posix.join(path, 'objects')])).code === 0;
+      const fresh = (refreshed.get(key) ?? Number.NEGATIVE_INFINITY) > clock() - maxAge;
+      if (exists && fresh && !options.force) return path;
+      if (exists) await git(executor, ['remote', 'update', '--prune'], { cwd: path, url });
       else {
         await executor.run('mkdir', ['-p', posix.dirname(path)]);
-        await git(executor, ['clone', '--mirror', '--quiet', url, path]);
+        await git(executor, ['clone', '--mirror', '--quiet', url, path], { url });
         // Checkouts borrow these objects: the mirror must never prune them on its own.
-        await git(executor, ['config', 'gc.auto', '0'], path);
+        await git(executor, ['config', 'gc.auto', '0'], { cwd: path });
       }
+      refreshed.set(key, clock());
       return path;
     });
   };
-
   return {
     ensureMirror,
     async prepare(request: GitPrepareRequest): Promise<GitWorkspace> {
@@ -127,17 +173,18 @@ export function createGitPreparer(settings: GitPreparerSettings = {}) {
       await executor.run('rm', ['-rf', path]);
       await executor.run('mkdir', ['-p', posix.dirname(path)]);
       // Objects come from the mirror; refs come fresh from the real origin.
-      await git(executor, ['clone', '--quiet', '--no-checkout', '--reference', mirror, url, path]);
+      await git(executor, ['clone', '--quiet', '--no-checkout', '--reference', mirror, url, path], { url });
       const branch =
         request.branch ??
         `orcha/${sessionId.slice(-8).toLowerCase()}${request.title ? `-${slug(request.title)}` : ''}`;
-      branchSchema.parse(branch);
+      if (!branchSchema.safeParse(branch).success)
+        throw new OrchaError('invalid_argument', `not a valid branch name: ${branch}`);
       if (kind === 'isolated') {
-        await git(executor, ['checkout', '--quiet', '-b', branch, `origin/${baseBranch}`], path);
+        await git(executor, ['checkout', '--quiet', '-b', branch, `origin/${baseBranch}`], { cwd: path });
       } else {
-        await git(executor, ['checkout', '--quiet', '-B', branch, `origin/${branch}`], path);
+        await git(executor, ['checkout', '--quiet', '-B', branch, `origin/${branch}`], { cwd: path });
       }
-      const headSha = await git(executor, ['rev-parse', 'HEAD'], path);
+      const headSha = await git(executor, ['rev-parse', 'HEAD'], { cwd: path });
       return { path, branch, baseBranch, headSha };
     },
   };
