@@ -115,7 +115,6 @@ function ingest(): { store: number; raw: number } {
   }
   store.close();
   raw.close();
-  console.log(storeRates.map(Math.round), rawRates.map(Math.round));
   return { store: median(storeRates), raw: median(rawRates) };
 }
 
@@ -155,7 +154,7 @@ const fullSessions = seedSessions(full, 1_000);
 full.close();
 seedTranscript(join(dir, 'full.db'), fullSessions, 1_000_000);
 const fullStore = open('full');
-const { empty: emptyTimes, full: fullTimes } = dashboard(empty, fullStore, 1_000);
+const { empty: emptyTimes, full: fullTimes } = dashboard(empty, fullStore, 2_000);
 const emptyP99 = percentile(emptyTimes, 0.99);
 const fullP99 = percentile(fullTimes, 0.99);
 console.log(
@@ -197,6 +196,8 @@ console.log(
     dashboard_ratio: Number((fullP99 / emptyP99).toFixed(3)),
     dashboard_p99_ms: Number(fullP99.toFixed(3)),
     dashboard_empty_p99_ms: Number(emptyP99.toFixed(3)),
+    dashboard_p50_ms: Number(percentile(fullTimes, 0.5).toFixed(3)),
+    dashboard_empty_p50_ms: Number(percentile(emptyTimes, 0.5).toFixed(3)),
     page_ratio: Number((pageStoreP50 / pageRawP50).toFixed(3)),
     page_store_p50_ms: Number(pageStoreP50.toFixed(4)),
     page_raw_p50_ms: Number(pageRawP50.toFixed(4)),

@@ -1,5 +1,5 @@
-import { type SessionStatus, sessionStatuses, type Usage, usageSchema } from '@orcha/model';
-import { parseColumn, type StoreContext } from './database.js';
+import { type SessionStatus, sessionStatuses, type Usage } from '@orcha/model';
+import type { StoreContext } from './database.js';
 
 /** A session as the overview shows it: no prompt, no transcript, nothing large. */
 export interface SessionRow {
@@ -48,13 +48,76 @@ export interface DashboardSummary {
 
 const maxSessions = 2_000;
 
+/** The objectives the overview shows: every active one and the 50 most recently updated others. */
+const shownObjectives = `SELECT id FROM objectives WHERE status = 'active'
+  UNION SELECT id FROM (SELECT id FROM objectives WHERE status != 'active' ORDER BY updated_at DESC LIMIT 50)`;
+
 /**
- * The overview in a handful of indexed queries that never touch transcript content: counts, the active and
- * recent objectives, and small rows of their sessions.
+ * One session row as SQLite encodes it for the overview: a JSON array in `SessionRow` field order, with
+ * `usage` already parsed (`json(usage)`). One short JSON text per row is cheaper than materializing 19
+ * columns per row through the driver, and, unlike one big text for all rows, it stays in V8's young
+ * generation: a text of several hundred KB goes to the large-object space and every call then costs a
+ * full garbage collection sooner or later.
+ */
+type SessionTuple = [
+  id: string,
+  objectiveId: string,
+  parentId: string | null,
+  role: SessionRow['role'],
+  agent: string,
+  title: string,
+  status: SessionStatus,
+  statusReason: string | null,
+  targetId: string | null,
+  pullRequestId: string | null,
+  interactivity: SessionRow['interactivity'],
+  attachCommand: string | null,
+  usage: Usage,
+  lastActivity: string | null,
+  messageCount: number,
+  createdAt: number,
+  updatedAt: number,
+  startedAt: number | null,
+  endedAt: number | null,
+];
+
+function toSessionRow(tuple: SessionTuple): SessionRow {
+  return {
+    id: tuple[0],
+    objectiveId: tuple[1],
+    parentId: tuple[2],
+    role: tuple[3],
+    agent: tuple[4],
+    title: tuple[5],
+    status: tuple[6],
+    statusReason: tuple[7],
+    targetId: tuple[8],
+    pullRequestId: tuple[9],
+    interactivity: tuple[10],
+    attachCommand: tuple[11],
+    usage: tuple[12],
+    lastActivity: tuple[13],
+    messageCount: tuple[14],
+    createdAt: tuple[15],
+    updatedAt: tuple[16],
+    startedAt: tuple[17],
+    endedAt: tuple[18],
+  };
+}
+
+const byCreation = (a: SessionRow, b: SessionRow) =>
+  a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The overview in a handful of prepared, indexed queries that never touch transcript content: counts, the
+ * active and recent objectives, and small rows of their sessions (the newest 2,000, oldest first).
+ *
+ * The session rows skip zod on purpose: every column was written by the store from validated input (`usage`
+ * through `usageSchema` in `updateSession`), and the dashboard reads them on every page load and reconnect.
  */
 export function dashboardQueries(ctx: StoreContext) {
   const statusCounts = ctx.sqlite.prepare('SELECT status, COUNT(*) AS n FROM sessions GROUP BY status');
-  const other = ctx.sqlite.prepare(
+  const otherCounts = ctx.sqlite.prepare(
     `SELECT (SELECT COUNT(*) FROM questions WHERE status = 'open') AS openQuestions,
             (SELECT COUNT(*) FROM pull_requests WHERE state = 'open') AS openPullRequests,
             (SELECT COUNT(*) FROM targets WHERE status = 'online') AS targetsOnline`,
@@ -66,17 +129,18 @@ export function dashboardQueries(ctx: StoreContext) {
      SELECT * FROM (SELECT id, title, status, agent, repo, base_branch, summary, created_at, updated_at
        FROM objectives WHERE status != 'active' ORDER BY updated_at DESC LIMIT 50)`,
   );
-  const sessionRows = ctx.sqlite.prepare(
-    `SELECT s.id, s.objective_id AS objectiveId, s.parent_id AS parentId, s.role, s.agent, s.title, s.status,
-            s.status_reason AS statusReason, s.target_id AS targetId, s.pull_request_id AS pullRequestId,
-            s.interactivity, s.attach_command AS attachCommand, s.usage, s.last_activity AS lastActivity,
-            s.message_count AS messageCount, s.created_at AS createdAt, s.updated_at AS updatedAt,
-            s.started_at AS startedAt, s.ended_at AS endedAt
-       FROM sessions s
-      WHERE s.objective_id IN (SELECT id FROM objectives WHERE status = 'active'
-                               UNION SELECT id FROM (SELECT id FROM objectives WHERE status != 'active' ORDER BY updated_at DESC LIMIT 50))
-      ORDER BY s.created_at DESC LIMIT ${maxSessions}`,
-  );
+  // The newest sessions are picked by sorting narrow keys only, then their rows are read by rowid: sorting
+  // whole rows in SQLite's temp b-tree cost more than everything else here together.
+  const sessionRows = ctx.sqlite
+    .prepare(
+      `SELECT json_array(id, objective_id, parent_id, role, agent, title, status, status_reason, target_id,
+                         pull_request_id, interactivity, attach_command, json(usage), last_activity, message_count,
+                         created_at, updated_at, started_at, ended_at)
+         FROM sessions
+        WHERE rowid IN (SELECT rowid FROM sessions WHERE objective_id IN (${shownObjectives})
+                         ORDER BY created_at DESC, id DESC LIMIT ${maxSessions})`,
+    )
+    .pluck();
   return {
     dashboardSummary(): DashboardSummary {
       const counts = Object.fromEntries(sessionStatuses.map((status) => [status, 0])) as Record<
@@ -85,17 +149,19 @@ export function dashboardQueries(ctx: StoreContext) {
       >;
       for (const row of statusCounts.all() as { status: SessionStatus; n: number }[])
         counts[row.status] = row.n;
-      const rest = other.get() as { openQuestions: number; openPullRequests: number; targetsOnline: number };
-      const sessions = (sessionRows.all() as (Omit<SessionRow, 'usage'> & { usage: string })[]).map(
-        (row) => ({
-          ...row,
-          usage: parseColumn(usageSchema, row.usage, 'usage'),
-        }),
-      );
+      const rest = otherCounts.get() as {
+        openQuestions: number;
+        openPullRequests: number;
+        targetsOnline: number;
+      };
+      // SQLite's own JSON encoding of the store's columns: trusted, so parsed without a schema.
+      const sessions = (sessionRows.all() as string[])
+        .map((text) => toSessionRow(JSON.parse(text) as SessionTuple))
+        .sort(byCreation);
       return {
         counts: { ...counts, ...rest },
         objectives: objectiveRows.all() as ObjectiveRow[],
-        sessions: sessions.reverse(),
+        sessions,
       };
     },
   };

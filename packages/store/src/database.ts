@@ -52,21 +52,24 @@ export function openDatabase(options: {
   let depth = 0;
   let pending: OrchaEvent[] = [];
 
-  const write = <T>(work: (emit: (event: EventData) => void) => T): T => {
-    const emit = (event: EventData) => {
-      const at = options.clock();
-      const objectiveId = 'objectiveId' in event ? event.objectiveId : null;
-      const sessionId = 'sessionId' in event ? event.sessionId : null;
-      const row = insertEvent.get(at, event.type, objectiveId, sessionId, JSON.stringify(event)) as {
-        id: number;
-      };
-      pending.push({ ...event, id: row.id, at });
+  const emit = (event: EventData) => {
+    const at = options.clock();
+    const objectiveId = 'objectiveId' in event ? event.objectiveId : null;
+    const sessionId = 'sessionId' in event ? event.sessionId : null;
+    const row = insertEvent.get(at, event.type, objectiveId, sessionId, JSON.stringify(event)) as {
+      id: number;
     };
+    pending.push({ ...event, id: row.id, at });
+  };
+  // One transaction function for every write, built once: better-sqlite3 wraps it in BEGIN IMMEDIATE/COMMIT.
+  const transaction = sqlite.transaction((work: (emit: (event: EventData) => void) => unknown) => work(emit));
+
+  const write = <T>(work: (emit: (event: EventData) => void) => T): T => {
     if (depth > 0) return work(emit);
     depth++;
     let result: T;
     try {
-      result = sqlite.transaction(() => work(emit)).immediate();
+      result = transaction.immediate(work) as T;
     } catch (error) {
       pending = [];
       throw error;

@@ -7,7 +7,7 @@ import {
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseColumn, parseInput, type StoreContext } from './database.js';
-import { sessions, transcriptMessages } from './schema.js';
+import { transcriptMessages } from './schema.js';
 
 const messagesInput = z
   .array(
@@ -20,6 +20,20 @@ const messagesInput = z
   )
   .min(1)
   .max(10_000);
+
+/**
+ * The session's activity line after a batch: the last line of its last message with text that is not a tool
+ * result, at most 200 characters; undefined when the batch has no such message (the line stays as it was).
+ */
+function lastActivityOf(messages: readonly { kind: string; text: string }[]): string | undefined {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index]!;
+    if (message.kind === 'tool_result') continue;
+    const text = message.text.trim();
+    if (text !== '') return text.slice(text.lastIndexOf('\n') + 1).slice(0, 200);
+  }
+  return undefined;
+}
 
 const dataSchema = z.record(z.string(), z.unknown()).nullable();
 const maxPage = 1_000;
@@ -37,6 +51,19 @@ export function transcriptQueries(ctx: StoreContext) {
     .orderBy(asc(transcriptMessages.seq))
     .limit(sql.placeholder('limit'))
     .prepare();
+  // Ingest is the hot write path: plain prepared statements, one row at a time inside the one transaction.
+  const sessionHead = ctx.sqlite.prepare(
+    'SELECT objective_id AS objectiveId, message_count AS count FROM sessions WHERE id = ?',
+  );
+  const insertMessage = ctx.sqlite.prepare(
+    'INSERT INTO transcript_messages (session_id, seq, at, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const updateCount = ctx.sqlite.prepare(
+    'UPDATE sessions SET message_count = ?, updated_at = ? WHERE id = ?',
+  );
+  const updateCountAndActivity = ctx.sqlite.prepare(
+    'UPDATE sessions SET message_count = ?, updated_at = ?, last_activity = ? WHERE id = ?',
+  );
 
   return {
     /**
@@ -46,40 +73,24 @@ export function transcriptQueries(ctx: StoreContext) {
     appendMessages(sessionId: string, messages: NewTranscriptMessage[]): { fromSeq: number; toSeq: number } {
       const data = parseInput(messagesInput, messages, 'transcript messages');
       return ctx.write((emit) => {
-        const session = ctx.db
-          .select({ objectiveId: sessions.objectiveId, count: sessions.messageCount })
-          .from(sessions)
-          .where(eq(sessions.id, sessionId))
-          .get();
+        const session = sessionHead.get(sessionId) as { objectiveId: string; count: number } | undefined;
         if (!session) throw new OrchaError('not_found', `no session ${sessionId}`);
         const fromSeq = session.count + 1;
-        const rows = data.map((message, index) => ({
-          sessionId,
-          seq: fromSeq + index,
-          at: message.at,
-          kind: message.kind,
-          text: message.text,
-          data: message.data === null ? null : JSON.stringify(message.data),
-        }));
-        for (let start = 0; start < rows.length; start += 500) {
-          ctx.db
-            .insert(transcriptMessages)
-            .values(rows.slice(start, start + 500))
-            .run();
+        for (let index = 0; index < data.length; index++) {
+          const message = data[index]!;
+          insertMessage.run(
+            sessionId,
+            fromSeq + index,
+            message.at,
+            message.kind,
+            message.text,
+            message.data === null ? null : JSON.stringify(message.data),
+          );
         }
-        const toSeq = fromSeq + rows.length - 1;
-        const last = [...data]
-          .reverse()
-          .find((message) => message.text.trim() !== '' && message.kind !== 'tool_result');
-        ctx.db
-          .update(sessions)
-          .set({
-            messageCount: toSeq,
-            updatedAt: ctx.clock(),
-            ...(last ? { lastActivity: last.text.trim().split('\n').pop()!.slice(0, 200) } : {}),
-          })
-          .where(eq(sessions.id, sessionId))
-          .run();
+        const toSeq = fromSeq + data.length - 1;
+        const activity = lastActivityOf(data);
+        if (activity === undefined) updateCount.run(toSeq, ctx.clock(), sessionId);
+        else updateCountAndActivity.run(toSeq, ctx.clock(), activity, sessionId);
         emit({ type: 'message-append', objectiveId: session.objectiveId, sessionId, fromSeq, toSeq });
         return { fromSeq, toSeq };
       });
