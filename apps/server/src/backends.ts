@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { AgentProvider } from '@orcha/agent';
@@ -74,7 +74,7 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
     defaultIdentityFiles: ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name)),
   });
   const chosen = config.realForge ? await realForge(config, log) : null;
-  const fakeForge = chosen ? null : createFakeForge();
+  const fakeForge = chosen ? null : persistentFakeForge(join(config.dataDir, 'fake-forge.json'), log);
   return {
     providers,
     defaultAgent,
@@ -88,6 +88,24 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
       ssh.close();
     },
   };
+}
+
+/** The in-memory forge, kept in a JSON file beside the database so its pull requests outlive a restart. */
+function persistentFakeForge(file: string, log: Logger): FakeForge {
+  const forge = createFakeForge();
+  if (existsSync(file)) {
+    try {
+      forge.restore(JSON.parse(readFileSync(file, 'utf8')));
+    } catch (error) {
+      log('warn', `ignoring the fake forge's saved state in ${file}`, { error: String(error) });
+    }
+  }
+  forge.onChange(() => {
+    const temporary = `${file}.tmp`;
+    writeFileSync(temporary, JSON.stringify(forge.snapshot()));
+    renameSync(temporary, file);
+  });
+  return forge;
 }
 
 /** Where git reaches the repositories of a GitHub REST API: github.com for api.github.com, else its host. */

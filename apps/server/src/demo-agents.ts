@@ -60,8 +60,11 @@ async function manage(agent: FakeAgent, pace: number, workerAgent: string | unde
       prompt: `Plan how to roll this change out; ask the person what you cannot decide:\n\n${agent.prompt}`,
     });
   }
+  // Workers already published or pushed (after a restart too: the pull requests say which).
   const handled = new Set<string>();
   for (;;) {
+    const published = (await agent.callTool('list_pull_requests')) as { sessionId: string | null }[];
+    for (const pr of published) if (pr.sessionId) handled.add(pr.sessionId);
     const sessions = await list();
     for (const session of sessions) {
       if (session.role !== 'worker' || session.status !== 'completed' || handled.has(session.id)) continue;

@@ -38,7 +38,10 @@ export async function startServer(
     clock: Date.now,
     ids: createIdGenerator(Date.now, () => randomInt(32)),
   });
-  store.ensureLocalTarget({ workRoot: join(config.dataDir, 'work'), capacity: config.maxConcurrent });
+  const localTarget = store.ensureLocalTarget({
+    workRoot: join(config.dataDir, 'work'),
+    capacity: config.maxConcurrent,
+  });
   const local = createLocalExecutor();
   const chosen = await chooseBackends(config, log);
   const backends = overrides.providers ? { ...chosen, providers: overrides.providers } : chosen;
@@ -59,6 +62,7 @@ export async function startServer(
       feedbackPollMs: config.feedbackInterval,
       defaultAgent: backends.defaultAgent,
       agentCliRequired: !backends.fake,
+      tmuxRequired: config.tmux,
       defaultRepo: backends.fake ? 'demo/app' : null,
     },
   });
@@ -95,6 +99,10 @@ export async function startServer(
   orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
   const reconciled = await orchestrator.start();
   markReady();
+  // The dashboard shows what this machine has (tmux, git, agent CLIs, disk) from the start.
+  void orchestrator
+    .doctorTarget(localTarget.id)
+    .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
   if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
     log('info', 'reconciled sessions after restart', reconciled);
   log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);

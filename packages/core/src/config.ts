@@ -19,6 +19,8 @@ export interface OrchestratorConfig {
   defaultRepo: string | null;
   /** Whether a target's doctor requires an agent CLI (off when agents are fake). */
   agentCliRequired: boolean;
+  /** Whether a local target's doctor requires tmux (sessions run in tmux); SSH targets always need it. */
+  tmuxRequired: boolean;
   /** How long transcript events may wait to be written in one batch. */
   transcriptFlushMs: number;
 }
@@ -33,5 +35,6 @@ export const defaultConfig: OrchestratorConfig = {
   defaultAgent: 'fake',
   defaultRepo: null,
   agentCliRequired: true,
+  tmuxRequired: true,
   transcriptFlushMs: 20,
 };

@@ -150,6 +150,21 @@ export function createSessionMcpServer(ctx: Context, sessionId: string): McpServ
     },
   );
   tool(
+    'list_pull_requests',
+    'List the pull requests of this objective with their state and session.',
+    {},
+    (_args, session) =>
+      ctx.store.listPullRequests({ objectiveId: session.objectiveId }).map((pr) => ({
+        id: pr.id,
+        number: pr.number,
+        title: pr.title,
+        state: pr.state,
+        checks: pr.checks,
+        sessionId: pr.sessionId,
+        url: pr.url,
+      })),
+  );
+  tool(
     'publish_pr',
     "Push a worker's workspace and open a pull request for it.",
     { sessionId: sessionId_, title: z.string().min(1).max(200), body: z.string().max(60_000).optional() },

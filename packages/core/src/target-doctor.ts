@@ -50,6 +50,7 @@ export function formatKb(kb: number): string {
 export interface DoctorOptions {
   now: number;
   agentCliRequired: boolean;
+  tmuxRequired: boolean;
   /** What the workspace clean-up just did on this target, for the disk check. */
   workspaces?: { kept: number; removed: number } | undefined;
 }
@@ -119,7 +120,7 @@ export async function runDoctor(
     checks.push({
       name,
       ok: found(name),
-      required: true,
+      required: name === 'git' || options.tmuxRequired,
       detail: found(name) ? where(name) : `${name} is not on the PATH`,
       fix: found(name) ? null : `install ${name} (e.g. sudo apt-get install -y ${name})`,
     });

@@ -91,6 +91,7 @@ export async function doctorTarget(
       : await runDoctor(executor, target, {
           now,
           agentCliRequired: ctx.config.agentCliRequired,
+          tmuxRequired: target.kind === 'ssh' || ctx.config.tmuxRequired,
           workspaces,
         });
   if (bootstrapFailure) {

@@ -1,4 +1,5 @@
 import { OrchaError } from '@orcha/model';
+import { type FakeForgeSnapshot, restoreRepos, snapshotRepos } from './fake-forge-snapshot.js';
 import type { ChecksState, ForgeFeedback, ForgePullRequest } from './forge.js';
 
 /** What changed in a fake forge; a demo or test observes these through `onChange`. */
@@ -159,6 +160,13 @@ export function createFakeForgeState(settings: { clock: () => number; login: str
       // Ids grow with time, so they break ties between items made in the same millisecond.
       ordered.sort((a, b) => a.feedback.createdAt - b.feedback.createdAt || a.id - b.id);
       return ordered.map((entry) => entry.feedback);
+    },
+    snapshot: (): FakeForgeSnapshot => snapshotRepos(repos, nextId),
+    /** Replaces the whole state; listeners are kept and not called. */
+    restore(snapshot: FakeForgeSnapshot): void {
+      repos.clear();
+      for (const [name, repo] of restoreRepos(snapshot)) repos.set(name, repo);
+      nextId = snapshot.nextId;
     },
     onChange(listener: (change: FakeForgeChange) => void): () => void {
       listeners.add(listener);

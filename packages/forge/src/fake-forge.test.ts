@@ -70,6 +70,22 @@ describe('fake forge', () => {
     return forge.openPullRequest({ repo, branch, baseBranch: 'main', title: branch, body: '' });
   };
 
+  it('restores a snapshot as JSON: pull requests, feedback and numbering carry on', async () => {
+    const before = createFakeForge();
+    const first = await publish(before, 'feature/saved');
+    before.addReview(repo, first.number, { author: 'ana', body: 'rename it' });
+    const after = createFakeForge();
+    after.restore(JSON.parse(JSON.stringify(before.snapshot())));
+    expect(await after.getPullRequest({ repo, number: first.number })).toEqual(first);
+    expect((await after.listFeedback({ repo, number: first.number })).map((item) => item.body)).toEqual([
+      'rename it',
+    ]);
+    const second = await publish(after, 'feature/next');
+    expect(second.number).toBe(first.number + 1);
+    expect(() => after.restore({ repos: 'nope' })).toThrow(/not a fake forge snapshot/);
+    expect(after.list()).toHaveLength(2);
+  });
+
   it('gives a plain directory a sha derived from its files, so the offline demo can publish', async () => {
     const forge = createFakeForge();
     const cwd = join(root, 'scratch');

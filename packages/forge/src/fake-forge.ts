@@ -1,5 +1,6 @@
-import { OrchaError } from '@orcha/model';
+import { describeIssues, OrchaError } from '@orcha/model';
 import { z } from 'zod';
+import { type FakeForgeSnapshot, fakeForgeSnapshotSchema } from './fake-forge-snapshot.js';
 import {
   checkFeedback,
   createFakeForgeState,
@@ -53,6 +54,10 @@ export interface FakeForge extends Forge {
   list(): (ForgePullRequest & { repo: string })[];
   /** Calls `listener` after each change; returns the function that stops it. */
   onChange(listener: (change: FakeForgeChange) => void): () => void;
+  /** The whole state as plain JSON (to keep it across restarts). */
+  snapshot(): FakeForgeSnapshot;
+  /** Replaces the whole state with a snapshot; a malformed one is refused with `invalid_argument`. */
+  restore(snapshot: unknown): void;
 }
 
 const textSchema = z.object({ author: z.string().trim().min(1), body: z.string() });
@@ -227,5 +232,15 @@ export function createFakeForge(options: FakeForgeOptions = {}): FakeForge {
     },
 
     onChange: state.onChange,
+    snapshot: state.snapshot,
+    restore(snapshot) {
+      const parsed = fakeForgeSnapshotSchema.safeParse(snapshot);
+      if (!parsed.success)
+        throw new OrchaError(
+          'invalid_argument',
+          `not a fake forge snapshot: ${describeIssues(parsed.error.issues)}`,
+        );
+      state.restore(parsed.data);
+    },
   };
 }

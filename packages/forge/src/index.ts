@@ -1,5 +1,6 @@
 export type { FakeForge, FakeForgeOptions } from './fake-forge.js';
 export { createFakeForge } from './fake-forge.js';
+export type { FakeForgeSnapshot } from './fake-forge-snapshot.js';
 export type { FakeForgeChange, ReviewState } from './fake-forge-state.js';
 export type {
   ChecksState,
