@@ -1,8 +1,7 @@
-import type { AgentEvent, AgentExit, AgentRun } from '@orcha/agent';
+import { type AgentEvent, type AgentExit, type AgentRun, EventQueue } from '@orcha/agent';
 import type { ProcessHandle } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { ClaudeEventMapper } from './event-mapper.js';
-import { EventQueue } from './event-queue.js';
 import { interruptLine, parseStreamLine, userLine } from './stream-json.js';
 
 export interface ClaudeRunOptions {

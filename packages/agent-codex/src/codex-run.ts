@@ -1,9 +1,8 @@
-import type { AgentEvent, AgentExit, AgentRun } from '@orcha/agent';
+import { type AgentEvent, type AgentExit, type AgentRun, EventQueue } from '@orcha/agent';
 import type { ProcessHandle } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { CodexEventMapper, type CodexEventMapperOptions } from './codex-event-mapper.js';
 import { parseCodexLine } from './codex-line.js';
-import { EventQueue } from './event-queue.js';
 
 const stderrTailBytes = 2000;
 const backtrace = 'Stack backtrace:';

@@ -1,8 +1,7 @@
-import type { AgentEvent, AgentExit, AgentRun } from '@orcha/agent';
+import { type AgentEvent, type AgentExit, type AgentRun, EventQueue } from '@orcha/agent';
 import { OrchaError } from '@orcha/model';
 import type { TmuxController } from '@orcha/tmux';
 import { AnsiStripper } from './ansi-stripper.js';
-import { EventQueue } from './event-queue.js';
 
 export interface TmuxRunOptions {
   controller: TmuxController;

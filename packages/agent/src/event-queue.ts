@@ -1,12 +1,15 @@
-/** An ordered, single-reader queue that ends after `close()`. Pushes after close are dropped. */
+/**
+ * An ordered, single-reader queue that ends after `close()`; pushes after close are dropped. Providers use it
+ * for a run's `events`.
+ */
 export class EventQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private closed = false;
   private waiting: (() => void) | undefined;
 
-  push(item: T): void {
+  push(...items: T[]): void {
     if (this.closed) return;
-    this.items.push(item);
+    this.items.push(...items);
     this.wake();
   }
 

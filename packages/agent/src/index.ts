@@ -8,6 +8,7 @@ export type {
   AgentSpec,
   AgentUsage,
 } from './agent-provider.js';
+export { EventQueue } from './event-queue.js';
 export type {
   FakeAgent,
   FakeProvider,
