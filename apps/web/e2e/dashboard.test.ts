@@ -1,18 +1,10 @@
 // The dashboard against a real `orcha serve` (fake agents, demo reviewer on) in Debian's chromium: an
 // objective from the form runs to the end without a reload, a question is answered from "Needs you",
 // a session is steered and another canceled, the keyboard and the theme toggle work.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser';
-import { markDocument, objectiveSection, openDashboard, sessionRow, stillSameDocument } from './support/page';
-import {
-  apiGet,
-  apiPost,
-  ensureBuilt,
-  freePort,
-  type OrchaServer,
-  startOrcha,
-  tempDir,
-} from './support/server';
+import { describe, expect, it } from 'vitest';
+import { markDocument, objectiveSection, sessionRow, stillSameDocument } from './support/page';
+import { apiGet, apiPost } from './support/server';
+import { useDashboard } from './support/use-dashboard';
 
 interface SessionList {
   sessions: {
@@ -25,32 +17,14 @@ interface SessionList {
   }[];
 }
 
-let server: OrchaServer;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const data = tempDir('orcha-web-e2e-');
-
-beforeAll(async () => {
-  await ensureBuilt();
-  server = await startOrcha({
-    port: await freePort(),
-    dataDir: data.path,
-    args: ['--feedback-interval', '300ms'],
-  });
-  chromium = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.stop();
-  data.remove();
-});
+const dashboard = useDashboard({ name: 'e2e', args: ['--feedback-interval', '300ms'] });
 
 const sessionsOf = async (objectiveId: string) =>
-  (await apiGet<SessionList>(server, `/api/sessions?objectiveId=${objectiveId}`)).sessions;
+  (await apiGet<SessionList>(dashboard.server, `/api/sessions?objectiveId=${objectiveId}`)).sessions;
 
 describe('dashboard', () => {
   it('runs an objective created from the form to the end, with a question answered, without reloading', async () => {
-    const { page, errors } = await openDashboard(chromium.browser, server);
+    const { page, errors } = await dashboard.open();
     await markDocument(page);
     await page.getByRole('button', { name: 'New objective' }).click();
     const form = page.getByRole('form', { name: 'New objective' });
@@ -67,7 +41,7 @@ describe('dashboard', () => {
     const manager = sessionRow(page, managerId);
     await expect.poll(() => manager.getAttribute('data-role')).toBe('manager');
     const { session: managerSession } = await apiGet<{ session: { objectiveId: string } }>(
-      server,
+      dashboard.server,
       `/api/sessions/${managerId}`,
     );
     const objectiveId = managerSession.objectiveId;
@@ -125,7 +99,7 @@ describe('dashboard', () => {
 
   it('steers a live session and cancels another', async () => {
     const { objective, manager } = await apiPost<{ objective: { id: string }; manager: { id: string } }>(
-      server,
+      dashboard.server,
       '/api/objectives',
       {
         title: 'E2E: steer and cancel',
@@ -133,7 +107,7 @@ describe('dashboard', () => {
         agent: 'fake',
       },
     );
-    const { page, errors } = await openDashboard(chromium.browser, server, {
+    const { page, errors } = await dashboard.open({
       path: `#/session/${manager.id}`,
     });
     // The manager idles waiting for its workers: steering reaches its live process.
@@ -183,7 +157,7 @@ describe('dashboard', () => {
   }, 90_000);
 
   it('moves with j/k, opens with Enter, filters with / and closes with Esc; the theme toggles', async () => {
-    const { page } = await openDashboard(chromium.browser, server);
+    const { page } = await dashboard.open();
     await page.locator('a.session-row').first().waitFor();
     await page.keyboard.press('/');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');

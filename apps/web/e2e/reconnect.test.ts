@@ -1,47 +1,22 @@
 // The change feed survives a server restart: the page reconnects with Last-Event-ID and ends up with every
 // event exactly once — including those written while it was disconnected — and the same counts as the server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser';
+import { describe, expect, it } from 'vitest';
 import { serverEventIds } from './support/events';
-import { openDashboard } from './support/page';
-import {
-  apiGet,
-  apiPost,
-  ensureBuilt,
-  freePort,
-  type OrchaServer,
-  startOrcha,
-  tempDir,
-} from './support/server';
+import { apiGet, apiPost } from './support/server';
+import { useDashboard } from './support/use-dashboard';
 
-let server: OrchaServer;
-let port: number;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const data = tempDir('orcha-web-reconnect-');
+const dashboard = useDashboard({ name: 'reconnect', args: ['--no-demo'] });
 
 interface Dashboard {
   summary: { counts: Record<string, number>; objectives: { id: string }[] };
   latestEventId: number;
 }
 
-beforeAll(async () => {
-  await ensureBuilt();
-  port = await freePort();
-  server = await startOrcha({ port, dataDir: data.path, args: ['--no-demo'] });
-  chromium = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.stop();
-  data.remove();
-});
-
 /** Waits until the server writes no new events for a while (the fake agents idle on their question). */
 async function quiet(): Promise<number> {
   let last = -1;
   for (;;) {
-    const { latestEventId } = await apiGet<Dashboard>(server, '/api/dashboard');
+    const { latestEventId } = await apiGet<Dashboard>(dashboard.server, '/api/dashboard');
     if (latestEventId === last) return latestEventId;
     last = latestEventId;
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -50,19 +25,23 @@ async function quiet(): Promise<number> {
 
 describe('reconnection', () => {
   it('resumes after a restart without losing or duplicating events', async () => {
-    const { page, errors } = await openDashboard(chromium.browser, server);
+    const { page, errors } = await dashboard.open();
     await page.getByLabel('output & updates').check();
-    await apiPost(server, '/api/objectives', { title: 'Before the restart', prompt: 'p', agent: 'fake' });
+    await apiPost(dashboard.server, '/api/objectives', {
+      title: 'Before the restart',
+      prompt: 'p',
+      agent: 'fake',
+    });
     const before = await quiet();
     await expect.poll(() => page.locator(`li.event[data-event-id="${before}"]`).count()).toBe(1);
 
-    await server.stop();
+    await dashboard.server.stop();
     await expect
       .poll(() => page.locator('[data-connection]').getAttribute('data-connection'))
       .toBe('reconnecting');
-    server = await startOrcha({ port, dataDir: data.path, args: ['--no-demo'] });
+    await dashboard.start();
     // Written before the page is back: it must get these from the store, after its last id.
-    const { objective } = await apiPost<{ objective: { id: string } }>(server, '/api/objectives', {
+    const { objective } = await apiPost<{ objective: { id: string } }>(dashboard.server, '/api/objectives', {
       title: 'After the restart',
       prompt: 'p',
       agent: 'fake',
@@ -77,14 +56,14 @@ describe('reconnection', () => {
         .locator('li.event')
         .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-event-id'))))
     ).reverse();
-    const truth = await serverEventIds(server);
+    const truth = await serverEventIds(dashboard.server);
     expect(new Set(shown).size).toBe(shown.length);
     expect(shown).toEqual(truth.slice(-shown.length));
     expect(shown.length).toBeGreaterThan(latest - before);
     expect(shown[0]!).toBeLessThanOrEqual(before);
 
     // The top bar agrees with the server.
-    const { summary } = await apiGet<Dashboard>(server, '/api/dashboard');
+    const { summary } = await apiGet<Dashboard>(dashboard.server, '/api/dashboard');
     const count = (label: string) => page.locator(`[data-stat="${label}"] .stat-value`).textContent();
     await expect.poll(() => count('waiting on you')).toBe(String(summary.counts.openQuestions));
     await expect

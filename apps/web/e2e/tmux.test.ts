@@ -1,44 +1,22 @@
 // With `--tmux`, sessions are real tmux sessions: the panel draws the live pane with xterm.js, shows the
 // attach command, and what is typed into the steering box reaches the program in the pane.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser';
-import { openDashboard, screenshotPath } from './support/page';
-import {
-  apiGet,
-  apiPost,
-  ensureBuilt,
-  freePort,
-  type OrchaServer,
-  startOrcha,
-  tempDir,
-} from './support/server';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from './support/page';
+import { apiGet, apiPost } from './support/server';
+import { useDashboard } from './support/use-dashboard';
 
-let server: OrchaServer;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const data = tempDir('orcha-web-tmux-');
-
-beforeAll(async () => {
-  await ensureBuilt();
-  server = await startOrcha({ port: await freePort(), dataDir: data.path, args: ['--tmux', '--no-demo'] });
-  chromium = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.stop();
-  data.remove();
-});
+const dashboard = useDashboard({ name: 'tmux', args: ['--tmux', '--no-demo'] });
 
 describe('terminal panel', () => {
   it('renders the live tmux pane and shows typed steering in it', async () => {
-    const { page, errors } = await openDashboard(chromium.browser, server);
+    const { page, errors } = await dashboard.open();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    const { manager } = await apiPost<{ manager: { id: string } }>(server, '/api/objectives', {
+    const { manager } = await apiPost<{ manager: { id: string } }>(dashboard.server, '/api/objectives', {
       title: 'Terminal demo',
       prompt: 'Show the pane',
       agent: 'tmux',
     });
-    await page.goto(`${server.url}/#/session/${manager.id}`);
+    await page.goto(`${dashboard.server.url}/#/session/${manager.id}`);
     const panel = page.locator(`[data-session-detail="${manager.id}"]`);
     // Once the session has its tmux attach command, the terminal tab opens by default and draws the pane.
     const attach = panel.getByTestId('attach-command');
@@ -67,7 +45,7 @@ describe('terminal panel', () => {
     await panel.getByRole('button', { name: 'Copy' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
     const { session } = await apiGet<{ session: { attachCommand: string } }>(
-      server,
+      dashboard.server,
       `/api/sessions/${manager.id}`,
     );
     expect(session.attachCommand).toBe(command);

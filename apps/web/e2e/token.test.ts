@@ -1,39 +1,19 @@
 // A server with an API token (as beyond loopback): the dashboard says how to open it, then works with
 // the token given once in the address, for requests and for its event streams alike.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser';
-import { ensureBuilt, freePort, type OrchaServer, startOrcha, tempDir } from './support/server';
+import { describe, expect, it } from 'vitest';
+import { useDashboard } from './support/use-dashboard';
 
 const token = 'e2e-token-0123456789abcdef';
-let server: OrchaServer;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const data = tempDir('orcha-web-token-');
-
-beforeAll(async () => {
-  await ensureBuilt();
-  server = await startOrcha({
-    port: await freePort(),
-    dataDir: data.path,
-    args: ['--api-token', token],
-    token,
-  });
-  chromium = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.stop();
-  data.remove();
-});
+const dashboard = useDashboard({ name: 'token', token });
 
 describe('API token', () => {
   it('asks for the token, then uses it for requests and streams', async () => {
-    const context = await chromium.browser.newContext();
+    const context = await dashboard.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(dashboard.server.url);
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'API token' }).count()).toBe(1);
 
-    await page.goto(`${server.url}/?token=${token}`);
+    await page.goto(`${dashboard.server.url}/?token=${token}`);
     await page.locator('[data-connection="live"]').waitFor();
     // The token leaves the address bar; the demo objective and its sessions load.
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);

@@ -1,17 +1,8 @@
 // A long transcript in the session panel: it opens at the newest message, pages back with `?after=` as the
 // virtual list scrolls, keeps only the rows in view in the DOM, and takes new messages from the live stream.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser';
-import { openDashboard } from './support/page';
-import {
-  apiGet,
-  apiPost,
-  ensureBuilt,
-  freePort,
-  type OrchaServer,
-  startOrcha,
-  tempDir,
-} from './support/server';
+import { describe, expect, it } from 'vitest';
+import { apiGet, apiPost } from './support/server';
+import { useDashboard } from './support/use-dashboard';
 
 interface Detail {
   session: { status: string; messageCount: number };
@@ -20,36 +11,24 @@ interface Page_ {
   messages: { seq: number; text: string }[];
 }
 
-let server: OrchaServer;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const data = tempDir('orcha-web-transcript-');
-
-beforeAll(async () => {
-  await ensureBuilt();
-  server = await startOrcha({ port: await freePort(), dataDir: data.path, args: ['--no-demo'] });
-  chromium = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.stop();
-  data.remove();
-});
+const dashboard = useDashboard({ name: 'transcript', args: ['--no-demo'] });
 
 const rowHeight = 22;
 
 describe('transcript', () => {
   it('opens at the end of a long transcript, pages back, and follows the live stream', async () => {
-    const { manager } = await apiPost<{ manager: { id: string } }>(server, '/api/objectives', {
+    const { manager } = await apiPost<{ manager: { id: string } }>(dashboard.server, '/api/objectives', {
       title: 'Long transcript',
       prompt: 'p',
       agent: 'fake',
     });
-    const detail = () => apiGet<Detail>(server, `/api/sessions/${manager.id}`);
+    const detail = () => apiGet<Detail>(dashboard.server, `/api/sessions/${manager.id}`);
     await expect.poll(async () => (await detail()).session.status).toBe('waiting_input');
     // The manager is live and interactive: every message it is sent is written to its transcript and answered.
     for (let i = 0; i < 450; i++)
-      await apiPost(server, `/api/sessions/${manager.id}/messages`, { text: `steering message ${i}` });
+      await apiPost(dashboard.server, `/api/sessions/${manager.id}/messages`, {
+        text: `steering message ${i}`,
+      });
     let total = 0;
     await expect
       .poll(
@@ -63,13 +42,13 @@ describe('transcript', () => {
       )
       .toBe(true);
 
-    const { page, errors } = await openDashboard(chromium.browser, server);
+    const { page, errors } = await dashboard.open();
     const afters: number[] = [];
     page.on('request', (request) => {
       const match = /\/messages\?after=(\d+)/.exec(request.url());
       if (match) afters.push(Number(match[1]));
     });
-    await page.goto(`${server.url}/#/session/${manager.id}`);
+    await page.goto(`${dashboard.server.url}/#/session/${manager.id}`);
     const list = page.locator('.transcript-list');
     const row = (seq: number) => list.locator(`button.message[data-seq="${seq}"]`);
     // Opens at the newest message; only a window of rows is in the DOM.
@@ -85,7 +64,10 @@ describe('transcript', () => {
       element.scrollTop = 0;
     });
     await row(1).waitFor();
-    const first = await apiGet<Page_>(server, `/api/sessions/${manager.id}/messages?after=0&limit=3`);
+    const first = await apiGet<Page_>(
+      dashboard.server,
+      `/api/sessions/${manager.id}/messages?after=0&limit=3`,
+    );
     expect(await row(1).locator('.text').textContent()).toBe(first.messages[0]!.text.split('\n')[0]);
     expect(afters).toContain(0);
 
@@ -97,7 +79,7 @@ describe('transcript', () => {
     await row(middle + 1).waitFor();
     await row(middle + 1).click();
     const expected = await apiGet<Page_>(
-      server,
+      dashboard.server,
       `/api/sessions/${manager.id}/messages?after=${middle}&limit=1`,
     );
     await expect.poll(() => page.locator('.inspector-body').textContent()).toBe(expected.messages[0]!.text);

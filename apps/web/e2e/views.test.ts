@@ -2,21 +2,12 @@
 // the overview — checked with axe-core in both themes and saved as screenshots at desktop and phone size.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, seriousViolations } from './support/browser';
-import { openDashboard, phone, screenshotPath, sessionRow, wide } from './support/page';
-import {
-  apiGet,
-  apiPost,
-  ensureBuilt,
-  freePort,
-  type OrchaServer,
-  startOrcha,
-  tempDir,
-} from './support/server';
+import { seriousViolations } from './support/browser';
+import { phone, screenshotPath, sessionRow, wide } from './support/page';
+import { apiGet, apiPost, tempDir } from './support/server';
+import { useDashboard } from './support/use-dashboard';
 
-let server: OrchaServer;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const data = tempDir('orcha-web-views-');
+const dashboard = useDashboard({ name: 'views', args: ['--feedback-interval', '300ms'] });
 const work = tempDir('orcha-web-target-');
 
 interface Sessions {
@@ -24,32 +15,20 @@ interface Sessions {
 }
 
 beforeAll(async () => {
-  await ensureBuilt();
-  server = await startOrcha({
-    port: await freePort(),
-    dataDir: data.path,
-    args: ['--feedback-interval', '300ms'],
-  });
-  chromium = await launchChromium();
   // Two more objectives beside the demo's, so the views show several at once.
   for (const title of ['Migrate the billing jobs to the new queue', 'Fix the flaky login test']) {
-    await apiPost(server, '/api/objectives', { title, prompt: title, agent: 'fake' });
+    await apiPost(dashboard.server, '/api/objectives', { title, prompt: title, agent: 'fake' });
   }
   // Let the demo objective reach its question, so every view has something to show.
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const { sessions } = await apiGet<Sessions>(server, '/api/sessions');
+    const { sessions } = await apiGet<Sessions>(dashboard.server, '/api/sessions');
     if (sessions.some((s) => s.status === 'waiting_input' && s.role === 'worker')) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}, 900_000);
+}, 60_000);
 
-afterAll(async () => {
-  await chromium?.close();
-  await server?.stop();
-  data.remove();
-  work.remove();
-});
+afterAll(() => work.remove());
 
 async function expectAccessible(page: Page, view: string) {
   const violations = await seriousViolations(page);
@@ -58,7 +37,7 @@ async function expectAccessible(page: Page, view: string) {
 
 describe('views', () => {
   it('adds a local machine and shows its doctor report; drains and enables it', async () => {
-    const { page, errors } = await openDashboard(chromium.browser, server, { path: '#/targets' });
+    const { page, errors } = await dashboard.open({ path: '#/targets' });
     const form = page.locator('section.add-target');
     await form.getByLabel('this machine').check();
     await form.getByLabel('Name').fill('e2e-box');
@@ -76,7 +55,7 @@ describe('views', () => {
         status: string;
         doctor: { ok: boolean; checks: { name: string; ok: boolean; required: boolean }[] };
       }[];
-    }>(server, '/api/targets');
+    }>(dashboard.server, '/api/targets');
     const stored = targets.find((t) => t.name === 'e2e-box')!;
     for (const check of stored.doctor.checks) {
       const item = registration.locator(`li.check[data-check="${check.name}"]`);
@@ -99,7 +78,7 @@ describe('views', () => {
   }, 60_000);
 
   it('has no serious accessibility violations and looks right at 1440×900 and 390×844', async () => {
-    const { sessions } = await apiGet<Sessions>(server, '/api/sessions');
+    const { sessions } = await apiGet<Sessions>(dashboard.server, '/api/sessions');
     const worker = sessions.find((s) => s.role === 'worker' && s.status === 'waiting_input') ?? sessions[0]!;
     const views = [
       { name: 'overview', path: '' },
@@ -113,7 +92,7 @@ describe('views', () => {
     ] as const) {
       for (const colorScheme of ['light', 'dark'] as const) {
         for (const view of views) {
-          const { page, errors } = await openDashboard(chromium.browser, server, {
+          const { page, errors } = await dashboard.open({
             viewport,
             colorScheme,
             path: view.path,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { OrchaError } from '@orcha/model';
 import type { AgentEvent, AgentExit, AgentRun, AgentSpec } from './agent-provider.js';
 import { EventQueue } from './event-queue.js';
@@ -53,6 +54,8 @@ export function createFakeRun(options: FakeRunOptions): AgentRun {
   const { spec, interactivity, conversation } = options;
   const events = new EventQueue<AgentEvent>();
   const stop = new AbortController();
+  // A script may have many tool calls and commands in flight at once, each listening for the stop.
+  setMaxListeners(0, stop.signal);
   const mcp = new FakeMcpConnection(spec.mcp);
   const inbox = new Inbox();
   let ending: Promise<AgentExit> | undefined;

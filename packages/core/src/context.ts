@@ -29,8 +29,8 @@ export interface Context {
   log: Logger;
   /** Live agent runs by session id. */
   runs: Map<string, LiveRun>;
-  /** Messages waiting to be delivered when their session (re)starts. */
-  pendingInput: Map<string, string[]>;
+  /** Set once the orchestrator is stopping: no new agent process is started. */
+  closing: boolean;
   /** Asks the scheduler to look again soon (coalesced). */
   wake(): void;
 }

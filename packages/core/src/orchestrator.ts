@@ -108,7 +108,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     config,
     log: options.log ?? (() => {}),
     runs: new Map(),
-    pendingInput: new Map(),
+    closing: false,
     wake: () => {
       if (scheduler) setImmediate(() => void scheduler?.tick());
     },
@@ -144,6 +144,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     store: ctx.store,
     config,
     async start() {
+      ctx.closing = false;
       unsubscribe = ctx.store.subscribe(onEvents);
       const counts = await reconcile(ctx, (sessionId, run, interactivity) =>
         driver.follow(ctx.store.getSession(sessionId), run, interactivity),
@@ -153,6 +154,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return counts;
     },
     async stop() {
+      ctx.closing = true;
       await scheduler?.stop();
       scheduler = null;
       await monitor.stop();

@@ -54,8 +54,7 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
       });
       if (session.status === 'paused') {
         const guidance = answer.trim().toLowerCase() === 'resume' ? null : answer;
-        if (guidance)
-          ctx.pendingInput.set(session.id, [...(ctx.pendingInput.get(session.id) ?? []), guidance]);
+        if (guidance) ctx.store.queueInput(session.id, guidance);
         ctx.store.updateSessionStatus(session.id, 'queued', { reason: `resumed by the person` });
         ctx.wake();
       }

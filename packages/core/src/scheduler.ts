@@ -81,7 +81,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
       store.updateSessionStatus(session.id, 'canceled', {
         reason: `dependency ${broken.id} ${broken.status}`,
       });
-      ctx.pendingInput.delete(session.id);
+      store.dropInput(session.id);
       continue;
     }
     const unfinished = deps.filter((dep) => dep?.status !== 'completed');

@@ -45,7 +45,7 @@ export async function cancelSession(ctx: Context, sessionId: string, reason: str
   const session = ctx.store.getSession(sessionId);
   if (sessionMachine.isTerminal(session.status)) return session;
   const canceled = setStatus(ctx, sessionId, 'canceled', reason) ?? ctx.store.getSession(sessionId);
-  ctx.pendingInput.delete(sessionId);
+  ctx.store.dropInput(sessionId);
   await stopRun(ctx, sessionId, 'cancel');
   ctx.wake();
   return canceled;

@@ -82,12 +82,15 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   const cwd = await ensureWorkspace(ctx, session, target, executor);
   const current = store.getSession(session.id);
   if (current.status !== 'starting') return; // canceled or paused while the workspace was prepared
+  if (ctx.closing) {
+    setStatus(ctx, current.id, 'queued', 'orcha stopped before the agent started');
+    return;
+  }
 
   const provider = ctx.providers.get(current.agent);
   if (!provider) throw new Error(`no agent named ${current.agent} is configured`);
   const objective = store.getObjective(current.objectiveId);
-  const pending = ctx.pendingInput.get(current.id) ?? [];
-  ctx.pendingInput.delete(current.id);
+  const pending = store.takeInput(current.id);
   const spec = {
     sessionId: current.id,
     prompt: firstPrompt(current, pending),
@@ -108,6 +111,9 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   if (run.attachCommand) store.updateSession(current.id, { attachCommand: run.attachCommand });
   if (store.getSession(current.id).status !== 'starting') {
     live.stopping = 'cancel';
+    await run.cancel();
+  } else if (ctx.closing && !run.attachName) {
+    live.stopping = 'restart';
     await run.cancel();
   }
   await consume(ctx, current, live);
@@ -241,9 +247,8 @@ async function afterTurn(
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   const session = ctx.store.getSession(id);
   if (session.status !== 'running' || live.interactivity !== 'interactive') return;
-  const pending = ctx.pendingInput.get(id);
-  if (pending?.length) {
-    ctx.pendingInput.delete(id);
+  const pending = ctx.store.takeInput(id);
+  if (pending.length) {
     await live.run.send(pending.join('\n\n'));
     return;
   }
@@ -306,7 +311,7 @@ function settle(
     return;
   }
   if (exit.reason === 'completed') {
-    if (ctx.pendingInput.get(id)?.length) {
+    if (ctx.store.pendingInputCount(id) > 0) {
       setStatus(ctx, id, 'queued', 'continuing with new input');
     } else if (session.role === 'worker' && !awaitsAnswer(ctx, id)) {
       setStatus(ctx, id, 'completed', null);

@@ -47,7 +47,5 @@ export async function steer(
 }
 
 function queue(ctx: Context, sessionId: string, text: string): void {
-  const pending = ctx.pendingInput.get(sessionId) ?? [];
-  pending.push(text);
-  ctx.pendingInput.set(sessionId, pending);
+  ctx.store.queueInput(sessionId, text);
 }

@@ -98,6 +98,21 @@ export const locks = sqliteTable(
   (table) => [index('locks_owner').on(table.ownerSessionId)],
 );
 
+/**
+ * Messages for a session that has no live process to take them (queued, paused, restarting): delivered when
+ * it next starts, and kept across a restart of orcha. The transcript holds them too, for people to read.
+ */
+export const pendingInput = sqliteTable(
+  'pending_input',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id').notNull(),
+    text: text('text').notNull(),
+    at: integer('at').notNull(),
+  },
+  (table) => [index('pending_input_session').on(table.sessionId, table.id)],
+);
+
 export const workspaces = sqliteTable(
   'workspaces',
   {

@@ -2,6 +2,7 @@ import type { IdGenerator } from '@orcha/model';
 import { dashboardQueries } from './dashboard.js';
 import { openDatabase } from './database.js';
 import { feedQueries } from './feed.js';
+import { inboxQueries } from './inbox.js';
 import { lockQueries } from './locks.js';
 import { objectiveQueries } from './objectives.js';
 import { outputQueries } from './outputs.js';
@@ -32,6 +33,7 @@ export function createStore(options: StoreOptions) {
     ...transcriptQueries(ctx),
     ...targetQueries(ctx),
     ...lockQueries(ctx),
+    ...inboxQueries(ctx),
     ...workspaceQueries(ctx),
     ...pullRequestQueries(ctx),
     ...questionQueries(ctx),

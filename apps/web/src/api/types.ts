@@ -10,13 +10,12 @@ import type {
   SessionStatus,
   Target,
   TranscriptMessage,
-  Usage,
   Workspace,
 } from '@orcha/model';
 
 /**
- * The shapes the server answers with. Entities come from @orcha/model (type-only); the rest mirrors the
- * API routes (packages/api/src/routes) and the store's small dashboard rows.
+ * The shapes the server answers with. Entities come from @orcha/model (type-only), and the overview's small
+ * rows are picked from them; the rest mirrors the API routes (packages/api/src/routes).
  */
 
 export interface ServerInfo {
@@ -27,40 +26,32 @@ export interface ServerInfo {
   forge: string;
 }
 
-/** A session as the overview shows it: no prompt, no transcript. */
-export interface SessionRow {
-  id: string;
-  objectiveId: string;
-  parentId: string | null;
-  role: 'manager' | 'worker';
-  agent: string;
-  title: string;
-  status: SessionStatus;
-  statusReason: string | null;
-  targetId: string | null;
-  pullRequestId: string | null;
-  interactivity: 'interactive' | 'noninteractive';
-  attachCommand: string | null;
-  usage: Usage;
-  lastActivity: string | null;
-  messageCount: number;
-  createdAt: number;
-  updatedAt: number;
-  startedAt: number | null;
-  endedAt: number | null;
-}
+/** A session as the overview shows it (the store's dashboard row): no prompt, no transcript. */
+export type SessionRow = Pick<
+  Session,
+  | 'id'
+  | 'objectiveId'
+  | 'parentId'
+  | 'role'
+  | 'agent'
+  | 'title'
+  | 'status'
+  | 'statusReason'
+  | 'targetId'
+  | 'pullRequestId'
+  | 'interactivity'
+  | 'attachCommand'
+  | 'usage'
+  | 'lastActivity'
+  | 'messageCount'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'startedAt'
+  | 'endedAt'
+>;
 
-export interface ObjectiveRow {
-  id: string;
-  title: string;
-  status: Objective['status'];
-  agent: string;
-  repo: string | null;
-  baseBranch: string | null;
-  summary: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+/** An objective as the overview shows it: everything but the prompt. */
+export type ObjectiveRow = Omit<Objective, 'prompt'>;
 
 export type Counts = Record<SessionStatus, number> & {
   openQuestions: number;

@@ -3,6 +3,7 @@ import { api, errorText } from '../api/client';
 import type { NewTarget, TargetRegistration } from '../api/types';
 import { useDashboardStore } from '../state/use-dashboard';
 import { DoctorReportView } from './doctor-report';
+import { Field } from './field';
 
 /**
  * Registers a machine. The server bootstraps it and runs the doctor; the answer shows exactly which
@@ -70,8 +71,7 @@ export function AddTargetForm() {
             this machine
           </label>
         </fieldset>
-        <label className="field">
-          <span>Name</span>
+        <Field label="Name">
           <input
             value={fields.name}
             onChange={set('name')}
@@ -79,11 +79,10 @@ export function AddTargetForm() {
             pattern="[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}"
             placeholder="gpu-box"
           />
-        </label>
+        </Field>
         {kind === 'ssh' && (
           <>
-            <label className="field">
-              <span>Host</span>
+            <Field label="Host">
               <input
                 value={fields.host}
                 onChange={set('host')}
@@ -91,13 +90,11 @@ export function AddTargetForm() {
                 placeholder="10.0.0.5"
                 className="mono"
               />
-            </label>
-            <label className="field">
-              <span>User</span>
+            </Field>
+            <Field label="User">
               <input value={fields.user} onChange={set('user')} required placeholder="bot" className="mono" />
-            </label>
-            <label className="field">
-              <span>Port</span>
+            </Field>
+            <Field label="Port">
               <input
                 value={fields.port}
                 onChange={set('port')}
@@ -105,20 +102,18 @@ export function AddTargetForm() {
                 placeholder="22"
                 className="mono"
               />
-            </label>
-            <label className="field">
-              <span>Identity file</span>
+            </Field>
+            <Field label="Identity file">
               <input
                 value={fields.identityFile}
                 onChange={set('identityFile')}
                 placeholder="~/.ssh/id_ed25519"
                 className="mono"
               />
-            </label>
+            </Field>
           </>
         )}
-        <label className="field">
-          <span>Work root</span>
+        <Field label="Work root">
           <input
             value={fields.workRoot}
             onChange={set('workRoot')}
@@ -126,20 +121,18 @@ export function AddTargetForm() {
             placeholder="/home/bot/work"
             className="mono"
           />
-        </label>
-        <label className="field">
-          <span>Capacity (sessions)</span>
+        </Field>
+        <Field label="Capacity (sessions)">
           <input value={fields.capacity} onChange={set('capacity')} type="number" min={1} max={1000} />
-        </label>
-        <label className="field wide">
-          <span>Bootstrap command (optional)</span>
+        </Field>
+        <Field label="Bootstrap command (optional)" wide>
           <input
             value={fields.bootstrap}
             onChange={set('bootstrap')}
             placeholder="mkdir -p /home/bot/work"
             className="mono"
           />
-        </label>
+        </Field>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={sending}>
             {sending ? 'Registering and checking…' : 'Add and run doctor'}

@@ -3,6 +3,7 @@ import { api, errorText } from '../api/client';
 import type { NewObjective } from '../api/types';
 import { navigate } from '../lib/router';
 import { useDashboard, useDashboardStore } from '../state/use-dashboard';
+import { Field } from './field';
 
 /** Title, prompt, optional repo + base branch, agent. The manager starts as soon as it is created. */
 export function NewObjectiveForm({ onDone }: { onDone(): void }) {
@@ -37,8 +38,7 @@ export function NewObjectiveForm({ onDone }: { onDone(): void }) {
 
   return (
     <form className="new-objective" onSubmit={(event) => void submit(event)} aria-label="New objective">
-      <label className="field wide">
-        <span>Title</span>
+      <Field label="Title" wide>
         <input
           value={title}
           onChange={(e) => setTitle(e.target.value)}
@@ -46,36 +46,32 @@ export function NewObjectiveForm({ onDone }: { onDone(): void }) {
           maxLength={200}
           placeholder="Port the parser to Rust"
         />
-      </label>
-      <label className="field wide">
-        <span>Prompt</span>
+      </Field>
+      <Field label="Prompt" wide>
         <textarea
           value={prompt}
           onChange={(e) => setPrompt(e.target.value)}
           rows={4}
           placeholder="What the manager should achieve, constraints, how to know it is done…"
         />
-      </label>
-      <label className="field">
-        <span>Repository (optional)</span>
+      </Field>
+      <Field label="Repository (optional)">
         <input
           value={repo}
           onChange={(e) => setRepo(e.target.value)}
           placeholder="owner/name or URL"
           className="mono"
         />
-      </label>
-      <label className="field">
-        <span>Base branch</span>
+      </Field>
+      <Field label="Base branch">
         <input
           value={baseBranch}
           onChange={(e) => setBaseBranch(e.target.value)}
           placeholder="main"
           className="mono"
         />
-      </label>
-      <label className="field">
-        <span>Agent</span>
+      </Field>
+      <Field label="Agent">
         <select value={agent} onChange={(e) => setAgent(e.target.value)}>
           <option value="">server default</option>
           {agents.map((name) => (
@@ -84,7 +80,7 @@ export function NewObjectiveForm({ onDone }: { onDone(): void }) {
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={sending || !title.trim()}>
           {sending ? 'Creating…' : 'Create objective'}

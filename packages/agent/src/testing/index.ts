@@ -11,3 +11,5 @@ export {
 } from './events.js';
 export type { ContractHarness } from './provider-contract.js';
 export { runProviderContract } from './provider-contract.js';
+export type { RecordingSpecs } from './recording-specs.js';
+export { createRecordingSpecs } from './recording-specs.js';
