@@ -29,8 +29,8 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, binary)));
+function onPath(searchPath: string, binary: string): boolean {
+  return searchPath.split(delimiter).some((dir) => dir && existsSync(join(dir, binary)));
 }
 
 /** Picks agents, forge and preparer from the flags: fakes by default, real ones one flag away. */
@@ -48,8 +48,8 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
       providers.tmux = tmux;
     }
   } else {
-    const wantClaude = config.agents === 'claude' || (config.agents === 'auto' && onPath('claude'));
-    const wantCodex = config.agents === 'codex' || (config.agents === 'auto' && onPath('codex'));
+    const wantClaude = config.agents === 'claude' || (config.agents === 'auto' && onPath(config.searchPath, 'claude'));
+    const wantCodex = config.agents === 'codex' || (config.agents === 'auto' && onPath(config.searchPath, 'codex'));
     if (wantClaude) {
       providers.claude = config.tmux
         ? createTmuxProvider({ name: 'claude', socketName: tmuxSocket, command: () => ['claude'] })

@@ -28,7 +28,7 @@ const configSchema = z.object({
   apiToken: z.string().min(16).optional(),
   demo: z.boolean().default(true),
 });
-export type ServerConfig = z.infer<typeof configSchema> & { dataDir: string };
+export type ServerConfig = z.infer<typeof configSchema> & { dataDir: string; searchPath: string };
 
 const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents' | 'noDemo'> = {
   port: 'port',
@@ -56,7 +56,7 @@ function duration(value: string): string {
   return String(match[2] === 's' ? amount * 1_000 : match[2] === 'm' ? amount * 60_000 : amount);
 }
 
-export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const raw: Record<string, unknown> = {};
   if (env.ORCHA_API_TOKEN) raw.apiToken = env.ORCHA_API_TOKEN;
   if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
@@ -81,7 +81,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`invalid configuration: ${describeIssues(parsed.error.issues)}`);
-  const config = { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  // Where `--agents auto` looks for the agent CLIs.
+  const config = { ...parsed.data, dataDir: resolve(parsed.data.dataDir), searchPath: env.PATH ?? '' };
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
   if (!loopback && !config.apiToken) {
     throw new Error(

@@ -14,7 +14,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   let config: ReturnType<typeof parseConfig>;
   try {
-    config = parseConfig(rest, process.env);
+    config = parseConfig(rest);
   } catch (error) {
     console.error(`orcha: ${error instanceof Error ? error.message : String(error)}`);
     return 2;

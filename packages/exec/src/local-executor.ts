@@ -61,6 +61,7 @@ function currentUser(): string {
   try {
     return userInfo().username;
   } catch {
-    return process.env.USER ?? 'unknown';
+    // A uid without a passwd entry (some containers).
+    return String(process.getuid?.() ?? 'unknown');
   }
 }
