@@ -5,7 +5,7 @@
 //   sessions_500_completed       how many of them completed (goal 500)
 // The last line is one JSON object `{"bench":"orch",…}`.
 import { createFakeProvider } from '@orcha/agent';
-import type { OrchaEvent } from '@orcha/model';
+import type { OrchaEvent, SessionStatus } from '@orcha/model';
 import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
@@ -113,15 +113,13 @@ try {
   // 3. 500 concurrent sessions.
   const baseline = process.memoryUsage().rss;
   const fan = server.orchestrator.createObjective({ title: 'fan out', prompt: 'fan out', agent: 'fake' });
+  const workersIn = (status: SessionStatus) =>
+    store.listSessions({ objectiveId: fan.objective.id, role: 'worker', statuses: [status] }).length;
   const started = performance.now();
   let peak = 0;
   for (;;) {
     peak = Math.max(peak, process.memoryUsage().rss);
-    const live = store.listSessions({
-      objectiveId: fan.objective.id,
-      role: 'worker',
-      statuses: ['running'],
-    }).length;
+    const live = workersIn('running');
     if (live === workers) break;
     if (performance.now() - started > 120_000) throw new Error(`only ${live} of ${workers} workers running`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -129,11 +127,7 @@ try {
   release();
   for (;;) {
     peak = Math.max(peak, process.memoryUsage().rss);
-    const done = store.listSessions({
-      objectiveId: fan.objective.id,
-      role: 'worker',
-      statuses: ['completed'],
-    }).length;
+    const done = workersIn('completed');
     figures.sessions_500_completed = done;
     if (done === workers || performance.now() - started > 180_000) break;
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -30,13 +30,7 @@ const ids = createIdGenerator(Date.now, () => randomInt(32));
 
 async function measureSshCommand(): Promise<Figures> {
   const sshd = await startSshd();
-  const executor = createSshExecutor({
-    host: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    identityFile: sshd.identityFile,
-    knownHostsFile: sshd.knownHostsFile,
-  });
+  const executor = createSshExecutor(sshd.client);
   const client = new Client();
   try {
     await new Promise<void>((resolve, reject) => {

@@ -2,10 +2,7 @@ import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/server.js';
-import { until as untilIn } from './until.js';
-
-const until = <T>(running: RunningServer, predicate: () => T | null | undefined | false) =>
-  untilIn(running.orchestrator.store, predicate);
+import { until } from './until.js';
 
 let server: RunningServer | null = null;
 let dir: TempDir | null = null;
@@ -29,11 +26,11 @@ describe('orcha serve with fake agents', () => {
     };
     expect(dashboard.info.fakeAgents).toBe(true);
 
-    const question = await until(running, () => store.listQuestions({ status: 'open' })[0]);
+    const question = await until(store, () => store.listQuestions({ status: 'open' })[0]);
     expect(question.kind).toBe('ask_user');
     const objective = store.listObjectives()[0]!;
-    await until(running, () => store.listPullRequests({ objectiveId: objective.id }).length === 2);
-    const followup = await until(running, () =>
+    await until(store, () => store.listPullRequests({ objectiveId: objective.id }).length === 2);
+    const followup = await until(store, () =>
       store
         .listSessions({ objectiveId: objective.id })
         .find((s) => s.pullRequestId && s.status === 'completed'),
@@ -46,7 +43,7 @@ describe('orcha serve with fake agents', () => {
       body: JSON.stringify({ answer: 'feature flag' }),
     });
     expect(answered.status).toBe(200);
-    await until(running, () => store.getObjective(objective.id).status === 'done');
+    await until(store, () => store.getObjective(objective.id).status === 'done');
     const sessions = store.listSessions({ objectiveId: objective.id });
     expect(sessions.filter((s) => s.role === 'worker').map((s) => s.status)).toEqual([
       'completed',

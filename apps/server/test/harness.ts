@@ -5,13 +5,19 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AgentProvider } from '@orcha/agent';
 import { createApi } from '@orcha/api';
-import { createOrchestrator, type Orchestrator, type OrchestratorConfig } from '@orcha/core';
+import {
+  createOrchestrator,
+  type Orchestrator,
+  type OrchestratorConfig,
+  type OrchestratorOptions,
+} from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createFakeForge, type FakeForge } from '@orcha/forge';
 import { createIdGenerator, type OrchaEvent } from '@orcha/model';
 import { createStore, type Store } from '@orcha/store';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { createScratchPreparer } from '@orcha/workspace';
+import { until } from './until.js';
 
 export interface Harness {
   url: string;
@@ -39,69 +45,77 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const dir = options.dir ?? (await createTempDir('orcha-api-'));
   const clock = options.clock ?? Date.now;
-  const store = createStore({
-    path: join(dir.path, 'orcha.db'),
-    clock,
-    ids: createIdGenerator(clock, () => randomInt(32)),
-  });
+  const store = createTestStore(dir, clock);
   store.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: options.capacity ?? 16 });
   const forge = options.forge ?? createFakeForge();
   const local = createLocalExecutor();
-  const orchestrator = createOrchestrator({
-    store,
-    providers: options.providers,
-    executorFor: () => local,
-    forge,
-    preparer: createScratchPreparer(),
-    clock,
-    config: { scheduleIntervalMs: 200, feedbackPollMs: 60_000, agentCliRequired: false, ...options.config },
-  });
-  const app = createApi({
-    orchestrator,
-    info: { version: 'test', fakeAgents: true, agents: Object.keys(options.providers), forge: 'fake' },
-  });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(listening));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://127.0.0.1:${port}`;
-  orchestrator.config.mcpBaseUrl = url;
-  await orchestrator.start();
-
-  const until = <T>(predicate: () => T | null | undefined | false, timeoutMs = 15_000) =>
-    new Promise<T>((resolve, reject) => {
-      let unsubscribe = () => {};
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new Error(`condition not met within ${timeoutMs} ms: ${predicate.toString().slice(0, 200)}`));
-      }, timeoutMs);
-      const check = () => {
-        const value = predicate();
-        if (!value) return false;
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(value);
-        return true;
-      };
-      if (check()) return;
-      unsubscribe = store.subscribe(() => void check());
-    });
-
+  const { url, orchestrator, stop } = await serveOrchestrator(
+    {
+      store,
+      providers: options.providers,
+      executorFor: () => local,
+      forge,
+      preparer: createScratchPreparer(),
+      clock,
+      config: options.config,
+    },
+    'fake',
+  );
   return {
     url,
     dir,
     store,
     orchestrator,
     forge,
-    until,
+    until: (predicate, timeoutMs = 15_000) => until(store, predicate, { timeoutMs }),
     async close(closeOptions = {}) {
+      await stop();
+      store.close();
+      if (closeOptions.remove) await dir.remove();
+    },
+  };
+}
+
+/** The store of a harness: a real SQLite file in `dir`. */
+export function createTestStore(dir: TempDir, clock: () => number = Date.now): Store {
+  return createStore({
+    path: join(dir.path, 'orcha.db'),
+    clock,
+    ids: createIdGenerator(clock, () => randomInt(32)),
+  });
+}
+
+/**
+ * The real orchestrator (with the tests' quick schedule and no agent CLI required unless `config` says
+ * otherwise) served by the real API on a loopback port, and started. `stop` stops both; the store stays open.
+ */
+export async function serveOrchestrator(
+  options: OrchestratorOptions,
+  forge: string,
+): Promise<{ url: string; orchestrator: Orchestrator; stop(): Promise<void> }> {
+  const orchestrator = createOrchestrator({
+    ...options,
+    config: { scheduleIntervalMs: 200, feedbackPollMs: 60_000, agentCliRequired: false, ...options.config },
+  });
+  const app = createApi({
+    orchestrator,
+    info: { version: 'test', fakeAgents: true, agents: Object.keys(options.providers), forge },
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(listening));
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  orchestrator.config.mcpBaseUrl = url;
+  await orchestrator.start();
+  return {
+    url,
+    orchestrator,
+    async stop() {
       await orchestrator.stop();
       // Open SSE streams would keep the server open forever.
       if ('closeAllConnections' in server) server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      store.close();
-      if (closeOptions.remove) await dir.remove();
     },
   };
 }

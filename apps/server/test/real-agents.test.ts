@@ -120,11 +120,11 @@ describe('real agent CLIs under orcha', () => {
     const spawned = await until(
       store,
       () => store.listSessions({ objectiveId: objective.id, role: 'worker' })[0],
-      60_000,
+      { timeoutMs: 60_000 },
     );
     expect(spawned.title).toBe('Write the changelog');
     expect(spawned.parentId).toBe(manager.id);
-    await until(store, () => store.getSession(spawned.id).status === 'completed', 30_000);
+    await until(store, () => store.getSession(spawned.id).status === 'completed', { timeoutMs: 30_000 });
     // orcha told the live claude process, and claude's model saw it.
     await until(
       store,
@@ -132,7 +132,7 @@ describe('real agent CLIs under orcha', () => {
         anthropic.requests.some((request) =>
           userTexts(request).some((text) => text.startsWith(`Worker ${spawned.id}`)),
         ),
-      30_000,
+      { timeoutMs: 30_000 },
     );
     const toolCalls = store
       .listMessages(manager.id, { after: 0, limit: 500 })
@@ -157,39 +157,29 @@ describe('real agent CLIs under orcha', () => {
     });
     const claudeId = interactive.manager.id;
     const codexId = noninteractive.manager.id;
-    await until(store, () => store.getSession(claudeId).status === 'waiting_input', 60_000);
+    await until(store, () => store.getSession(claudeId).status === 'waiting_input', { timeoutMs: 60_000 });
     await until(
       store,
       () =>
         store.getSession(codexId).status === 'waiting_input' && store.getSession(codexId).providerSessionId,
-      60_000,
+      { timeoutMs: 60_000 },
     );
     const threadId = store.getSession(codexId).providerSessionId;
+    const said = (sessionId: string, text: string) =>
+      store
+        .listMessages(sessionId, { after: 0, limit: 100 })
+        .some((m) => m.kind === 'assistant' && m.text === text);
 
     const live = await api(running, 'POST', `/api/sessions/${claudeId}/messages`, { text: 'say again' });
     expect(live.body.delivery).toBe('live');
-    await until(
-      store,
-      () =>
-        store
-          .listMessages(claudeId, { after: 0, limit: 100 })
-          .some((m) => m.kind === 'assistant' && m.text === 'again'),
-      30_000,
-    );
+    await until(store, () => said(claudeId, 'again'), { timeoutMs: 30_000 });
 
     const detail = await api(running, 'GET', `/api/sessions/${codexId}`);
     expect(detail.body.steering).toBe('cancel_and_resume');
     const resumed = await api(running, 'POST', `/api/sessions/${codexId}/messages`, { text: 'recall' });
     expect(['queued', 'restart']).toContain(resumed.body.delivery);
-    await until(
-      store,
-      () =>
-        store
-          .listMessages(codexId, { after: 0, limit: 100 })
-          .some((m) => m.kind === 'assistant' && m.text === 'apple'),
-      60_000,
-    );
-    await until(store, () => store.getSession(codexId).status === 'waiting_input', 30_000);
+    await until(store, () => said(codexId, 'apple'), { timeoutMs: 60_000 });
+    await until(store, () => store.getSession(codexId).status === 'waiting_input', { timeoutMs: 30_000 });
     expect(store.getSession(codexId).providerSessionId).toBe(threadId);
     // The resumed turn carried the earlier conversation to the model.
     const lastCall = openai.modelCalls().at(-1)!;

@@ -1,18 +1,17 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { appendFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import type { AgentProvider } from '@orcha/agent';
-import { createApi } from '@orcha/api';
-import { createOrchestrator, type Orchestrator, type OrchestratorConfig } from '@orcha/core';
+import type { Orchestrator, OrchestratorConfig } from '@orcha/core';
 import { createLocalExecutor, type Executor } from '@orcha/exec';
 import { createSshExecutor, createSshExecutorPool, type SshExecutor } from '@orcha/exec-ssh';
 import { createFakeForge, type Forge } from '@orcha/forge';
-import { createIdGenerator, type Target } from '@orcha/model';
-import { createStore, type Store } from '@orcha/store';
+import type { Target } from '@orcha/model';
+import type { Store } from '@orcha/store';
 import { createTempDir, type LoopbackSshd, type TempDir } from '@orcha/testkit';
 import { createWorkspacePreparer, type GitPreparerSettings, type Preparer } from '@orcha/workspace';
-import { api } from './harness.js';
+import { api, createTestStore, serveOrchestrator } from './harness.js';
+import { until } from './until.js';
 
 /**
  * The API harness with SSH targets: a real orchestrator on real SQLite behind the real API, whose SSH
@@ -37,6 +36,10 @@ export interface RemoteHarness {
   inspect(sshd: LoopbackSshd): SshExecutor;
   /** The orchestrator's own executor of a target (by id or name). */
   executorOf(target: string): Executor;
+  /**
+   * Resolves when `predicate` holds, checked after every committed event and every 100 ms: remote state (a
+   * process, a file) changes without an event.
+   */
   until<T>(predicate: () => T | null | undefined | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -57,11 +60,7 @@ export interface RemoteHarnessOptions {
 
 export async function startRemoteHarness(options: RemoteHarnessOptions): Promise<RemoteHarness> {
   const dir = await createTempDir('orcha-remote-');
-  const store = createStore({
-    path: join(dir.path, 'orcha.db'),
-    clock: Date.now,
-    ids: createIdGenerator(Date.now, () => randomInt(32)),
-  });
+  const store = createTestStore(dir);
   if (options.localCapacity)
     store.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: options.localCapacity });
   const knownHostsFile = join(dir.path, 'known_hosts');
@@ -74,49 +73,18 @@ export async function startRemoteHarness(options: RemoteHarnessOptions): Promise
   const local = createLocalExecutor();
   const executorFor = (target: Target): Executor =>
     target.kind === 'local' ? local : ssh.executorFor(target);
-  const orchestrator = createOrchestrator({
-    store,
-    providers: options.providers,
-    executorFor,
-    forge: options.forge ?? createFakeForge(),
-    preparer: options.preparer ?? createWorkspacePreparer({ git: options.git ?? {} }),
-    config: { scheduleIntervalMs: 200, feedbackPollMs: 60_000, agentCliRequired: false, ...options.config },
-  });
-  const app = createApi({
-    orchestrator,
-    info: { version: 'test', fakeAgents: true, agents: Object.keys(options.providers), forge: 'test' },
-  });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(listening));
-  });
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  orchestrator.config.mcpBaseUrl = url;
-  await orchestrator.start();
+  const { url, orchestrator, stop } = await serveOrchestrator(
+    {
+      store,
+      providers: options.providers,
+      executorFor,
+      forge: options.forge ?? createFakeForge(),
+      preparer: options.preparer ?? createWorkspacePreparer({ git: options.git ?? {} }),
+      config: options.config,
+    },
+    'test',
+  );
   const inspectors: SshExecutor[] = [];
-
-  const until = <T>(predicate: () => T | null | undefined | false, timeoutMs = 20_000) =>
-    new Promise<T>((resolve, reject) => {
-      let unsubscribe = () => {};
-      // Remote state (a process, a file) changes without an event: look again now and then as well.
-      const poll = setInterval(() => void check(), 100);
-      const timer = setTimeout(() => {
-        clearInterval(poll);
-        unsubscribe();
-        reject(new Error(`condition not met within ${timeoutMs} ms: ${predicate.toString().slice(0, 200)}`));
-      }, timeoutMs);
-      const check = () => {
-        const value = predicate();
-        if (!value) return false;
-        clearTimeout(timer);
-        clearInterval(poll);
-        unsubscribe();
-        resolve(value);
-        return true;
-      };
-      if (check()) return;
-      unsubscribe = store.subscribe(() => void check());
-    });
 
   return {
     url,
@@ -141,22 +109,14 @@ export async function startRemoteHarness(options: RemoteHarnessOptions): Promise
       });
     },
     inspect(sshd) {
-      const executor = createSshExecutor({
-        host: sshd.host,
-        port: sshd.port,
-        user: sshd.user,
-        identityFile: sshd.identityFile,
-        knownHostsFile: sshd.knownHostsFile,
-      });
+      const executor = createSshExecutor(sshd.client);
       inspectors.push(executor);
       return executor;
     },
     executorOf: (target) => executorFor(store.getTarget(target)),
-    until,
+    until: (predicate, timeoutMs = 20_000) => until(store, predicate, { timeoutMs, pollMs: 100 }),
     async close() {
-      await orchestrator.stop();
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop();
       for (const executor of inspectors) executor.close();
       ssh.close();
       store.close();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createLocalExecutor } from '@orcha/exec';
@@ -7,6 +7,7 @@ import {
   type FakeGitHub,
   type GitHttpServer,
   git,
+  seedRepo,
   startFakeGitHub,
   startGitHttpServer,
 } from '@orcha/testkit';
@@ -16,9 +17,9 @@ import { chooseBackends } from '../src/backends.js';
 import { parseConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { api } from './harness.js';
+import { eventually } from './until.js';
 
 const token = 'ghp_serve_real_forge_token';
-const identity = ['-c', 'user.name=upstream', '-c', 'user.email=upstream@example.invalid'];
 let gitServer: GitHttpServer;
 let github: FakeGitHub;
 let dataDir: string;
@@ -49,31 +50,13 @@ function serveConfig(extra: { githubUrl?: string; githubToken?: string }) {
   return { ...config, ...extra };
 }
 
-async function eventually<T>(
-  check: () => Promise<T | null | false | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`not met within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 beforeAll(async () => {
   gitServer = await startGitHttpServer({ token });
   github = await startFakeGitHub(gitServer, { token });
   dataDir = await mkdtemp(join(tmpdir(), 'orcha-serve-real-forge-'));
   repoUrl = await gitServer.createRepo('acme/app');
   const seed = join(dataDir, '..', `${dataDir.split('/').pop()}-seed`);
-  await git(['init', '--quiet', '--initial-branch=main', seed]);
-  await writeFile(join(seed, 'README.md'), 'app\n');
-  await git(['add', '.'], { cwd: seed });
-  await git([...identity, 'commit', '--quiet', '-m', 'initial'], { cwd: seed });
-  await git(['push', '--quiet', gitServer.repoPath('acme/app'), 'main'], { cwd: seed });
+  await seedRepo(seed, gitServer.repoPath('acme/app'));
   await rm(seed, { recursive: true, force: true });
 });
 
@@ -98,13 +81,14 @@ describe('orcha serve --real-forge', () => {
     const question = await eventually(async () => {
       const open = await api(server!, 'GET', `/api/questions?objectiveId=${objectiveId}&status=open`);
       return open.body.questions[0] as { id: string } | undefined;
-    });
+    }, 30_000);
     expect(
       (await api(server, 'POST', `/api/questions/${question.id}/answer`, { answer: 'feature flag' })).status,
     ).toBe(200);
     await eventually(
       async () =>
         (await api(server!, 'GET', `/api/objectives/${objectiveId}`)).body.objective.status === 'done',
+      30_000,
     );
 
     const prs = (await api(server, 'GET', `/api/pull-requests?objectiveId=${objectiveId}`)).body

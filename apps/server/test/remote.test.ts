@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Test-only imports of backends the API package does not depend on.
@@ -7,10 +7,12 @@ import type { SshExecutor } from '@orcha/exec-ssh';
 import { createGitHubForge } from '@orcha/forge-github';
 import type { OrchaEvent } from '@orcha/model';
 import {
+  commitFile,
   type FakeGitHub,
   type GitHttpServer,
   git,
   type LoopbackSshd,
+  seedRepo,
   startFakeGitHub,
   startGitHttpServer,
   startSshd,
@@ -19,9 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './harness.js';
 import { createRemoteFakeProvider, type Plan } from './remote-agents.js';
 import { processTag, type RemoteHarness, remoteProcesses, startRemoteHarness } from './remote-harness.js';
+import { eventually } from './until.js';
 
 const token = 'ghp_remote_test_token';
-const identity = ['-c', 'user.name=upstream', '-c', 'user.email=upstream@example.invalid'];
 const tmuxSocket = processTag('tmux');
 
 let a: LoopbackSshd;
@@ -33,18 +35,6 @@ let onA: SshExecutor;
 let onB: SshExecutor;
 let scratch: string;
 let repoUrl: string;
-
-/** Waits for an async condition on the remote side (no event tells us about processes). */
-async function eventually<T>(check: () => Promise<T | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`not met within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function startObjective(title: string, plan: Plan, repo?: string) {
   const created = await api(harness, 'POST', '/api/objectives', {
@@ -78,12 +68,7 @@ beforeAll(async () => {
   github = await startFakeGitHub(gitServer, { token });
   scratch = await mkdtemp(join(tmpdir(), 'orcha-remote-upstream-'));
   repoUrl = await gitServer.createRepo('acme/app');
-  const seed = join(scratch, 'seed');
-  await git(['init', '--quiet', '--initial-branch=main', seed]);
-  await writeFile(join(seed, 'README.md'), 'app\n');
-  await git(['add', '.'], { cwd: seed });
-  await git([...identity, 'commit', '--quiet', '-m', 'initial'], { cwd: seed });
-  await git(['push', '--quiet', gitServer.repoPath('acme/app'), 'main'], { cwd: seed });
+  await seedRepo(join(scratch, 'seed'), gitServer.repoPath('acme/app'));
 
   const tmux = createTmuxProvider({
     name: 'tmux',
@@ -271,11 +256,8 @@ describe('sessions on SSH targets', () => {
     // Upstream moves on after the mirror was made: the next remote checkout starts from the new commit.
     const later = join(scratch, 'later');
     await git(['clone', '--quiet', gitServer.repoPath('acme/app'), later]);
-    await writeFile(join(later, 'LATER.md'), 'pushed after the mirror\n');
-    await git(['add', '.'], { cwd: later });
-    await git([...identity, 'commit', '--quiet', '-m', 'later'], { cwd: later });
+    const latest = await commitFile(later, 'LATER.md', 'pushed after the mirror\n', 'later');
     await git(['push', '--quiet', 'origin', 'HEAD:main'], { cwd: later });
-    const latest = (await git(['rev-parse', 'HEAD'], { cwd: later })).trim();
     const manager = managerOf(objectiveId);
     await api(harness, 'POST', `/api/sessions/${manager.id}/messages`, {
       text: `spawn ${JSON.stringify([{ title: 'Check head', prompt: 'head', target: 'box-a' }])}`,

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createPrivateTmux, createTempDir, type PrivateTmux, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './until.js';
 
 const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
 let dir: TempDir;
@@ -76,19 +77,6 @@ async function sessions(): Promise<SessionRow[]> {
   return (await get<{ sessions: SessionRow[] }>('/api/sessions')).sessions;
 }
 
-async function eventually<T>(
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not reached: ${probe.toString().slice(0, 200)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 beforeAll(async () => {
   dir = await createTempDir('orcha-restart-');
   tmux = createPrivateTmux('restart');
@@ -113,7 +101,7 @@ describe('a crash and a restart', () => {
         (s) => s.role === 'worker' && s.status === 'running' && s.attachCommand,
       );
       return rows.length === 3 ? rows : null;
-    });
+    }, 30_000);
     expect(workers.every((w) => w.agent === 'tmux')).toBe(true);
     expect(workers[0]!.attachCommand).toContain(`-L ${tmux.socketName}`);
     expect(workers[0]!.attachCommand).toContain(`attach -t orcha-${workers[0]!.id}`);

@@ -11,5 +11,6 @@ export type {
 } from './executor.js';
 export type { LocalExecutorOptions } from './local-executor.js';
 export { createLocalExecutor } from './local-executor.js';
+export { groupIsAlive } from './process-group.js';
 export { quoteShellArg, quoteShellArgs } from './quote.js';
 export { runProcess } from './run-process.js';

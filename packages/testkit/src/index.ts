@@ -16,6 +16,7 @@ export type { CodexHome } from './codex-home.js';
 export { codexCliPath, createCodexHome } from './codex-home.js';
 export type { GitHttpServer } from './git-http-server.js';
 export { git, startGitHttpServer } from './git-http-server.js';
+export { commitFile, seedRepo } from './git-repo.js';
 export { componentSchema, githubOpenApi, responseSchema, skeleton, validate } from './github-openapi.js';
 export type { FakeGitHub } from './github-server.js';
 export { startFakeGitHub } from './github-server.js';

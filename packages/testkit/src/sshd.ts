@@ -18,6 +18,8 @@ export interface LoopbackSshd {
   knownHostsFile: string;
   /** The host key line (`[127.0.0.1]:port ssh-ed25519 AAAA…`) as known_hosts holds it. */
   hostKeyLine: string;
+  /** How a client reaches this server with the files above: the settings an SSH executor takes. */
+  client: { host: string; port: number; user: string; identityFile: string; knownHostsFile: string };
   dir: string;
   stop(): Promise<void>;
 }
@@ -104,14 +106,16 @@ export async function startSshd(options: { path?: string } = {}): Promise<Loopba
   const hostKeyLine = `[127.0.0.1]:${port} ${hostPublic}`;
   const knownHostsFile = join(dir, 'known_hosts');
   await writeFile(knownHostsFile, `${hostKeyLine}\n`);
+  const user = userInfo().username;
   return {
     host: '127.0.0.1',
     port,
-    user: userInfo().username,
+    user,
     identityFile,
     privateKey: await readFile(identityFile, 'utf8'),
     knownHostsFile,
     hostKeyLine,
+    client: { host: '127.0.0.1', port, user, identityFile, knownHostsFile },
     dir,
     async stop() {
       if (child.exitCode === null) {

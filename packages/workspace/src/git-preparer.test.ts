@@ -1,13 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalExecutor } from '@orcha/exec';
 import { createIdGenerator } from '@orcha/model';
-import { type GitHttpServer, git, startGitHttpServer } from '@orcha/testkit';
+import { commitFile, type GitHttpServer, git, seedRepo, startGitHttpServer } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitPreparer } from './git-preparer.js';
+import { createGitPreparer, type GitPrepareRequest } from './git-preparer.js';
 
-const identity = ['-c', 'user.name=upstream', '-c', 'user.email=upstream@example.invalid'];
 let server: GitHttpServer;
 let dir: string;
 let url: string;
@@ -15,13 +14,28 @@ let upstream: string;
 const ids = createIdGenerator(Date.now, () => Math.floor(Math.random() * 32));
 const executor = createLocalExecutor();
 
+/** Commits `file` upstream and pushes it to the served repository. */
 async function commit(message: string, file = 'file.txt'): Promise<string> {
-  await writeFile(join(upstream, file), `${message}\n`);
-  await git(['add', file], { cwd: upstream });
-  await git([...identity, 'commit', '--quiet', '-m', message], { cwd: upstream });
+  const sha = await commitFile(upstream, file, `${message}\n`, message);
   await git(['push', '--quiet', 'origin', 'HEAD'], { cwd: upstream });
-  return (await git(['rev-parse', 'HEAD'], { cwd: upstream })).trim();
+  return sha;
 }
+
+/** An isolated checkout of the served repository's main for a new session. */
+const prepareIsolated = (
+  preparer: ReturnType<typeof createGitPreparer>,
+  workRoot: string,
+  request: Partial<GitPrepareRequest> = {},
+) =>
+  preparer.prepare({
+    executor,
+    workRoot,
+    sessionId: ids('session'),
+    kind: 'isolated',
+    repo: url,
+    baseBranch: 'main',
+    ...request,
+  });
 
 beforeAll(async () => {
   server = await startGitHttpServer();
@@ -42,26 +56,11 @@ describe('git preparer', () => {
   it('branches an isolated checkout off the freshly fetched base, even when the mirror is older', async () => {
     const preparer = createGitPreparer();
     const workRoot = join(dir, 'work');
-    const first = await preparer.prepare({
-      executor,
-      workRoot,
-      sessionId: ids('session'),
-      kind: 'isolated',
-      repo: url,
-      baseBranch: 'main',
-      title: 'Fix login',
-    });
+    const first = await prepareIsolated(preparer, workRoot, { title: 'Fix login' });
     expect(first.branch).toMatch(/^orcha\/[0-9a-z]{8}-fix-login$/);
     // The mirror exists now; upstream moves on.
     const latest = await commit('second');
-    const second = await preparer.prepare({
-      executor,
-      workRoot,
-      sessionId: ids('session'),
-      kind: 'isolated',
-      repo: url,
-      baseBranch: 'main',
-    });
+    const second = await prepareIsolated(preparer, workRoot);
     expect(second.headSha).toBe(latest);
     expect((await git(['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: second.path })).trim()).toBe(
       second.branch,
@@ -123,36 +122,15 @@ describe('git preparer mirror cache', () => {
     const mirror = await preparer.ensureMirror(executor, workRoot, url);
     const mirrored = async () => (await git(['rev-parse', 'main'], { cwd: mirror })).trim();
     const latest = await commit('while the mirror is young');
-    const workspace = await preparer.prepare({
-      executor,
-      workRoot,
-      sessionId: ids('session'),
-      kind: 'isolated',
-      repo: url,
-      baseBranch: 'main',
-    });
+    const workspace = await prepareIsolated(preparer, workRoot);
     // The checkout is fresh from the origin even though the young mirror was not refreshed.
     expect(workspace.headSha).toBe(latest);
     expect(await mirrored()).not.toBe(latest);
     now += 61_000;
-    await preparer.prepare({
-      executor,
-      workRoot,
-      sessionId: ids('session'),
-      kind: 'isolated',
-      repo: url,
-      baseBranch: 'main',
-    });
+    await prepareIsolated(preparer, workRoot);
     expect(await mirrored()).toBe(latest);
     await rm(mirror, { recursive: true, force: true });
-    const again = await preparer.prepare({
-      executor,
-      workRoot,
-      sessionId: ids('session'),
-      kind: 'isolated',
-      repo: url,
-      baseBranch: 'main',
-    });
+    const again = await prepareIsolated(preparer, workRoot);
     expect(again.headSha).toBe(latest);
     expect(await mirrored()).toBe(latest);
   });
@@ -166,12 +144,10 @@ describe('git preparer with a private repository', () => {
   beforeAll(async () => {
     privateServer = await startGitHttpServer({ token });
     privateUrl = await privateServer.createRepo('acme/private');
-    const seed = join(dir, 'private-seed');
-    await git(['init', '--quiet', '--initial-branch=main', seed]);
-    await writeFile(join(seed, 'secret.txt'), 'private\n');
-    await git(['add', '.'], { cwd: seed });
-    await git([...identity, 'commit', '--quiet', '-m', 'private'], { cwd: seed });
-    await git(['push', '--quiet', privateServer.repoPath('acme/private'), 'main'], { cwd: seed });
+    await seedRepo(join(dir, 'private-seed'), privateServer.repoPath('acme/private'), {
+      files: { 'secret.txt': 'private\n' },
+      message: 'private',
+    });
   });
 
   afterAll(async () => {
@@ -187,14 +163,7 @@ describe('git preparer with a private repository', () => {
         return forUrl.startsWith(privateServer.url) ? token : null;
       },
     });
-    const workspace = await preparer.prepare({
-      executor,
-      workRoot,
-      sessionId: ids('session'),
-      kind: 'isolated',
-      repo: privateUrl,
-      baseBranch: 'main',
-    });
+    const workspace = await prepareIsolated(preparer, workRoot, { repo: privateUrl });
     expect(await readFile(join(workspace.path, 'secret.txt'), 'utf8')).toBe('private\n');
     expect(asked.every((forUrl) => forUrl === privateUrl)).toBe(true);
     const leaked = await executor.run('grep', ['-rl', token, workRoot]);
@@ -204,16 +173,9 @@ describe('git preparer with a private repository', () => {
 
   it('fails with unavailable, and never echoes the token, when the token is refused', async () => {
     const preparer = createGitPreparer({ token: () => 'ghp_wrong_token' });
-    const error = await preparer
-      .prepare({
-        executor,
-        workRoot: join(dir, 'refused-work'),
-        sessionId: ids('session'),
-        kind: 'isolated',
-        repo: privateUrl,
-        baseBranch: 'main',
-      })
-      .catch((caught) => caught);
+    const error = await prepareIsolated(preparer, join(dir, 'refused-work'), { repo: privateUrl }).catch(
+      (caught) => caught,
+    );
     expect(error).toMatchObject({ code: 'unavailable' });
     expect(String(error.message)).not.toContain('ghp_wrong_token');
   });

@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { AgentProvider, AgentSpec } from '@orcha/agent';
-import { createLocalExecutor, type Executor } from '@orcha/exec';
+import { createRecordingSpecs } from '@orcha/agent/testing';
 import {
   type AnthropicRequest,
   anthropicReply,
@@ -46,19 +45,9 @@ export async function createClaudeTestbed(
     await Promise.all([server.stop(), cli?.remove()]);
     throw error;
   }
-  const local = createLocalExecutor({ killGraceMs: 1000 });
-  const groups = new Map<string, number[]>();
-  // The real local executor, noting the process group of every spawn so tests can find the process.
-  const executorFor = (sessionId: string): Executor => ({
-    ...local,
-    async spawn(command, args, spawnOptions) {
-      const handle = await local.spawn(command, args, spawnOptions);
-      if (handle.pid !== undefined) groups.set(sessionId, [...(groups.get(sessionId) ?? []), handle.pid]);
-      return handle;
-    },
-  });
   const provider = createClaudeProvider({ command: claudeCliPath, env: cli.env, ...options.settings });
   const path = workdir.path;
+  const specs = createRecordingSpecs(path);
   const environment = cli;
   const temp = workdir;
   return {
@@ -66,15 +55,9 @@ export async function createClaudeTestbed(
     cli: environment,
     workdir: path,
     provider,
-    spec: (sessionId, prompt, extra = {}) => ({
-      sessionId,
-      prompt,
-      cwd: path,
-      executor: executorFor(sessionId),
-      ...extra,
-    }),
-    pids: (sessionId) => [...(groups.get(sessionId) ?? [])],
-    isRunning: async (sessionId) => (groups.get(sessionId) ?? []).some(groupIsAlive),
+    spec: specs.spec,
+    pids: specs.pids,
+    isRunning: async (sessionId) => specs.isRunning(sessionId),
     async teardown() {
       await server.stop();
       await Promise.all([environment.remove(), temp.remove()]);
@@ -146,21 +129,4 @@ function earlierSays(request: AnthropicRequest): string[] {
       const match = /^\s*say\s+([\s\S]*)$/.exec(text);
       return match?.[1] ? [match[1].trim()] : [];
     });
-}
-
-/** Whether a process of the group is running (zombies do not count: nobody may reap them here). */
-export function groupIsAlive(pgid: number): boolean {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    // Fields after the parenthesised command: state ppid pgrp …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AgentProvider, AgentSpec } from '@orcha/agent';
-import { createLocalExecutor, type Executor } from '@orcha/exec';
+import { createRecordingSpecs } from '@orcha/agent/testing';
 import {
   type CodexHome,
   codexCliPath,
@@ -41,17 +41,6 @@ export async function createCodexTestbed(
     await Promise.all([server.stop(), home.remove()]);
     throw error;
   }
-  const local = createLocalExecutor({ killGraceMs: 1000 });
-  const groups = new Map<string, number[]>();
-  // The real local executor, noting the process group of every spawn so tests can look for leftovers.
-  const executorFor = (sessionId: string): Executor => ({
-    ...local,
-    async spawn(command, args, spawnOptions) {
-      const handle = await local.spawn(command, args, spawnOptions);
-      if (handle.pid !== undefined) groups.set(sessionId, [...(groups.get(sessionId) ?? []), handle.pid]);
-      return handle;
-    },
-  });
   const provider = createCodexProvider({
     command: codexCliPath,
     env: home.env,
@@ -59,19 +48,14 @@ export async function createCodexTestbed(
     ...options.settings,
   });
   const path = workdir.path;
+  const specs = createRecordingSpecs(path);
   return {
     server,
     home,
     workdir: path,
     provider,
-    spec: (sessionId, prompt, extra = {}) => ({
-      sessionId,
-      prompt,
-      cwd: path,
-      executor: executorFor(sessionId),
-      ...extra,
-    }),
-    isRunning: async (sessionId) => (groups.get(sessionId) ?? []).some(groupIsAlive),
+    spec: specs.spec,
+    isRunning: async (sessionId) => specs.isRunning(sessionId),
     codexProcesses: () => processesWithEnv(`CODEX_HOME=${home.env.CODEX_HOME}`),
     async teardown() {
       await server.stop();
@@ -123,15 +107,15 @@ function earlierSays(request: ResponsesRequest): string[] {
   });
 }
 
-/** Live processes as `[pid, pgid]` (zombies are left out: nobody may reap them here). */
-function liveProcesses(): [number, number][] {
-  const live: [number, number][] = [];
+/** Pids of live processes (zombies are left out: nobody may reap them here). */
+function livePids(): number[] {
+  const live: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && fields[0] !== 'X') live.push([Number(entry), Number(fields[2])]);
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      if (state !== 'Z' && state !== 'X') live.push(Number(entry));
     } catch {
       // Gone between listing and reading.
     }
@@ -139,12 +123,8 @@ function liveProcesses(): [number, number][] {
   return live;
 }
 
-function groupIsAlive(pgid: number): boolean {
-  return liveProcesses().some(([, group]) => group === pgid);
-}
-
 function processesWithEnv(entry: string): number[] {
-  return liveProcesses().flatMap(([pid]) => {
+  return livePids().flatMap((pid) => {
     try {
       return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry) ? [pid] : [];
     } catch {
