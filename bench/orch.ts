@@ -148,7 +148,7 @@ async function openFeed(url: string) {
   const controller = new AbortController();
   const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let waiting: { match: (data: string) => boolean; resolve: (at: number) => void } | null = null;
+  let waiting = null as { match: (data: string) => boolean; resolve: (at: number) => void } | null;
   void (async () => {
     try {
       for (;;) {
