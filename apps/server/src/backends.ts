@@ -48,8 +48,10 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
       providers.tmux = tmux;
     }
   } else {
-    const wantClaude = config.agents === 'claude' || (config.agents === 'auto' && onPath(config.searchPath, 'claude'));
-    const wantCodex = config.agents === 'codex' || (config.agents === 'auto' && onPath(config.searchPath, 'codex'));
+    const wantClaude =
+      config.agents === 'claude' || (config.agents === 'auto' && onPath(config.searchPath, 'claude'));
+    const wantCodex =
+      config.agents === 'codex' || (config.agents === 'auto' && onPath(config.searchPath, 'codex'));
     if (wantClaude) {
       providers.claude = config.tmux
         ? createTmuxProvider({ name: 'claude', socketName: tmuxSocket, command: () => ['claude'] })

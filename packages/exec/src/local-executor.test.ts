@@ -211,7 +211,9 @@ describe('local executor: pty', () => {
 
   it('closeStdin sends EOF, which ends cat', async () => {
     // EOF is sent once cat reads the terminal: a ^D typed while the terminal is still being set up is not EOF.
-    const handle = await executor.spawn('sh', ['-c', 'echo ready; exec cat'], { pty: { cols: 80, rows: 24 } });
+    const handle = await executor.spawn('sh', ['-c', 'echo ready; exec cat'], {
+      pty: { cols: 80, rows: 24 },
+    });
     await readUntil(handle.stdout, /ready/);
     await handle.closeStdin();
     const [, status] = await Promise.all([drain(handle.stdout), handle.wait()]);
