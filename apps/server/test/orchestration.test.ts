@@ -106,7 +106,9 @@ describe('an objective, end to end over MCP', () => {
     const slow = store.listSessions({ objectiveId: objective.id }).find((s) => s.title === 'slow')!;
     expect(store.getSession(slow.id).status).toBe('running');
     expect(store.getSession(followups[0]!.id).workspaceId).not.toBeNull();
-    expect(store.getWorkspace(store.getSession(followups[0]!.id).workspaceId!).kind).toBe('pr_branch');
+    // A pull request's branch was asked for; without git (the scratch preparer) a scratch directory stands in.
+    expect(store.getSession(followups[0]!.id).workspaceKind).toBe('pr_branch');
+    expect(store.getWorkspace(store.getSession(followups[0]!.id).workspaceId!).kind).toBe('scratch');
     release();
     await harness.until(() => store.getSession(slow.id).status === 'completed');
   });

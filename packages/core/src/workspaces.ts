@@ -39,7 +39,7 @@ export async function ensureWorkspace(
     objectiveId: session.objectiveId,
     sessionId: session.id,
     targetId: target.id,
-    kind,
+    kind: prepared.kind,
     path: prepared.path,
     repo: pullRequest?.repo ?? repo ?? null,
     branch: prepared.branch,

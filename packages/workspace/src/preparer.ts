@@ -20,6 +20,8 @@ export interface PrepareRequest {
 }
 
 export interface PreparedWorkspace {
+  /** What was made: a preparer without git makes scratch directories for every kind. */
+  kind: WorkspaceKind;
   /** Absolute path on the target. */
   path: string;
   branch: string | null;

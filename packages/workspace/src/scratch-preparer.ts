@@ -26,7 +26,7 @@ export async function prepareScratch(request: PrepareRequest): Promise<PreparedW
   const path = confinedPath(workRoot, 'sessions', sessionId);
   const made = await request.executor.run('mkdir', ['-p', path]);
   if (made.code !== 0) throw new OrchaError('unavailable', `could not create ${path}: ${made.stderr.trim()}`);
-  return { path, branch: null, baseBranch: null, headSha: null };
+  return { kind: 'scratch', path, branch: null, baseBranch: null, headSha: null };
 }
 
 /**

@@ -21,7 +21,7 @@ export function createWorkspacePreparer(options: { git?: GitPreparerSettings | u
       // Without it the git preparer would invent a new branch name and fail to find it upstream.
       if (request.kind === 'pr_branch' && !request.branch)
         throw new OrchaError('invalid_argument', 'a pr_branch workspace needs the pull request branch');
-      return git.prepare({
+      const prepared = await git.prepare({
         executor: request.executor,
         workRoot: request.workRoot,
         sessionId: request.sessionId,
@@ -31,6 +31,7 @@ export function createWorkspacePreparer(options: { git?: GitPreparerSettings | u
         branch: request.branch,
         title: request.title,
       });
+      return { kind: request.kind, ...prepared };
     },
     remove: removeWorkspace,
   };
