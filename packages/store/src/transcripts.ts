@@ -91,7 +91,14 @@ export function transcriptQueries(ctx: StoreContext) {
         const activity = lastActivityOf(data);
         if (activity === undefined) updateCount.run(toSeq, ctx.clock(), sessionId);
         else updateCountAndActivity.run(toSeq, ctx.clock(), activity, sessionId);
-        emit({ type: 'message-append', objectiveId: session.objectiveId, sessionId, fromSeq, toSeq });
+        emit({
+          type: 'message-append',
+          objectiveId: session.objectiveId,
+          sessionId,
+          fromSeq,
+          toSeq,
+          ...(activity === undefined ? {} : { lastActivity: activity }),
+        });
         return { fromSeq, toSeq };
       });
     },
