@@ -112,6 +112,13 @@ export async function doctorTarget(
   return { target: ctx.store.getTarget(target.id), doctor: report };
 }
 
+/** A target after its host key was trusted, with the line written to orcha's known_hosts. */
+export interface TrustedHostKey {
+  target: Target;
+  doctor: DoctorReport;
+  trusted: { fingerprint: string; knownHostsLine: string };
+}
+
 /**
  * Trusts an SSH target's host key — the explicit action a person takes after comparing fingerprints. The
  * host is contacted again and its key must be the one given (so a key that changed in between is never
@@ -122,11 +129,7 @@ export async function trustHostKey(
   ctx: Context,
   targetId: string,
   fingerprint: string,
-): Promise<{
-  target: Target;
-  doctor: DoctorReport;
-  trusted: { fingerprint: string; knownHostsLine: string };
-}> {
+): Promise<TrustedHostKey> {
   const target = ctx.store.getTarget(targetId);
   if (target.kind !== 'ssh')
     throw new OrchaError(
