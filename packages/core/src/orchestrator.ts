@@ -30,6 +30,7 @@ import {
   registerTarget,
   setTargetStatus,
   type TargetInput,
+  type TrustedHostKey,
   trustHostKey,
 } from './target-ops.js';
 import { createTokenRegistry } from './tokens.js';
@@ -70,14 +71,7 @@ export interface Orchestrator {
   registerTarget(input: TargetInput): Promise<{ target: Target; doctor: DoctorReport }>;
   doctorTarget(targetId: string): Promise<{ target: Target; doctor: DoctorReport }>;
   /** Trusts an SSH target's host key once a person compared its fingerprint; the doctor re-runs. */
-  trustHostKey(
-    targetId: string,
-    fingerprint: string,
-  ): Promise<{
-    target: Target;
-    doctor: DoctorReport;
-    trusted: { fingerprint: string; knownHostsLine: string };
-  }>;
+  trustHostKey(targetId: string, fingerprint: string): Promise<TrustedHostKey>;
   setTargetStatus(targetId: string, to: 'draining' | 'disabled' | 'online'): Target;
   /** The live terminal of a session whose run can show one (tmux). */
   snapshot(sessionId: string): Promise<string>;
