@@ -54,8 +54,6 @@ export const eventDataSchema = z.discriminatedUnion('type', [
     sessionId: ids.sessionId,
     fromSeq: z.number().int().positive(),
     toSeq: z.number().int().positive(),
-    /** The session's new last line of activity (≤ 200 characters), when these messages changed it. */
-    lastActivity: z.string().optional(),
   }),
   z.object({
     type: z.literal('question-open'),

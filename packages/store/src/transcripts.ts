@@ -91,14 +91,7 @@ export function transcriptQueries(ctx: StoreContext) {
         const activity = lastActivityOf(data);
         if (activity === undefined) updateCount.run(toSeq, ctx.clock(), sessionId);
         else updateCountAndActivity.run(toSeq, ctx.clock(), activity, sessionId);
-        emit({
-          type: 'message-append',
-          objectiveId: session.objectiveId,
-          sessionId,
-          fromSeq,
-          toSeq,
-          ...(activity === undefined ? {} : { lastActivity: activity }),
-        });
+        emit({ type: 'message-append', objectiveId: session.objectiveId, sessionId, fromSeq, toSeq });
         return { fromSeq, toSeq };
       });
     },

@@ -5,6 +5,7 @@ import { type DashboardState, feedLength, isTerminal } from './dashboard-state';
 export type Refresh =
   | { kind: 'session'; id: string }
   /** Only the last line of activity changed: fetched less often. */
+  | { kind: 'activity'; id: string }
   | { kind: 'objective'; id: string }
   | { kind: 'questions' }
   | { kind: 'pullRequests' }
@@ -90,14 +91,11 @@ export function applyEvent(
       if (event.toSeq > session.messageCount) {
         next.sessions = {
           ...next.sessions,
-          [session.id]: {
-            ...session,
-            messageCount: event.toSeq,
-            updatedAt: event.at,
-            lastActivity: event.lastActivity ?? session.lastActivity,
-          },
+          [session.id]: { ...session, messageCount: event.toSeq, updatedAt: event.at },
         };
       }
+      // The last line of activity is not in the event.
+      refresh({ kind: 'activity', id: session.id });
       return next;
     }
     case 'question-open':

@@ -20,6 +20,8 @@ const history = 60;
 /** Above this many rows to refresh at once, one overview reload is cheaper than row fetches. */
 const maxRowFetches = 12;
 const refreshIntervalMs = 400;
+/** The last line of a busy session is refreshed at most this often. */
+const activityIntervalMs = 2000;
 
 export type DashboardStore = ReturnType<typeof createDashboardStore>;
 
@@ -57,8 +59,14 @@ export function createDashboardStore() {
     await Promise.all(jobs);
   }, refreshIntervalMs);
 
+  const activity = createCoalescer(async (ids) => {
+    if (ids.length > maxRowFetches) await load();
+    else await refreshSessions(ids);
+  }, activityIntervalMs);
+
   const request = (refresh: Refresh) => {
     if (refresh.kind === 'session') refresher.mark(`s:${refresh.id}`);
+    else if (refresh.kind === 'activity') activity.mark(refresh.id);
     else if (refresh.kind === 'objective') refresher.mark(`o:${refresh.id}`);
     else refresher.mark(refresh.kind);
   };
@@ -154,6 +162,7 @@ export function createDashboardStore() {
       stopped = true;
       feed?.close();
       refresher.stop();
+      activity.stop();
     },
   };
 }
