@@ -93,14 +93,18 @@ async function manage(agent: FakeAgent, pace: number, workerAgent: string | unde
 }
 
 async function work(agent: FakeAgent, pace: number): Promise<string> {
-  const followup = agent.prompt.startsWith('You are on the branch');
-  const documenting = agent.prompt.startsWith('Document');
-  const planning = agent.prompt.startsWith('Plan how');
+  // An idle worker gives its slot back and is resumed with the person's answer: its task is the first prompt.
+  const task = agent.resumed ? (agent.history[0] ?? agent.prompt) : agent.prompt;
+  const followup = task.startsWith('You are on the branch');
+  const documenting = task.startsWith('Document');
+  const planning = task.startsWith('Plan how');
   agent.say(followup ? 'Reading the review feedback.' : 'Reading the code and planning the change.');
   agent.usage({ inputTokens: 2_400, outputTokens: 310, costUsd: 0.015, modelCalls: 1 });
   await agent.sleep(700 * pace);
   let decision = 'n/a';
-  if (planning) {
+  if (planning && agent.resumed) {
+    decision = agent.prompt;
+  } else if (planning) {
     await agent.callTool('ask_user', {
       prompt: 'Roll this change out behind a feature flag, or ship it to everyone at once?',
       options: ['feature flag', 'everyone at once'],
@@ -111,7 +115,7 @@ async function work(agent: FakeAgent, pace: number): Promise<string> {
   const file = followup ? 'REVIEW.md' : documenting ? 'DOCS.md' : planning ? 'ROLLOUT.md' : 'CHANGE.md';
   await agent.writeFile(
     file,
-    `# ${agent.prompt.split('\n')[0]}\n\nWritten by orcha's fake agent. Decision: ${decision}\n`,
+    `# ${task.split('\n')[0]}\n\nWritten by orcha's fake agent. Decision: ${decision}\n`,
   );
   await commitIfRepository(agent, file);
   agent.usage({ inputTokens: 4_100, outputTokens: 820, costUsd: 0.031, modelCalls: 2 });

@@ -22,8 +22,9 @@ import { workerFinishedMessage } from './prompts.js';
 import { answerQuestion } from './questions.js';
 import { reconcile } from './reconcile.js';
 import { createScheduler } from './scheduler.js';
-import { cancelSession } from './session-control.js';
+import { cancelSession, stopRun } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
+import { report } from './session-status.js';
 import { type Delivery, steer } from './steering.js';
 import {
   doctorTarget,
@@ -92,6 +93,7 @@ export interface Orchestrator {
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const config: OrchestratorConfig = { ...defaultConfig, ...options.config };
   let scheduler: ReturnType<typeof createScheduler> | null = null;
+  let wakePending = false;
   const ctx: Context = {
     store: options.store,
     providers: new Map(Object.entries(options.providers)),
@@ -102,9 +104,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     config,
     log: options.log ?? (() => {}),
     runs: new Map(),
+    exits: new Map(),
     closing: false,
     wake: () => {
-      if (scheduler) setImmediate(() => void scheduler?.tick());
+      if (!scheduler || wakePending) return;
+      wakePending = true;
+      setImmediate(() => {
+        wakePending = false;
+        void scheduler?.tick();
+      });
     },
   };
   const tokens = createTokenRegistry(ctx.store);
@@ -155,14 +163,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       unsubscribe?.();
       await stopCleanup(ctx);
       await Promise.all(
-        [...ctx.runs.values()]
-          .filter((live) => !live.run.attachName)
-          .map(async (live) => {
-            live.stopping ??= 'restart';
-            await live.run.cancel();
-            await live.run.wait();
+        [...ctx.runs]
+          .filter(([, live]) => !live.run.attachName)
+          .map(async ([sessionId]) => {
+            await stopRun(ctx, sessionId);
+            report(ctx, sessionId, { type: 'stop-requested', why: 'shutdown', reason: 'orcha stopped; resumes on start' });
           }),
       );
+      await Promise.all(ctx.exits.values());
       // Runs still being prepared or settling finish before the store may close.
       await driver.idle();
     },
