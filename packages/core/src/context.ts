@@ -40,4 +40,9 @@ export interface Context {
 export interface LiveRun {
   run: AgentRun;
   interactivity: 'interactive' | 'noninteractive';
+  /**
+   * Turns the agent still owes: one for the prompt it started with, one more for each message sent to the
+   * live process. The session is idle only when a turn ends with none owed.
+   */
+  owedTurns: number;
 }

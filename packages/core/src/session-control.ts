@@ -1,5 +1,5 @@
 import { type QuestionKind, type Session, sessionMachine } from '@orcha/model';
-import type { Context } from './context.js';
+import type { Context, LiveRun } from './context.js';
 import { report } from './session-status.js';
 
 /**
@@ -23,6 +23,12 @@ export function stopRun(ctx: Context, sessionId: string): Promise<void> {
     });
   ctx.exits.set(sessionId, gone);
   return gone;
+}
+
+/** Sends a message to a live interactive run; the agent owes a turn for it. */
+export async function sendLive(live: LiveRun, text: string): Promise<void> {
+  live.owedTurns++;
+  await live.run.send(text);
 }
 
 export async function cancelSession(ctx: Context, sessionId: string, reason: string): Promise<Session> {

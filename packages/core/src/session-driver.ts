@@ -11,7 +11,7 @@ import {
 } from '@orcha/model';
 import type { Context, LiveRun } from './context.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
-import { pauseSession, stopRun } from './session-control.js';
+import { pauseSession, sendLive, stopRun } from './session-control.js';
 import { report, turnContext } from './session-status.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
@@ -55,7 +55,7 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
   };
   /** Follows a run that already exists (re-attached after a restart). */
   const follow = (session: Session, run: AgentRun, interactivity: LiveRun['interactivity']): void => {
-    const live: LiveRun = { run, interactivity };
+    const live: LiveRun = { run, interactivity, owedTurns: 1 };
     ctx.runs.set(session.id, live);
     track(
       session.id,
@@ -82,7 +82,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   if (idle?.interactivity === 'interactive') {
     // Its process stayed alive while it was idle: the input goes to the live process.
     const pending = store.takeInput(session.id);
-    if (pending.length) await idle.run.send(pending.join('\n\n'));
+    if (pending.length) await sendLive(idle, pending.join('\n\n'));
     report(ctx, session.id, { type: 'process-started' });
     return;
   }
@@ -121,7 +121,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
         providerSessionId: current.providerSessionId,
       })
     : await provider.start(spec);
-  const live: LiveRun = { run, interactivity: provider.interactivity };
+  const live: LiveRun = { run, interactivity: provider.interactivity, owedTurns: 1 };
   ctx.runs.set(current.id, live);
   if (run.attachCommand) store.updateSession(current.id, { attachCommand: run.attachCommand });
   if (store.getSession(current.id).status !== 'starting') {
@@ -267,17 +267,18 @@ async function afterTurn(
     ctx.store.updateSession(id, { result: event.result });
   }
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
+  live.owedTurns = Math.max(0, live.owedTurns - 1);
   report(ctx, id, {
     type: 'turn-completed',
     isError: event.isError,
     result: event.result,
-    ...turnContext(ctx, id, turn.exhausted),
+    ...turnContext(ctx, id, { exhausted: turn.exhausted, owedTurns: live.owedTurns }),
   });
   if (live.interactivity !== 'interactive') return;
   const status = ctx.store.getSession(id).status;
   if (status === 'running') {
     const pending = ctx.store.takeInput(id);
-    if (pending.length) await live.run.send(pending.join('\n\n'));
+    if (pending.length) await sendLive(live, pending.join('\n\n'));
     return;
   }
   if (status !== 'waiting_input') await stopRun(ctx, id);
@@ -299,6 +300,6 @@ function settle(
     reason: exit.reason,
     code: exit.code,
     lastError: turn.lastError,
-    ...turnContext(ctx, id, turn.exhausted),
+    ...turnContext(ctx, id, { exhausted: turn.exhausted, owedTurns: 0 }),
   });
 }

@@ -27,12 +27,19 @@ export function report(ctx: Context, sessionId: string, fact: SessionFact): Sess
   }
 }
 
-/** What a session waits on right now, read for a turn-completed or process-exited fact. */
-export function turnContext(ctx: Context, sessionId: string, exhausted: boolean): TurnContext {
+/**
+ * What a session waits on right now, read for a turn-completed or process-exited fact. Input is pending when
+ * it is queued for the session or when its live process still owes turns for messages it was sent.
+ */
+export function turnContext(
+  ctx: Context,
+  sessionId: string,
+  run: { exhausted: boolean; owedTurns: number },
+): TurnContext {
   return {
-    pendingInput: ctx.store.pendingInputCount(sessionId) > 0,
+    pendingInput: run.owedTurns > 0 || ctx.store.pendingInputCount(sessionId) > 0,
     openQuestion: awaitsAnswer(ctx, sessionId),
-    exhausted,
+    exhausted: run.exhausted,
   };
 }
 

@@ -1,6 +1,6 @@
 import { OrchaError, sessionMachine } from '@orcha/model';
 import type { Context } from './context.js';
-import { stopRun } from './session-control.js';
+import { sendLive, stopRun } from './session-control.js';
 import { report } from './session-status.js';
 
 /** How a message reached its session. */
@@ -27,7 +27,7 @@ export async function steer(
   const live = ctx.runs.get(sessionId);
   if (live && session.status === 'running') {
     if (live.interactivity === 'interactive') {
-      await live.run.send(text);
+      await sendLive(live, text);
       return 'live';
     }
     ctx.store.queueInput(sessionId, text);
