@@ -45,6 +45,16 @@ function peakActive(store: Store): { peak: () => number; stop: () => void } {
   return { peak: () => peak, stop };
 }
 
+/** Where the sessions are, for the failure message of a run that did not finish. */
+function progress(store: Store): string {
+  const counts = new Map<string, number>();
+  for (const s of store.listSessions({})) {
+    const key = `${s.role}:${s.status}${s.statusReason ? ` (${s.statusReason.slice(0, 60)})` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return JSON.stringify(Object.fromEntries(counts));
+}
+
 describe('never stuck: idle sessions give their slots back', () => {
   it('finishes 10 objectives created at once on the default flags (the reported deadlock)', { timeout: 120_000 }, async () => {
     dir = await createTempDir('orcha-never-stuck-');
@@ -71,6 +81,8 @@ describe('never stuck: idle sessions give their slots back', () => {
     }
     await until(store, () => ids.every((id) => store.getObjective(id).status === 'done'), {
       timeoutMs: 110_000,
+    }).catch((error) => {
+      throw new Error(`${error}; sessions by role and status: ${progress(store)}`);
     });
     stopAnswering();
     slots.stop();
@@ -86,28 +98,36 @@ describe('never stuck: idle sessions give their slots back', () => {
     }
   });
 
-  it('finishes 10× the cap of objectives started at once, within the cap', { timeout: 120_000 }, async () => {
-    const cap = 8;
+  // 10× the cap on a cap of 1, the tightest case: one slot, and every manager idles while its workers need
+  // it. (10× the default cap of 8 is 80 objectives; the bench runs 200 on it: `pnpm bench orch`.)
+  it('finishes 10× the cap of objectives started at once, within the cap', { timeout: 180_000 }, async () => {
+    const cap = 1;
     harness = await startHarness({
       providers: { fake: createDemoProvider({ pace: 0.02 }) },
-      config: { defaultRepo: 'demo/app' },
+      config: { defaultRepo: 'demo/app', maxConcurrent: cap },
       capacity: cap,
     });
     const { store, orchestrator } = harness;
-    expect(orchestrator.config.maxConcurrent).toBe(cap);
     const stopAnswering = answerEveryQuestion(store, (id) => orchestrator.answerQuestion(id, 'feature flag'));
     const slots = peakActive(store);
     const ids = Array.from(
       { length: 10 * cap },
       (_, i) => orchestrator.createObjective({ title: `o${i}`, prompt: 'p' }).objective.id,
     );
-    await harness.until(() => ids.every((id) => store.getObjective(id).status === 'done'), 110_000);
+    await harness
+      .until(() => ids.every((id) => store.getObjective(id).status === 'done'), 170_000)
+      .catch((error) => {
+        throw new Error(`${error}; sessions by role and status: ${progress(store)}`);
+      });
     stopAnswering();
     slots.stop();
     expect(slots.peak()).toBeLessThanOrEqual(cap);
     expect(store.listSessions({ statuses: ['completed'] })).toHaveLength(ids.length * 4);
     // Nothing holds a slot or a process once the work is done.
     expect(Object.values(store.targetLoad()).reduce((a, b) => a + b, 0)).toBe(0);
-    for (const session of store.listSessions({})) expect(orchestrator.liveRun(session.id)).toBeNull();
+    // The last managers' processes end right after the turn that marked their objectives done.
+    await until(store, () => store.listSessions({}).every((session) => !orchestrator.liveRun(session.id)), {
+      pollMs: 20,
+    });
   });
 });
