@@ -36,7 +36,8 @@ export async function packing(): Promise<{ objectives_200_cap8_s: number; object
           return 'done';
         }
         if (!agent.resumed) {
-          for (let i = 0; i < 3; i++) await agent.callTool('spawn_session', { title: `w${i}`, prompt: 'work' });
+          for (let i = 0; i < 3; i++)
+            await agent.callTool('spawn_session', { title: `w${i}`, prompt: 'work' });
         }
         for (;;) {
           const sessions = (await agent.callTool('list_sessions')) as { role: string; status: string }[];
@@ -54,7 +55,8 @@ export async function packing(): Promise<{ objectives_200_cap8_s: number; object
     parseConfig(['--port', '0', '--data-dir', dir.path, '--no-demo', '--max-concurrent', String(cap)], {}),
     { providers: { fake: provider } },
   );
-  const { store, orchestrator } = server;
+  const { orchestrator } = server;
+  const { store } = orchestrator;
   try {
     const started = performance.now();
     const ids = Array.from(
@@ -63,7 +65,10 @@ export async function packing(): Promise<{ objectives_200_cap8_s: number; object
     );
     await new Promise<void>((resolve, reject) => {
       let left = new Set(ids);
-      const timer = setTimeout(() => reject(new Error(`${left.size} objectives not done after 10 minutes`)), 600_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${left.size} objectives not done after 10 minutes`)),
+        600_000,
+      );
       const check = () => {
         left = new Set([...left].filter((id) => store.getObjective(id).status !== 'done'));
         if (left.size > 0) return;

@@ -56,7 +56,9 @@ function progress(store: Store): string {
 }
 
 describe('never stuck: idle sessions give their slots back', () => {
-  it('finishes 10 objectives created at once on the default flags (the reported deadlock)', { timeout: 120_000 }, async () => {
+  it('finishes 10 objectives created at once on the default flags (the reported deadlock)', {
+    timeout: 120_000,
+  }, async () => {
     dir = await createTempDir('orcha-never-stuck-');
     server = await startServer(parseConfig(['--port', '0', '--data-dir', dir.path, '--no-demo'], {}));
     const running = server;

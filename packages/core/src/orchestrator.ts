@@ -167,7 +167,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           .filter(([, live]) => !live.run.attachName)
           .map(async ([sessionId]) => {
             await stopRun(ctx, sessionId);
-            report(ctx, sessionId, { type: 'stop-requested', why: 'shutdown', reason: 'orcha stopped; resumes on start' });
+            report(ctx, sessionId, {
+              type: 'stop-requested',
+              why: 'shutdown',
+              reason: 'orcha stopped; resumes on start',
+            });
           }),
       );
       await Promise.all(ctx.exits.values());

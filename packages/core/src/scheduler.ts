@@ -116,7 +116,10 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     const agent = agents.get(session.agent) ?? usableAgent(ctx, session.agent);
     agents.set(session.agent, agent);
     if (!ctx.providers.has(agent.name)) {
-      report(ctx, session.id, { type: 'could-not-run', reason: `no agent named ${session.agent} is configured` });
+      report(ctx, session.id, {
+        type: 'could-not-run',
+        reason: `no agent named ${session.agent} is configured`,
+      });
       continue;
     }
     if (agent.exhaustedUntil !== null) {

@@ -35,7 +35,8 @@ export async function cancelSession(ctx: Context, sessionId: string, reason: str
   const session = ctx.store.getSession(sessionId);
   if (sessionMachine.isTerminal(session.status)) return session;
   const canceled =
-    report(ctx, sessionId, { type: 'stop-requested', why: 'cancel', reason }) ?? ctx.store.getSession(sessionId);
+    report(ctx, sessionId, { type: 'stop-requested', why: 'cancel', reason }) ??
+    ctx.store.getSession(sessionId);
   ctx.store.dropInput(sessionId);
   await stopRun(ctx, sessionId);
   return canceled;

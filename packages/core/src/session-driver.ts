@@ -128,7 +128,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     await stopRun(ctx, current.id); // canceled or paused while the agent started
   } else if (ctx.closing && !run.attachName) {
     await stopRun(ctx, current.id);
-    report(ctx, current.id, { type: 'stop-requested', why: 'shutdown', reason: 'orcha stopped; resumes on start' });
+    report(ctx, current.id, {
+      type: 'stop-requested',
+      why: 'shutdown',
+      reason: 'orcha stopped; resumes on start',
+    });
   }
   await consume(ctx, current, live);
 }

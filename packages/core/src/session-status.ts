@@ -1,4 +1,10 @@
-import { isOrchaError, nextSessionStatus, type Session, type SessionFact, type TurnContext } from '@orcha/model';
+import {
+  isOrchaError,
+  nextSessionStatus,
+  type Session,
+  type SessionFact,
+  type TurnContext,
+} from '@orcha/model';
 import type { Context } from './context.js';
 
 /**

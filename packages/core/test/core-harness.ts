@@ -57,7 +57,12 @@ export async function startCore(options: {
     forge: createFakeForge(),
     preparer: createScratchPreparer(),
     clock,
-    config: { scheduleIntervalMs: 60_000, feedbackPollMs: 600_000, agentCliRequired: false, ...options.config },
+    config: {
+      scheduleIntervalMs: 60_000,
+      feedbackPollMs: 600_000,
+      agentCliRequired: false,
+      ...options.config,
+    },
   });
   await orchestrator.start();
   const until = <T>(predicate: () => T | null | undefined | false, timeoutMs = 10_000) =>

@@ -28,13 +28,19 @@ describe('scheduler', () => {
     await core.until(
       () =>
         statusOf(first) === 'waiting_input' &&
-        store.listMessages(first, { after: 0, limit: 100 }).some((m) => m.kind === 'assistant' && m.text === 'again'),
+        store
+          .listMessages(first, { after: 0, limit: 100 })
+          .some((m) => m.kind === 'assistant' && m.text === 'again'),
     );
   });
 
   it('runs workers of started objectives before new managers, and ages so nothing starves', async () => {
     const clock = manualClock();
-    core = await startCore({ providers: { fake: createFakeProvider() }, config: { maxConcurrent: 1 }, clock });
+    core = await startCore({
+      providers: { fake: createFakeProvider() },
+      config: { maxConcurrent: 1 },
+      clock,
+    });
     const { store, orchestrator } = core;
     const a = orchestrator.createObjective({ title: 'a', prompt: 'say a' });
     await core.until(() => statusOf(a.manager.id) === 'waiting_input');
@@ -74,10 +80,19 @@ describe('scheduler', () => {
     const second = core.worker(objective.id, 'say second', { dependsOn: [first.id] });
     const bad = core.worker(objective.id, 'crash');
     const after = core.worker(objective.id, 'say after', { dependsOn: [bad.id] });
-    await core.until(() => [first, second, bad, after].every((s) => ['completed', 'failed', 'canceled'].includes(statusOf(s.id))));
-    expect([first, second, bad, after].map((s) => statusOf(s.id))).toEqual(['completed', 'completed', 'failed', 'canceled']);
+    await core.until(() =>
+      [first, second, bad, after].every((s) => ['completed', 'failed', 'canceled'].includes(statusOf(s.id))),
+    );
+    expect([first, second, bad, after].map((s) => statusOf(s.id))).toEqual([
+      'completed',
+      'completed',
+      'failed',
+      'canceled',
+    ]);
     expect(store.getSession(after.id).statusReason).toBe(`dependency ${bad.id} failed`);
-    expect(store.getSession(second.id).startedAt!).toBeGreaterThanOrEqual(store.getSession(first.id).endedAt!);
+    expect(store.getSession(second.id).startedAt!).toBeGreaterThanOrEqual(
+      store.getSession(first.id).endedAt!,
+    );
   });
 
   it('parks a session whose agent is out of usage, asks once, and resumes it after the reset', async () => {

@@ -1,8 +1,8 @@
 import { createFakeProvider } from '@orcha/agent';
-import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalExecutor } from '@orcha/exec';
 import { createFakeForge } from '@orcha/forge';
 import { createScratchPreparer } from '@orcha/workspace';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator } from '../src/orchestrator.js';
 import { type Core, startCore } from './core-harness.js';
 
@@ -14,7 +14,9 @@ afterEach(async () => {
 
 const statusOf = (id: string) => core!.store.getSession(id).status;
 const said = (id: string, text: string) =>
-  core!.store.listMessages(id, { after: 0, limit: 500 }).some((m) => m.kind === 'assistant' && m.text === text);
+  core!.store
+    .listMessages(id, { after: 0, limit: 500 })
+    .some((m) => m.kind === 'assistant' && m.text === text);
 
 describe('loop guards', () => {
   it('pauses a session that burns model calls, asks the person, and resumes it when answered', async () => {
@@ -56,7 +58,9 @@ describe('steering', () => {
     core = await startCore({ providers: { fake: provider } });
     const { store, orchestrator } = core;
     const { manager } = orchestrator.createObjective({ title: 'hang', prompt: 'hang' });
-    await core.until(() => statusOf(manager.id) === 'running' && store.getSession(manager.id).providerSessionId);
+    await core.until(
+      () => statusOf(manager.id) === 'running' && store.getSession(manager.id).providerSessionId,
+    );
     expect(await orchestrator.steer(manager.id, 'say more')).toBe('restart');
     await core.until(() => said(manager.id, 'more') && statusOf(manager.id) === 'waiting_input');
     const conversation = provider.conversation(store.getSession(manager.id).providerSessionId!);
@@ -75,7 +79,9 @@ describe('reconcile', () => {
     const { store, orchestrator } = core;
     const resumable = orchestrator.createObjective({ title: 'a', prompt: 'say a' }).manager;
     const idle = orchestrator.createObjective({ title: 'b', prompt: 'say b' }).manager;
-    await core.until(() => statusOf(resumable.id) === 'waiting_input' && statusOf(idle.id) === 'waiting_input');
+    await core.until(
+      () => statusOf(resumable.id) === 'waiting_input' && statusOf(idle.id) === 'waiting_input',
+    );
     await orchestrator.stop();
     // As a crash leaves them: marked running, no process behind them.
     const orphan = store.createSession({
@@ -108,9 +114,18 @@ describe('reconcile', () => {
       expect(store.getSession(orphan.id).statusReason).toMatch(/nothing to resume/);
       expect(statusOf(idle.id)).toBe('waiting_input');
       await core
-        .until(() => statusOf(resumable.id) === 'waiting_input' && said(resumable.id, `ok: Worker ${orphan.id} "orphan" failed (orcha restarted and the agent process was gone (nothing to resume))`))
+        .until(
+          () =>
+            statusOf(resumable.id) === 'waiting_input' &&
+            said(
+              resumable.id,
+              `ok: Worker ${orphan.id} "orphan" failed (orcha restarted and the agent process was gone (nothing to resume))`,
+            ),
+        )
         .catch((error) => {
-          throw new Error(`${error}: ${JSON.stringify(store.getSession(resumable.id))} ${JSON.stringify(store.listMessages(resumable.id, { after: 0, limit: 50 }).map((m) => m.text))}`);
+          throw new Error(
+            `${error}: ${JSON.stringify(store.getSession(resumable.id))} ${JSON.stringify(store.listMessages(resumable.id, { after: 0, limit: 50 }).map((m) => m.text))}`,
+          );
         });
     } finally {
       await restarted.stop();

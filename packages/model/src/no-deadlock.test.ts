@@ -88,7 +88,10 @@ function simulate(world: World, choices: readonly number[]): void {
     const change = nextSessionStatus(session, fact);
     if (!change) return;
     dirty = true;
-    check(sessionMachine.canTransition(session.status, change.status), `${session.status} → ${change.status}`);
+    check(
+      sessionMachine.canTransition(session.status, change.status),
+      `${session.status} → ${change.status}`,
+    );
     session.status = change.status;
     if (!activeSessionStatuses.includes(session.status)) session.process = false; // the driver stops it
     if (sessionMachine.isTerminal(session.status) && session.role === 'worker') {
@@ -126,9 +129,12 @@ function simulate(world: World, choices: readonly number[]): void {
 
   const pass = () => {
     const used = new Map(world.targets.map((t) => [t.id, 0]));
-    for (const s of sessions) if (activeSessionStatuses.includes(s.status)) used.set(s.target!, used.get(s.target!)! + 1);
+    for (const s of sessions)
+      if (activeSessionStatuses.includes(s.status)) used.set(s.target!, used.get(s.target!)! + 1);
     let active = [...used.values()].reduce((a, b) => a + b, 0);
-    const waiting = schedulingOrder(sessions.filter((s) => s.status === 'queued' || s.status === 'waiting_capacity'));
+    const waiting = schedulingOrder(
+      sessions.filter((s) => s.status === 'queued' || s.status === 'waiting_capacity'),
+    );
     for (const session of waiting) {
       const deps = session.dependsOn.map((id) => byId.get(id)!);
       const broken = deps.find((d) => d.status === 'failed' || d.status === 'canceled');
@@ -139,7 +145,13 @@ function simulate(world: World, choices: readonly number[]): void {
       if (deps.some((d) => d.status !== 'completed')) continue;
       if (active >= world.cap) continue;
       const placement = chooseTarget(
-        world.targets.map((t) => ({ id: t.id, name: t.id, status: 'online', capacity: t.capacity, used: used.get(t.id)! })),
+        world.targets.map((t) => ({
+          id: t.id,
+          name: t.id,
+          status: 'online',
+          capacity: t.capacity,
+          used: used.get(t.id)!,
+        })),
         session.pinned,
       );
       if (!placement.ok) {
@@ -162,7 +174,11 @@ function simulate(world: World, choices: readonly number[]): void {
   const turn = (session: Sim) => {
     if (session.status === 'starting') return apply(session, { type: 'process-started' });
     session.pending = 0; // it reads its input
-    const context = () => ({ pendingInput: session.pending > 0, openQuestion: session.question === 'open', exhausted: false });
+    const context = () => ({
+      pendingInput: session.pending > 0,
+      openQuestion: session.question === 'open',
+      exhausted: false,
+    });
     if (session.role === 'manager') {
       const workers = workersOf.get(session.objective) ?? [];
       if (!session.spawned) {
@@ -172,12 +188,14 @@ function simulate(world: World, choices: readonly number[]): void {
           const deps = plan.deps.filter((d) => d < ids.length).map((d) => ids[d]!);
           ids.push(create(session.objective, 'worker', plan, deps).id);
         }
-        if (ids.length > 0) return apply(session, { type: 'turn-completed', isError: false, result: null, ...context() });
+        if (ids.length > 0)
+          return apply(session, { type: 'turn-completed', isError: false, result: null, ...context() });
       }
       if (workers.every((w) => sessionMachine.isTerminal(w.status))) {
         done.add(session.objective);
         apply(session, { type: 'objective-done' });
-        for (const w of workers) apply(w, { type: 'stop-requested', why: 'cancel', reason: 'the objective is done' });
+        for (const w of workers)
+          apply(w, { type: 'stop-requested', why: 'cancel', reason: 'the objective is done' });
         return;
       }
       return apply(session, { type: 'turn-completed', isError: false, result: null, ...context() });
@@ -189,7 +207,13 @@ function simulate(world: World, choices: readonly number[]): void {
     }
     if (plan.fails) {
       session.process = false;
-      return apply(session, { type: 'process-exited', reason: 'failed', code: 1, lastError: 'boom', ...context() });
+      return apply(session, {
+        type: 'process-exited',
+        reason: 'failed',
+        code: 1,
+        lastError: 'boom',
+        ...context(),
+      });
     }
     apply(session, { type: 'turn-completed', isError: false, result: 'ok', ...context() });
   };
@@ -221,7 +245,10 @@ function simulate(world: World, choices: readonly number[]): void {
   }
   check(arrived === world.objectives.length, 'every objective arrived');
   for (let objective = 0; objective < world.objectives.length; objective++) {
-    check(done.has(objective), `objective ${objective} did not end: ${JSON.stringify(sessions.filter((s) => s.objective === objective).map((s) => `${s.role}:${s.status}`))}`);
+    check(
+      done.has(objective),
+      `objective ${objective} did not end: ${JSON.stringify(sessions.filter((s) => s.objective === objective).map((s) => `${s.role}:${s.status}`))}`,
+    );
   }
   for (const s of sessions) check(sessionMachine.isTerminal(s.status), `${s.role} ${s.id} is ${s.status}`);
 }

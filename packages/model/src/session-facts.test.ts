@@ -5,7 +5,11 @@ import { nextSessionStatus, type SessionFact } from './session-facts.js';
 import { activeSessionStatuses, type SessionStatus, sessionMachine, sessionStatuses } from './states.js';
 import { assertProperty } from './testing/property.js';
 
-const context = fc.record({ pendingInput: fc.boolean(), openQuestion: fc.boolean(), exhausted: fc.boolean() });
+const context = fc.record({
+  pendingInput: fc.boolean(),
+  openQuestion: fc.boolean(),
+  exhausted: fc.boolean(),
+});
 const fact: fc.Arbitrary<SessionFact> = fc.oneof(
   fc.constant({ type: 'slot-claimed' as const }),
   fc.constant({ type: 'no-slot' as const, reason: 'target is full' }),
@@ -27,7 +31,13 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
       fc.option(fc.integer({ min: 0, max: 255 })),
       fc.option(fc.constant('boom')),
     )
-    .map(([ctx, reason, code, lastError]) => ({ type: 'process-exited' as const, reason, code, lastError, ...ctx })),
+    .map(([ctx, reason, code, lastError]) => ({
+      type: 'process-exited' as const,
+      reason,
+      code,
+      lastError,
+      ...ctx,
+    })),
   fc.record({
     type: fc.constant('stop-requested' as const),
     why: fc.constantFrom('cancel' as const, 'pause' as const, 'restart' as const, 'shutdown' as const),
@@ -36,7 +46,12 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
   fc.constant({ type: 'input-pending' as const }),
   fc.record({
     type: fc.constant('question-answered' as const),
-    kind: fc.constantFrom('ask_user' as const, 'loop_guard' as const, 'usage_exhausted' as const, 'pr_closed' as const),
+    kind: fc.constantFrom(
+      'ask_user' as const,
+      'loop_guard' as const,
+      'usage_exhausted' as const,
+      'pr_closed' as const,
+    ),
     cancel: fc.boolean(),
   }),
   fc.record({ type: fc.constant('restart-found-no-process' as const), resumable: fc.boolean() }),
@@ -49,17 +64,22 @@ describe('nextSessionStatus', () => {
   it('agrees with sessionMachine and never leaves a terminal status, for random fact sequences', () => {
     assertProperty(
       'reducer agrees with the machine',
-      fc.property(fc.constantFrom(...sessionStatuses), role, fc.array(fact, { maxLength: 60 }), (start, r, facts) => {
-        let status = start;
-        for (const next of facts) {
-          const change = nextSessionStatus({ status, role: r }, next);
-          if (sessionMachine.isTerminal(status)) expect(change).toBeNull();
-          if (change) {
-            expect(sessionMachine.canTransition(status, change.status)).toBe(true);
-            status = change.status;
+      fc.property(
+        fc.constantFrom(...sessionStatuses),
+        role,
+        fc.array(fact, { maxLength: 60 }),
+        (start, r, facts) => {
+          let status = start;
+          for (const next of facts) {
+            const change = nextSessionStatus({ status, role: r }, next);
+            if (sessionMachine.isTerminal(status)) expect(change).toBeNull();
+            if (change) {
+              expect(sessionMachine.canTransition(status, change.status)).toBe(true);
+              status = change.status;
+            }
           }
-        }
-      }),
+        },
+      ),
       2_000,
     );
   });
@@ -116,7 +136,10 @@ describe('nextSessionStatus', () => {
       reason: 'agent exited (canceled)',
     });
     expect(
-      nextSessionStatus({ status: 'running', role: 'worker' }, { ...exit, reason: 'crashed', code: 137, lastError: null }),
+      nextSessionStatus(
+        { status: 'running', role: 'worker' },
+        { ...exit, reason: 'crashed', code: 137, lastError: null },
+      ),
     ).toEqual({ status: 'failed', reason: 'agent exited (crashed, code 137)' });
   });
 
@@ -134,19 +157,23 @@ describe('nextSessionStatus', () => {
       status: 'failed',
       reason: 'done',
     });
-    expect(nextSessionStatus({ status: 'running', role: 'worker' }, { ...turn, openQuestion: true })).toEqual({
-      status: 'waiting_input',
-      reason: 'waiting for your answer',
-    });
+    expect(nextSessionStatus({ status: 'running', role: 'worker' }, { ...turn, openQuestion: true })).toEqual(
+      {
+        status: 'waiting_input',
+        reason: 'waiting for your answer',
+      },
+    );
     expect(nextSessionStatus({ status: 'running', role: 'manager' }, turn)).toEqual({
       status: 'waiting_input',
       reason: 'idle: waiting for workers or messages',
     });
     // A message already waits: the session keeps its slot and goes on.
-    expect(nextSessionStatus({ status: 'running', role: 'manager' }, { ...turn, pendingInput: true })).toBeNull();
-    expect(nextSessionStatus({ status: 'running', role: 'manager' }, { ...turn, exhausted: true })?.status).toBe(
-      'queued',
-    );
+    expect(
+      nextSessionStatus({ status: 'running', role: 'manager' }, { ...turn, pendingInput: true }),
+    ).toBeNull();
+    expect(
+      nextSessionStatus({ status: 'running', role: 'manager' }, { ...turn, exhausted: true })?.status,
+    ).toBe('queued');
   });
 
   it('asks for a slot again when input reaches an idle or paused session', () => {
@@ -170,7 +197,10 @@ describe('nextSessionStatus', () => {
       ).toBe('failed');
     }
     expect(
-      nextSessionStatus({ status: 'waiting_input', role: 'manager' }, { type: 'restart-found-no-process', resumable: false }),
+      nextSessionStatus(
+        { status: 'waiting_input', role: 'manager' },
+        { type: 'restart-found-no-process', resumable: false },
+      ),
     ).toBeNull();
   });
 });

@@ -114,8 +114,7 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
       return {
         status: 'failed',
         reason: (
-          fact.lastError ??
-          `agent exited (${fact.reason}${fact.code !== null ? `, code ${fact.code}` : ''})`
+          fact.lastError ?? `agent exited (${fact.reason}${fact.code !== null ? `, code ${fact.code}` : ''})`
         ).slice(0, 500),
       };
     case 'stop-requested':
@@ -125,14 +124,18 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
         case 'pause':
           return { status: 'paused', reason: fact.reason };
         case 'restart':
-          return inRun(status) || status === 'waiting_input' ? { status: 'queued', reason: fact.reason } : null;
+          return inRun(status) || status === 'waiting_input'
+            ? { status: 'queued', reason: fact.reason }
+            : null;
         case 'shutdown':
           return inRun(status) ? { status: 'queued', reason: fact.reason } : null;
         default:
           return null;
       }
     case 'input-pending':
-      return status === 'waiting_input' || status === 'paused' ? { status: 'queued', reason: 'new input' } : null;
+      return status === 'waiting_input' || status === 'paused'
+        ? { status: 'queued', reason: 'new input' }
+        : null;
     case 'question-answered':
       if (fact.kind !== 'loop_guard' && fact.kind !== 'usage_exhausted') return null;
       if (fact.cancel) return { status: 'canceled', reason: `canceled by the person (${fact.kind})` };
@@ -159,7 +162,12 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
  * A turn that ended well: a worker is done unless it waits for the person's answer; a manager (or a worker
  * waiting for an answer) goes idle and gives its slot back until a message or answer arrives.
  */
-function afterWork(role: SessionRole, context: TurnContext, isError: boolean, result: string | null): StatusChange {
+function afterWork(
+  role: SessionRole,
+  context: TurnContext,
+  isError: boolean,
+  result: string | null,
+): StatusChange {
   if (role === 'worker' && !context.openQuestion) {
     return isError
       ? { status: 'failed', reason: (result ?? 'the agent reported an error').slice(0, 500) }
