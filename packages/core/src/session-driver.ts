@@ -82,9 +82,15 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   if (idle?.interactivity === 'interactive') {
     // Its process stayed alive while it was idle: the input goes to the live process.
     const pending = store.takeInput(session.id);
-    if (pending.length) await sendLive(idle, pending.join('\n\n'));
-    report(ctx, session.id, { type: 'process-started' });
-    return;
+    try {
+      if (pending.length) await sendLive(idle, pending.join('\n\n'));
+      report(ctx, session.id, { type: 'process-started' });
+      return;
+    } catch (error) {
+      // The process went away meanwhile: the input waits for the resumed conversation instead.
+      ctx.log('info', `session ${session.id}: its idle process is gone; resuming`, { error: String(error) });
+      for (const text of pending) store.queueInput(session.id, text);
+    }
   }
   // A run of an earlier turn that orcha is still stopping is gone before this one starts.
   await stopRun(ctx, session.id);
