@@ -117,4 +117,46 @@ describe('scheduler', () => {
     await core.until(() => statusOf(manager.id) === 'waiting_input');
     expect(store.listQuestions({ sessionId: manager.id, status: 'open' })).toEqual([]);
   });
+
+  it('lets one session at a time update a pull request branch', async () => {
+    core = await startCore({ providers: { fake: createFakeProvider() } });
+    const { store, orchestrator } = core;
+    const { objective, manager } = orchestrator.createObjective({
+      title: 'pr',
+      prompt: 'say pr',
+      repo: 'acme/app',
+    });
+    const pr = store.createPullRequest({
+      objectiveId: objective.id,
+      repo: 'acme/app',
+      number: 7,
+      url: 'https://example.invalid/acme/app/pull/7',
+      title: 'a change',
+      branch: 'orcha/a-change',
+      baseBranch: 'main',
+      headSha: 'abc123',
+    });
+    const followup = (prompt: string) =>
+      store.createSession({
+        objectiveId: objective.id,
+        parentId: manager.id,
+        role: 'worker',
+        agent: 'fake',
+        title: prompt,
+        prompt,
+        pullRequestId: pr.id,
+        workspaceKind: 'pr_branch',
+      });
+    const first = followup('hang');
+    await orchestrator.tick();
+    await core.until(() => statusOf(first.id) === 'running');
+    const second = followup('say second');
+    await orchestrator.tick();
+    expect(statusOf(second.id)).toBe('queued');
+    expect(store.getSession(second.id).statusReason).toBe(
+      `waiting for the pull request branch: ${first.id} is updating it`,
+    );
+    await orchestrator.cancelSession(first.id);
+    await core.until(() => statusOf(second.id) === 'completed');
+  });
 });
