@@ -5,3 +5,4 @@ export type { SshExecutor } from './ssh-executor.js';
 export { createSshExecutor } from './ssh-executor.js';
 export type { SshExecutorPool, SshExecutorPoolSettings, SshTargetAddress } from './ssh-executor-pool.js';
 export { createSshExecutorPool } from './ssh-executor-pool.js';
+export type { ReverseTunnelState, TunnelEnd } from './reverse-tunnel.js';
