@@ -64,6 +64,7 @@ export async function startServer(
       agentCliRequired: !backends.fake,
       tmuxRequired: config.tmux,
       defaultRepo: backends.fake ? 'demo/app' : null,
+      agentEnvironment: config.agentEnvironment,
     },
   });
   const app = createApi({
@@ -95,7 +96,8 @@ export async function startServer(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  // Agents reach their MCP endpoint over loopback whatever address the API listens on.
+  // Agents reach their MCP endpoint over loopback whatever address the API listens on (on SSH targets,
+  // the target's loopback end of the reverse tunnel its connection carries to this port).
   orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
   const reconciled = await orchestrator.start();
   markReady();
