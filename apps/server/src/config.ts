@@ -76,7 +76,9 @@ function agentEnvironmentEntry(spec: string, env: NodeJS.ProcessEnv) {
   const [, agent, target, name, literal] = match;
   const value = literal ?? env[name!];
   if (value === undefined)
-    throw new Error(`--agent-env ${spec}: ${name} is not set in orcha's environment (give NAME=VALUE or export it)`);
+    throw new Error(
+      `--agent-env ${spec}: ${name} is not set in orcha's environment (give NAME=VALUE or export it)`,
+    );
   return { agent: agent || null, target: target ?? null, name: name!, value };
 }
 

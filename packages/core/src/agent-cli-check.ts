@@ -38,7 +38,9 @@ function loginOf(name: string, code: number, output: string): { ok: boolean; how
       if (parsed.success)
         return {
           ok: parsed.data.loggedIn,
-          how: parsed.data.loggedIn ? `logged in (${parsed.data.authMethod ?? 'unknown method'})` : 'not logged in',
+          how: parsed.data.loggedIn
+            ? `logged in (${parsed.data.authMethod ?? 'unknown method'})`
+            : 'not logged in',
         };
     } catch {
       // not JSON: an older CLI; its exit code decides below
@@ -72,7 +74,11 @@ export async function agentCheck(
     stdout = (await executor.run('sh', ['-c', script, 'orcha-agent-check', name], { env, timeoutMs: 30_000 }))
       .stdout;
   } catch (error) {
-    return check(false, `could not run ${name}: ${error instanceof Error ? error.message : String(error)}`, null);
+    return check(
+      false,
+      `could not run ${name}: ${error instanceof Error ? error.message : String(error)}`,
+      null,
+    );
   }
   const lines = stdout.split('\n');
   if (lines[0] === 'missing') {
@@ -83,7 +89,11 @@ export async function agentCheck(
     );
   }
   const at = lines.find((line) => line.startsWith('at:'))?.slice(3) ?? name;
-  const version = lines.find((line) => line.startsWith('version:'))?.slice(8).trim() || 'unknown version';
+  const version =
+    lines
+      .find((line) => line.startsWith('version:'))
+      ?.slice(8)
+      .trim() || 'unknown version';
   const authAt = lines.findIndex((line) => line.startsWith('auth:'));
   const code = Number(lines[authAt]?.slice(5) ?? 1);
   const login = loginOf(name, code, lines.slice(authAt + 1).join('\n'));

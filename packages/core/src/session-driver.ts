@@ -12,10 +12,10 @@ import {
 import type { Context, LiveRun } from './context.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { pauseSession, setStatus } from './session-control.js';
+import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
 import { markExhausted } from './usage.js';
-import { sessionReach } from './target-reach.js';
 import { ensureWorkspace } from './workspaces.js';
 
 /**

@@ -37,7 +37,8 @@ async function waitFor<T>(check: () => T | null | undefined | false, timeoutMs =
 
 /** An HTTP GET made on the target itself, to its own loopback (bash's /dev/tcp: no curl needed there). */
 async function getOnTarget(port: number, path: string): Promise<string> {
-  const script = 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\\r\\n\\r\\n" "$2" >&3 && cat <&3';
+  const script =
+    'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\\r\\n\\r\\n" "$2" >&3 && cat <&3';
   const result = await executor.run('bash', ['-c', script, 'get', String(port), path], { timeoutMs: 10_000 });
   return result.stdout;
 }

@@ -78,7 +78,10 @@ export class ReverseTunnel {
       port = await forwardIn(client, wanted);
     } catch (error) {
       if (wanted === 0)
-        throw new OrchaError('unavailable', `the target refused remote forwarding: ${(error as Error).message}`);
+        throw new OrchaError(
+          'unavailable',
+          `the target refused remote forwarding: ${(error as Error).message}`,
+        );
       // The port we had (or wanted) is taken on the target now: take any other.
       port = await forwardIn(client, 0).catch((again: Error) => {
         throw new OrchaError('unavailable', `the target refused remote forwarding: ${again.message}`);

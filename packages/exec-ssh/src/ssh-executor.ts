@@ -3,13 +3,13 @@ import { OrchaError } from '@orcha/model';
 import { CommandShell } from './command-shell.js';
 import { type PresentedHostKey, type SeenHostKey, SshConnection, type SshSettings } from './connection.js';
 import { trustHostKey } from './known-hosts.js';
-import { ReverseTunnel, type ReverseTunnelState, type TunnelEnd } from './reverse-tunnel.js';
 import {
   environmentExports,
   missingCommandStatus,
   missingDirectoryStatus,
   remoteCommand,
 } from './remote-command.js';
+import { ReverseTunnel, type ReverseTunnelState, type TunnelEnd } from './reverse-tunnel.js';
 import { sftpFiles, sftpSession } from './sftp-files.js';
 import { sshProcess } from './ssh-process.js';
 
@@ -198,10 +198,12 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
             `( ${remoteCommand(command, args, { ...target, stdinFd: 3 })}\n) &`,
             `__orcha_pid=$!; printf '\\036P%d\\036' "$__orcha_pid" >&2; wait "$__orcha_pid"`,
           ].join('\n');
-      const channel = await connection.exec(`sh -c ${quoteShellArg(script)}`, { pty }).catch(async (error) => {
-        if (envFile) await runLine(`rm -f -- ${quoteShellArg(envFile)}`).catch(() => {});
-        throw error;
-      });
+      const channel = await connection
+        .exec(`sh -c ${quoteShellArg(script)}`, { pty })
+        .catch(async (error) => {
+          if (envFile) await runLine(`rm -f -- ${quoteShellArg(envFile)}`).catch(() => {});
+          throw error;
+        });
       return sshProcess(channel, {
         pty: Boolean(pty),
         killGraceMs: options.killGraceMs ?? 2_000,

@@ -93,9 +93,13 @@ async function startRelay(
   const sockets = new Set<Socket>();
   const relay = createServer((socket) => {
     sockets.add(socket);
-    const sshd = spawn('nsenter', [`--net=/proc/${holder.pid}/ns/net`, '/usr/sbin/sshd', '-i', '-e', '-f', config], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
+    const sshd = spawn(
+      'nsenter',
+      [`--net=/proc/${holder.pid}/ns/net`, '/usr/sbin/sshd', '-i', '-e', '-f', config],
+      {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      },
+    );
     socket.pipe(sshd.stdin!);
     sshd.stdout!.pipe(socket);
     const end = () => {
