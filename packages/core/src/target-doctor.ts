@@ -273,8 +273,16 @@ async function tunnelCheck(executor: Executor, orchaUrl: () => Promise<string>):
     .run('bash', ['-c', httpProbe, 'orcha-probe', url.port], { timeoutMs: 10_000 })
     .then(
       (result) => /^HTTP\/1\.[01] (\d{3})/.exec(result.stdout)?.[1] ?? null,
-      () => null,
+      (error: unknown) => (isOrchaError(error, 'not_found') ? 'unchecked' : null),
     );
+  if (answer === 'unchecked')
+    return {
+      name: 'tunnel to orcha',
+      ok: true,
+      required: true,
+      detail: `opened at ${url.origin} on the target; not probed (the target has no bash)`,
+      fix: null,
+    };
   return answer
     ? {
         name: 'tunnel to orcha',
@@ -288,6 +296,6 @@ async function tunnelCheck(executor: Executor, orchaUrl: () => Promise<string>):
         ok: false,
         required: true,
         detail: `the reverse tunnel at ${url.origin} did not lead to orcha`,
-        fix,
+        fix: `orcha did not answer a request made on the target to ${url.origin}: check that the target's sshd allows forwarding (AllowTcpForwarding) and that orcha is serving, then run the doctor again`,
       };
 }
