@@ -105,7 +105,11 @@ beforeAll(async () => {
   dir = await createTempDir('orcha-remote-reach-');
   anthropic = await startFakeAnthropic({
     handler: (request) =>
-      request.system.includes('You are the manager') ? managerModel(request) : workerModel(request),
+      request.system.includes('You are the manager')
+        ? managerModel(request)
+        : request.system.includes('You are a worker')
+          ? workerModel(request)
+          : anthropicReply.text('ok'),
   });
   claudeHome = await createClaudeCliEnvironment({ baseUrl: anthropic.url });
   gitServer = await startGitHttpServer({ token });
