@@ -205,10 +205,13 @@ describe('agents on an SSH target reach orcha', () => {
     expect(check('claude')?.detail).toMatch(
       /\.local\/bin\/claude, \d+\.\d+\.\d+ \(Claude Code\), logged in \(api_key\)/,
     );
-    const tunnel = /reach orcha at http:\/\/127\.0\.0\.1:(\d+)/.exec(check('tunnel to orcha')?.detail ?? '');
-    expect(tunnel).not.toBeNull();
-    const tunnelPort = Number(tunnel![1]);
-    expect(tunnelPort).not.toBe(orchaPort);
+    // The tunnel took orcha's own port number on the target, which led nowhere there a moment ago.
+    expect(check('tunnel to orcha')?.detail).toContain(
+      `reach orcha at http://127.0.0.1:${orchaPort} (a reverse tunnel; HTTP 200)`,
+    );
+    expect((await inspect.run('bash', ['-c', probe, 'probe', String(orchaPort)])).stdout).toContain(
+      'connected',
+    );
 
     const created = await api(server, 'POST', '/api/objectives', {
       title: 'Say hello',

@@ -19,7 +19,10 @@ export interface AgentEnvironmentEntry {
  * target's loopback to a port on orcha's machine. Found by shape, so the core never imports a backend.
  */
 export interface TunnelCapable {
-  reverseTunnel(to: { host: string; port: number }): Promise<{ remoteHost: string; remotePort: number }>;
+  reverseTunnel(
+    to: { host: string; port: number },
+    options?: { remotePort?: number },
+  ): Promise<{ remoteHost: string; remotePort: number }>;
 }
 
 export function tunnelCapable(executor: Executor): (Executor & TunnelCapable) | null {
@@ -30,7 +33,8 @@ export function tunnelCapable(executor: Executor): (Executor & TunnelCapable) | 
 /**
  * The base URL at which programs on `target` reach orcha's API: orcha's own loopback address on this
  * machine; on an SSH target, the target's end of the reverse tunnel its connection carries (opened now
- * when it is not open), so orcha never listens on a network for its agents.
+ * when it is not open; on orcha's port number when that is free there), so orcha never listens on a
+ * network for its agents.
  */
 export async function orchaUrlOn(ctx: Context, target: Target, executor: Executor): Promise<string> {
   if (target.kind === 'local') return ctx.config.mcpBaseUrl;
@@ -42,10 +46,13 @@ export async function orchaUrlOn(ctx: Context, target: Target, executor: Executo
     );
   }
   const orcha = new URL(ctx.config.mcpBaseUrl);
-  const { remoteHost, remotePort } = await tunnel.reverseTunnel({
-    host: orcha.hostname,
-    port: Number(orcha.port || (orcha.protocol === 'https:' ? 443 : 80)),
-  });
+  const port = Number(orcha.port || (orcha.protocol === 'https:' ? 443 : 80));
+  // orcha's own port number is asked for first, so the URL agents there were given survives a restart of
+  // orcha (tmux agents outlive it) whenever that port is free on the target.
+  const { remoteHost, remotePort } = await tunnel.reverseTunnel(
+    { host: orcha.hostname, port },
+    { remotePort: port },
+  );
   return `${orcha.protocol}//${remoteHost}:${remotePort}`;
 }
 
