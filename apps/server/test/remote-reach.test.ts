@@ -1,6 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runDoctor } from '@orcha/core';
+import { createLocalExecutor } from '@orcha/exec';
 import { createSshExecutor, type SshExecutor } from '@orcha/exec-ssh';
 import {
   type AnthropicBlock,
@@ -254,7 +255,7 @@ describe('agents on an SSH target reach orcha', () => {
     expect(await git(['show', `${pr!.branch}:hello.txt`], { cwd: bare })).toBe('hello from the remote box\n');
   }, 240_000);
 
-  it('the doctor says in one line how to fix a CLI that is missing or logged out, and a missing tunnel', async () => {
+  it('the doctor says in one line how to fix a CLI that is missing or logged out, and a missing tunnel; locally a logout only warns', async () => {
     const emptyHome = join(dir.path, 'empty-home');
     await mkdir(emptyHome, { recursive: true });
     const report = await runDoctor(
@@ -293,5 +294,23 @@ describe('agents on an SSH target reach orcha', () => {
       fix: expect.stringContaining('AllowTcpForwarding'),
     });
     for (const failed of report.checks.filter((entry) => !entry.ok)) expect(failed.fix).not.toContain('\n');
+
+    // On orcha's own machine a logged-out CLI is a warning: its provider may carry settings of its own.
+    const bin = join(dir.path, 'remote-home', '.local', 'bin');
+    const local = await runDoctor(
+      createLocalExecutor(),
+      { kind: 'local', workRoot: join(dir.path, 'local-work') },
+      {
+        now: Date.now(),
+        agentCliRequired: true,
+        tmuxRequired: false,
+        agents: [{ name: 'claude', env: { HOME: emptyHome, PATH: `${bin}:${process.env.PATH ?? ''}` } }],
+      },
+    );
+    expect(local.checks.find((entry) => entry.name === 'claude')).toMatchObject({
+      ok: false,
+      required: false,
+    });
+    expect(local.ok).toBe(true);
   });
 });

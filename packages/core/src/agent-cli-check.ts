@@ -54,18 +54,20 @@ function loginOf(name: string, code: number, output: string): { ok: boolean; how
 /**
  * One agent CLI as a session will run it on this target: found on the PATH it will be given, its version,
  * and logged in — by its own login or by a key orcha passes in its environment. Each failure says how to
- * fix it in one line.
+ * fix it in one line. `required` is what a missing CLI is; a missing login is required only where the
+ * doctor cannot see everything the agent is given (`loginRequired`: SSH targets; on orcha's own machine a
+ * provider may carry settings of its own, so there it is a warning).
  */
 export async function agentCheck(
   executor: Executor,
   name: string,
   env: Record<string, string>,
-  required: boolean,
+  required: { cli: boolean; login: boolean },
 ): Promise<DoctorCheck> {
-  const check = (ok: boolean, detail: string, fix: string | null): DoctorCheck => ({
+  const check = (ok: boolean, detail: string, fix: string | null, needed = required.cli): DoctorCheck => ({
     name,
     ok,
-    required,
+    required: needed,
     detail,
     fix: ok ? null : fix,
   });
@@ -105,5 +107,6 @@ export async function agentCheck(
     false,
     `${detail}, ${login.how}`,
     `log in on the target (${loginCommand[name] ?? `${name} login`}), or give orcha a key: --agent-env ${name}:${keyNames[name]?.[0] ?? 'API_KEY'} (its value taken from orcha's environment)`,
+    required.cli && required.login,
   );
 }

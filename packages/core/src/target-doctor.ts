@@ -165,9 +165,19 @@ export async function runDoctor(
     checks.push(await tunnelCheck(executor, options.remote.orchaUrl));
   }
   if (options.agents?.length) {
+    // On an SSH target every configured CLI must be there; on orcha's machine one is enough, as before.
+    const anyFound = options.agents.some((agent) => found(agent.name));
     for (const agent of options.agents) {
       checks.push(
-        await agentCheck(executor, agent.name, { PATH: path, ...agent.env }, options.agentCliRequired),
+        await agentCheck(
+          executor,
+          agent.name,
+          { PATH: path, ...agent.env },
+          {
+            cli: options.agentCliRequired && (options.remote !== undefined || !anyFound),
+            login: options.remote !== undefined,
+          },
+        ),
       );
     }
   } else checks.push(anyAgentCheck(found, where, options.agentCliRequired));
