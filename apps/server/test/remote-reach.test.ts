@@ -213,6 +213,14 @@ describe('agents on an SSH target reach orcha', () => {
     expect((await inspect.run('bash', ['-c', probe, 'probe', String(orchaPort)])).stdout).toContain(
       'connected',
     );
+    // Any user of the target can connect to that port: through it, only the agents' endpoints answer.
+    const get =
+      'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\\r\\n\\r\\n" "$2" >&3 && head -n 1 <&3';
+    const through = async (path: string) =>
+      (await inspect.run('bash', ['-c', get, 'get', String(orchaPort), path])).stdout.trim();
+    expect(await through('/api/objectives')).toMatch(/^HTTP\/1\.1 404/);
+    expect(await through('/api/targets')).toMatch(/^HTTP\/1\.1 404/);
+    expect(await through('/api/health')).toMatch(/^HTTP\/1\.1 200/);
 
     const created = await api(server, 'POST', '/api/objectives', {
       title: 'Say hello',

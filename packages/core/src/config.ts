@@ -14,6 +14,11 @@ export interface OrchestratorConfig {
    * targets reach the same port through their connection's reverse tunnel.
    */
   mcpBaseUrl: string;
+  /**
+   * Where SSH targets' reverse tunnels lead on this machine: an endpoint serving only the MCP routes (any
+   * user of a target can connect to its tunnel). Null: `mcpBaseUrl`.
+   */
+  tunnelBaseUrl: string | null;
   /** The environment given to agents, per agent and per target (see `agentEnvironment`). */
   agentEnvironment: AgentEnvironmentEntry[];
   guards: GuardPolicy;
@@ -36,6 +41,7 @@ export const defaultConfig: OrchestratorConfig = {
   scheduleIntervalMs: 2_000,
   feedbackPollMs: 10_000,
   mcpBaseUrl: 'http://127.0.0.1:8080',
+  tunnelBaseUrl: null,
   agentEnvironment: [],
   guards: defaultGuardPolicy,
   fallbacks: {},

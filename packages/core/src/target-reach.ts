@@ -45,15 +45,16 @@ export async function orchaUrlOn(ctx: Context, target: Target, executor: Executo
       `agents on ${target.name} cannot reach orcha: its executor opens no reverse tunnel`,
     );
   }
+  const portOf = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const orcha = new URL(ctx.config.mcpBaseUrl);
-  const port = Number(orcha.port || (orcha.protocol === 'https:' ? 443 : 80));
+  const to = new URL(ctx.config.tunnelBaseUrl ?? ctx.config.mcpBaseUrl);
   // orcha's own port number is asked for first, so the URL agents there were given survives a restart of
   // orcha (tmux agents outlive it) whenever that port is free on the target.
   const { remoteHost, remotePort } = await tunnel.reverseTunnel(
-    { host: orcha.hostname, port },
-    { remotePort: port },
+    { host: to.hostname, port: portOf(to) },
+    { remotePort: portOf(orcha) },
   );
-  return `${orcha.protocol}//${remoteHost}:${remotePort}`;
+  return `${to.protocol}//${remoteHost}:${remotePort}`;
 }
 
 /** Entries that apply to everything first, the most specific (this agent on this target) last, so it wins. */
