@@ -54,9 +54,9 @@ function loginOf(name: string, code: number, output: string): { ok: boolean; how
 /**
  * One agent CLI as a session will run it on this target: found on the PATH it will be given, its version,
  * and logged in — by its own login or by a key orcha passes in its environment. Each failure says how to
- * fix it in one line. `required` is what a missing CLI is; a missing login is required only where the
- * doctor cannot see everything the agent is given (`loginRequired`: SSH targets; on orcha's own machine a
- * provider may carry settings of its own, so there it is a warning).
+ * fix it in one line. `required.cli` says whether a missing CLI fails the target; a missing login fails
+ * it only with `required.login` too (SSH targets: on orcha's own machine a provider may carry settings of
+ * its own the doctor cannot see, so there it is a warning).
  */
 export async function agentCheck(
   executor: Executor,
@@ -79,7 +79,7 @@ export async function agentCheck(
     return check(
       false,
       `could not run ${name}: ${error instanceof Error ? error.message : String(error)}`,
-      null,
+      'check that the machine answers (the connectivity check), then run the doctor again',
     );
   }
   const lines = stdout.split('\n');
