@@ -43,6 +43,37 @@ describe('loop guards', () => {
   });
 });
 
+describe('questions', () => {
+  it('keeps a worker that asked the person waiting, slot given back, and resumes it with the answer', async () => {
+    const provider = createFakeProvider({
+      script: async (agent) => {
+        if (!agent.spec.systemPrompt?.startsWith('You are a worker')) return agent.waitForInput('managing');
+        const session = core!.store.getSession(agent.spec.sessionId);
+        core!.store.openQuestion({
+          objectiveId: session.objectiveId,
+          sessionId: session.id,
+          kind: 'ask_user',
+          prompt: 'flag or not?',
+          options: ['flag', 'no flag'],
+        });
+        const answer = await agent.waitForInput('asked');
+        return `rolled out with ${answer.split(': ').at(-1)}`;
+      },
+    });
+    core = await startCore({ providers: { fake: provider } });
+    const { store, orchestrator } = core;
+    const { objective } = orchestrator.createObjective({ title: 'ask', prompt: 'p' });
+    const worker = core.worker(objective.id, 'plan the rollout');
+    await core.until(() => statusOf(worker.id) === 'waiting_input');
+    expect(store.getSession(worker.id).statusReason).toBe('waiting for your answer');
+    expect(Object.values(store.targetLoad()).reduce((a, b) => a + b, 0)).toBe(0);
+    const question = store.listQuestions({ sessionId: worker.id, status: 'open' })[0]!;
+    await orchestrator.answerQuestion(question.id, 'flag');
+    await core.until(() => statusOf(worker.id) === 'completed');
+    expect(store.getSession(worker.id).result).toBe('rolled out with flag');
+  });
+});
+
 describe('steering', () => {
   it('delivers to a live interactive run', async () => {
     core = await startCore({ providers: { fake: createFakeProvider() } });
