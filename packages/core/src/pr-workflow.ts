@@ -1,4 +1,5 @@
 import { evaluatePush, OrchaError, type PullRequest, type Session } from '@orcha/model';
+import { resolveBaseBranch } from './base-branch.js';
 import type { Context } from './context.js';
 
 /** Branch names orcha makes: `orcha/<short id>-<slug of the title>`. */
@@ -36,7 +37,8 @@ export async function publishPr(
   const repo = repoOf(ctx, worker);
   const objective = store.getObjective(worker.objectiveId);
   const branch = workspace.branch ?? branchName(worker);
-  const baseBranch = workspace.baseBranch ?? objective.baseBranch ?? 'main';
+  const baseBranch =
+    workspace.baseBranch ?? (await resolveBaseBranch(ctx, repo, worker.baseBranch ?? objective.baseBranch));
   await ctx.forge.pushBranch({
     executor: ctx.executorFor(target),
     cwd: workspace.path,
