@@ -64,6 +64,7 @@ export async function startServer(
       agentCliRequired: !backends.fake,
       tmuxRequired: config.tmux,
       defaultRepo: backends.fake ? 'demo/app' : null,
+      gitIdentity: { name: config.gitName, email: config.gitEmail },
     },
   });
   const app = createApi({

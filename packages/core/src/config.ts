@@ -1,4 +1,5 @@
 import { defaultGuardPolicy, type GuardPolicy } from '@orcha/model';
+import { defaultGitIdentity, type GitIdentity } from '@orcha/workspace';
 
 /** Tunables of the orchestrator. Every field has a default; apps pass only what the user set. */
 export interface OrchestratorConfig {
@@ -23,6 +24,8 @@ export interface OrchestratorConfig {
   tmuxRequired: boolean;
   /** How long transcript events may wait to be written in one batch. */
   transcriptFlushMs: number;
+  /** Author and committer of the commits orcha makes of what workers leave uncommitted. */
+  gitIdentity: GitIdentity;
 }
 
 export const defaultConfig: OrchestratorConfig = {
@@ -37,4 +40,5 @@ export const defaultConfig: OrchestratorConfig = {
   agentCliRequired: true,
   tmuxRequired: true,
   transcriptFlushMs: 20,
+  gitIdentity: defaultGitIdentity,
 };

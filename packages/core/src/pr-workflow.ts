@@ -1,6 +1,7 @@
 import { evaluatePush, OrchaError, type PullRequest, type Session } from '@orcha/model';
 import { resolveBaseBranch } from './base-branch.js';
 import type { Context } from './context.js';
+import { commitLeftovers, requireWork } from './worker-commits.js';
 
 /** Branch names orcha makes: `orcha/<short id>-<slug of the title>`. */
 export function branchName(session: Session): string {
@@ -19,7 +20,10 @@ function repoOf(ctx: Context, session: Session): string {
   return repo;
 }
 
-/** Pushes a worker's workspace and opens a pull request for it. */
+/**
+ * Pushes a worker's workspace and opens a pull request for it. What the worker left uncommitted is committed
+ * first; a workspace with no commits over its base is refused ("the worker made no changes"), no PR opened.
+ */
 export async function publishPr(
   ctx: Context,
   worker: Session,
@@ -39,6 +43,8 @@ export async function publishPr(
   const branch = workspace.branch ?? branchName(worker);
   const baseBranch =
     workspace.baseBranch ?? (await resolveBaseBranch(ctx, repo, worker.baseBranch ?? objective.baseBranch));
+  await commitLeftovers(ctx, worker.id);
+  await requireWork(ctx, worker, workspace, baseBranch);
   await ctx.forge.pushBranch({
     executor: ctx.executorFor(target),
     cwd: workspace.path,
@@ -128,6 +134,8 @@ export async function updatePr(
     throw new OrchaError('lock_held', `session ${lock.holder} is updating this pull request's branch`);
   const workspace = store.getWorkspace(worker.workspaceId);
   const target = store.getTarget(workspace.targetId);
+  await commitLeftovers(ctx, worker.id);
+  await requireWork(ctx, worker, workspace, pr.baseBranch, pr.headSha);
   const pushed = await ctx.forge.pushBranch({
     executor: ctx.executorFor(target),
     cwd: workspace.path,

@@ -3,3 +3,10 @@ export type { GitPrepareRequest, GitPreparerSettings, GitWorkspace } from './git
 export { createGitPreparer } from './git-preparer.js';
 export type { PreparedWorkspace, PrepareRequest, Preparer } from './preparer.js';
 export { createScratchPreparer, createWorkspacePreparer } from './workspace-preparer.js';
+export type { CommitOutcome, GitIdentity } from './workspace-commits.js';
+export {
+  commitsOverBase,
+  commitWorkspaceChanges,
+  defaultGitIdentity,
+  gitIdentitySchema,
+} from './workspace-commits.js';
