@@ -112,7 +112,11 @@ try {
 
   // 3. 500 concurrent sessions.
   const baseline = process.memoryUsage().rss;
-  const fan = await server.orchestrator.createObjective({ title: 'fan out', prompt: 'fan out', agent: 'fake' });
+  const fan = await server.orchestrator.createObjective({
+    title: 'fan out',
+    prompt: 'fan out',
+    agent: 'fake',
+  });
   const workersIn = (status: SessionStatus) =>
     store.listSessions({ objectiveId: fan.objective.id, role: 'worker', statuses: [status] }).length;
   const started = performance.now();

@@ -49,9 +49,10 @@ describe('server configuration', () => {
 
   it("takes the identity of orcha's commits from flags or the environment, and refuses a forged one", () => {
     expect(parseConfig([], {})).toMatchObject({ gitName: 'orcha', gitEmail: expect.stringContaining('@') });
-    expect(
-      parseConfig(['--git-name', 'Build Bot'], { ORCHA_GIT_EMAIL: 'bot@example.com' }),
-    ).toMatchObject({ gitName: 'Build Bot', gitEmail: 'bot@example.com' });
+    expect(parseConfig(['--git-name', 'Build Bot'], { ORCHA_GIT_EMAIL: 'bot@example.com' })).toMatchObject({
+      gitName: 'Build Bot',
+      gitEmail: 'bot@example.com',
+    });
     expect(() => parseConfig(['--git-email', 'not an email'], {})).toThrow(/gitEmail/);
     expect(() => parseConfig(['--git-name', 'a <b>'], {})).toThrow(/gitName/);
   });

@@ -215,7 +215,10 @@ describe('the global change feed', () => {
   });
 
   it('streams one session’s transcript from a cursor', async () => {
-    const { manager } = await harness.orchestrator.createObjective({ title: 'stream', prompt: 'hello stream' });
+    const { manager } = await harness.orchestrator.createObjective({
+      title: 'stream',
+      prompt: 'hello stream',
+    });
     await harness.until(() => harness.store.getSession(manager.id).messageCount > 0);
     const stream = await openSse(`${harness.url}/api/sessions/${manager.id}/stream?after=0`);
     await stream.until((messages) =>

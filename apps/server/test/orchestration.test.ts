@@ -88,8 +88,11 @@ describe('an objective, end to end over MCP', () => {
     });
     harness = await startHarness({ providers: { fake: provider } });
     const { store, forge, orchestrator } = harness;
-    forge.createRepository('acme/app');
-    const { objective } = await orchestrator.createObjective({ title: 'feedback', prompt: 'p', repo: 'acme/app' });
+    const { objective } = await orchestrator.createObjective({
+      title: 'feedback',
+      prompt: 'p',
+      repo: 'acme/app',
+    });
     const pr = await harness.until(() => store.listPullRequests({ objectiveId: objective.id })[0]);
     forge.addReview(pr.repo, pr.number, {
       author: 'reviewer',

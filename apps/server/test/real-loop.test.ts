@@ -40,7 +40,9 @@ const manager: FakeScript = async (agent) => {
     })) as { number: number };
     await agent.callTool('mark_objective_done', { summary: `opened #${pr.number}` });
   } catch (error) {
-    await agent.callTool('mark_objective_done', { summary: `nothing published: ${(error as Error).message}` });
+    await agent.callTool('mark_objective_done', {
+      summary: `nothing published: ${(error as Error).message}`,
+    });
   }
   return 'done';
 };

@@ -76,7 +76,11 @@ describe('usage exhaustion', () => {
       config: { fallbacks: { claude: 'codex' }, defaultAgent: 'claude' },
     });
     const { store, orchestrator } = harness;
-    const { objective } = await orchestrator.createObjective({ title: 'fallback', prompt: 'p', agent: 'claude' });
+    const { objective } = await orchestrator.createObjective({
+      title: 'fallback',
+      prompt: 'p',
+      agent: 'claude',
+    });
     const worker = await harness.until(() =>
       store.listSessions({ objectiveId: objective.id, role: 'worker' }).find((s) => s.status === 'completed'),
     );

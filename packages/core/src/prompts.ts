@@ -1,7 +1,11 @@
 import type { Objective, Session, Workspace } from '@orcha/model';
 
 /** The standing instructions each role's agent gets on top of its prompt. */
-export function systemPrompt(session: Session, objective: Objective, workspace: Workspace | null = null): string {
+export function systemPrompt(
+  session: Session,
+  objective: Objective,
+  workspace: Workspace | null = null,
+): string {
   if (session.role === 'manager') {
     return [
       `You are the manager of the objective "${objective.title}" in orcha, an orchestrator of coding agents.`,

@@ -97,7 +97,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     prompt: firstPrompt(current, pending),
     cwd,
     executor,
-    systemPrompt: systemPrompt(current, objective, current.workspaceId ? store.getWorkspace(current.workspaceId) : null),
+    systemPrompt: systemPrompt(
+      current,
+      objective,
+      current.workspaceId ? store.getWorkspace(current.workspaceId) : null,
+    ),
     mcp: { url: `${ctx.config.mcpBaseUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
   };
   const run = current.providerSessionId

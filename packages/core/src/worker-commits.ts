@@ -1,6 +1,6 @@
-import { type CommitOutcome, commitsOverBase, commitWorkspaceChanges } from '@orcha/workspace';
 import type { Session, Workspace } from '@orcha/model';
 import { OrchaError } from '@orcha/model';
+import { type CommitOutcome, commitsOverBase, commitWorkspaceChanges } from '@orcha/workspace';
 import type { Context } from './context.js';
 
 /** Workspaces whose work becomes a pull request: only these are ever committed by orcha. */
@@ -50,14 +50,23 @@ export async function commitLeftovers(
 }
 
 /** At a worker's turn end: its leftovers are committed; a failure is recorded, never fatal to the session. */
-export async function commitAtTurnEnd(ctx: Context, sessionId: string, summary: string | null): Promise<void> {
+export async function commitAtTurnEnd(
+  ctx: Context,
+  sessionId: string,
+  summary: string | null,
+): Promise<void> {
   try {
     await commitLeftovers(ctx, sessionId, summary);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.log('warn', 'could not commit what the worker left', { sessionId, error: message });
     ctx.store.appendMessages(sessionId, [
-      { at: ctx.clock(), kind: 'error', text: `orcha could not commit the workspace: ${message}`, data: null },
+      {
+        at: ctx.clock(),
+        kind: 'error',
+        text: `orcha could not commit the workspace: ${message}`,
+        data: null,
+      },
     ]);
   }
 }

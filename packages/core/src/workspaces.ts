@@ -27,11 +27,7 @@ export async function ensureWorkspace(
   // The objective's base was resolved when it was made; a worker sent to another repository gets that one's.
   const baseBranch =
     repo && kind === 'isolated'
-      ? await resolveBaseBranch(
-          ctx,
-          repo,
-          session.baseBranch ?? (session.repo ? null : objective.baseBranch),
-        )
+      ? await resolveBaseBranch(ctx, repo, session.baseBranch ?? (session.repo ? null : objective.baseBranch))
       : null;
   const prepared = await ctx.preparer.prepare({
     executor,

@@ -147,7 +147,11 @@ describe('fake GitHub REST server', () => {
     expect(reason(noBase)).toBe('base release does not exist');
 
     await git(['branch', 'orcha/empty', 'main'], { cwd: gitServer.repoPath('acme/app') });
-    const empty = await call('POST', '/repos/acme/app/pulls', { title: 'x', head: 'orcha/empty', base: 'main' });
+    const empty = await call('POST', '/repos/acme/app/pulls', {
+      title: 'x',
+      head: 'orcha/empty',
+      base: 'main',
+    });
     expect(empty.status).toBe(422);
     expect(reason(empty)).toBe('No commits between main and orcha/empty');
 

@@ -2,7 +2,6 @@ export { confinedPath } from './confined-path.js';
 export type { GitPrepareRequest, GitPreparerSettings, GitWorkspace } from './git-preparer.js';
 export { createGitPreparer } from './git-preparer.js';
 export type { PreparedWorkspace, PrepareRequest, Preparer } from './preparer.js';
-export { createScratchPreparer, createWorkspacePreparer } from './workspace-preparer.js';
 export type { CommitOutcome, GitIdentity } from './workspace-commits.js';
 export {
   commitsOverBase,
@@ -10,3 +9,4 @@ export {
   defaultGitIdentity,
   gitIdentitySchema,
 } from './workspace-commits.js';
+export { createScratchPreparer, createWorkspacePreparer } from './workspace-preparer.js';

@@ -83,7 +83,17 @@ export async function commitWorkspaceChanges(
   };
   const committed = await request.executor.run(
     'git',
-    ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-F', '-'],
+    [
+      '-c',
+      'core.hooksPath=/dev/null',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-F',
+      '-',
+    ],
     { cwd: request.cwd, env: who, input: request.message, timeoutMs: 5 * 60_000 },
   );
   if (committed.code !== 0)
