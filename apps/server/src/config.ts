@@ -28,6 +28,8 @@ const configSchema = z.object({
   feedbackInterval: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   apiToken: z.string().min(16).optional(),
   demo: z.boolean().default(true),
+  /** IS_SANDBOX from the environment: claude accepts bypassPermissions as root only with it set to 1. */
+  isSandbox: z.string().optional(),
   /** Author and committer of the commits orcha makes of what workers leave (default: orcha's own). */
   gitName: gitIdentitySchema.shape.name.default(defaultGitIdentity.name),
   gitEmail: gitIdentitySchema.shape.email.default(defaultGitIdentity.email),
@@ -67,6 +69,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.ORCHA_API_TOKEN) raw.apiToken = env.ORCHA_API_TOKEN;
   if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
   if (env.ORCHA_GITHUB_URL) raw.githubUrl = env.ORCHA_GITHUB_URL;
+  if (env.IS_SANDBOX !== undefined) raw.isSandbox = env.IS_SANDBOX;
   if (env.ORCHA_GIT_NAME) raw.gitName = env.ORCHA_GIT_NAME;
   if (env.ORCHA_GIT_EMAIL) raw.gitEmail = env.ORCHA_GIT_EMAIL;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { AgentProvider } from '@orcha/agent';
 import { createApi } from '@orcha/api';
-import { createOrchestrator, type Orchestrator } from '@orcha/core';
+import { claudeAsRootWarning, claudeRefusesRoot, createOrchestrator, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createIdGenerator, OrchaError, type Target } from '@orcha/model';
 import { createStore } from '@orcha/store';
@@ -107,6 +107,12 @@ export async function startServer(
   if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
     log('info', 'reconciled sessions after restart', reconciled);
   log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
+  if (
+    !backends.fake &&
+    'claude' in backends.providers &&
+    claudeRefusesRoot(process.getuid?.(), config.isSandbox)
+  )
+    log('warn', claudeAsRootWarning);
   if (backends.fake) {
     log(
       'warn',

@@ -1,5 +1,6 @@
 import type { Executor } from '@orcha/exec';
 import { type DoctorCheck, type DoctorReport, isOrchaError, type Target } from '@orcha/model';
+import { claudeAsRootCheck } from './claude-as-root.js';
 
 // One round trip: the script is constant and the work root arrives as $1, never spliced into the text.
 const script = [
@@ -152,6 +153,7 @@ export async function runDoctor(
     detail: found('gh') ? where('gh') : 'gh is not installed (optional: used for a GitHub token)',
     fix: found('gh') ? null : 'optional: install the GitHub CLI and run gh auth login',
   });
+  if (found('claude')) checks.push(await claudeAsRootCheck(executor));
   if (rootOk) checks.push(diskCheck(lines, target.workRoot, options.workspaces));
   return { at: options.now, ok: checks.every((check) => check.ok || !check.required), checks };
 }
