@@ -1,7 +1,7 @@
 import { evaluatePush, OrchaError, type PullRequest, type Session } from '@orcha/model';
 import { resolveBaseBranch } from './base-branch.js';
 import type { Context } from './context.js';
-import { commitLeftovers, requireWork } from './worker-commits.js';
+import { commitForPush } from './worker-commits.js';
 
 /** Branch names orcha makes: `orcha/<short id>-<slug of the title>`. */
 export function branchName(session: Session): string {
@@ -43,8 +43,7 @@ export async function publishPr(
   const branch = workspace.branch ?? branchName(worker);
   const baseBranch =
     workspace.baseBranch ?? (await resolveBaseBranch(ctx, repo, worker.baseBranch ?? objective.baseBranch));
-  await commitLeftovers(ctx, worker.id);
-  await requireWork(ctx, worker, workspace, baseBranch);
+  await commitForPush(ctx, worker, baseBranch);
   await ctx.forge.pushBranch({
     executor: ctx.executorFor(target),
     cwd: workspace.path,
@@ -134,8 +133,7 @@ export async function updatePr(
     throw new OrchaError('lock_held', `session ${lock.holder} is updating this pull request's branch`);
   const workspace = store.getWorkspace(worker.workspaceId);
   const target = store.getTarget(workspace.targetId);
-  await commitLeftovers(ctx, worker.id);
-  await requireWork(ctx, worker, workspace, pr.baseBranch, pr.headSha);
+  await commitForPush(ctx, worker, pr.baseBranch, pr.headSha);
   const pushed = await ctx.forge.pushBranch({
     executor: ctx.executorFor(target),
     cwd: workspace.path,

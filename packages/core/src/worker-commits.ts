@@ -1,6 +1,5 @@
-import type { Session, Workspace } from '@orcha/model';
-import { OrchaError } from '@orcha/model';
-import { type CommitOutcome, commitsOverBase, commitWorkspaceChanges } from '@orcha/workspace';
+import { OrchaError, type Session, type Workspace } from '@orcha/model';
+import { type CommitOutcome, commitWorkspaceChanges } from '@orcha/workspace';
 import type { Context } from './context.js';
 
 /** Workspaces whose work becomes a pull request: only these are ever committed by orcha. */
@@ -21,7 +20,7 @@ function commitMessage(session: Session, summary: string | null): string {
 export async function commitLeftovers(
   ctx: Context,
   sessionId: string,
-  summary: string | null = null,
+  options: { summary?: string | null; baseBranch?: string } = {},
 ): Promise<CommitOutcome | null> {
   const { store } = ctx;
   const session = store.getSession(sessionId);
@@ -33,19 +32,21 @@ export async function commitLeftovers(
     executor,
     cwd: workspace.path,
     identity: ctx.config.gitIdentity,
-    message: commitMessage(session, summary),
+    message: commitMessage(session, options.summary ?? null),
+    baseBranch: options.baseBranch,
   });
-  if (!outcome.committed) return outcome;
-  const count = outcome.files.length;
+  if (!outcome.commit) return outcome;
+  const { sha, files } = outcome.commit;
+  const count = files.length;
   store.appendMessages(session.id, [
     {
       at: ctx.clock(),
       kind: 'system',
-      text: `orcha committed ${count} file${count === 1 ? '' : 's'} the agent left uncommitted on ${workspace.branch ?? 'its branch'}: ${outcome.sha.slice(0, 12)}`,
-      data: { sha: outcome.sha, branch: workspace.branch, files: outcome.files.slice(0, 200) },
+      text: `orcha committed ${count} file${count === 1 ? '' : 's'} the agent left uncommitted on ${workspace.branch ?? 'its branch'}: ${sha.slice(0, 12)}`,
+      data: { sha, branch: workspace.branch, files: files.slice(0, 200) },
     },
   ]);
-  store.recordWorkspaceCommit(workspace.id, { sha: outcome.sha, files: count });
+  store.recordWorkspaceCommit(workspace.id, { sha, files: count });
   return outcome;
 }
 
@@ -56,7 +57,7 @@ export async function commitAtTurnEnd(
   summary: string | null,
 ): Promise<void> {
   try {
-    await commitLeftovers(ctx, sessionId, summary);
+    await commitLeftovers(ctx, sessionId, { summary });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.log('warn', 'could not commit what the worker left', { sessionId, error: message });
@@ -72,28 +73,26 @@ export async function commitAtTurnEnd(
 }
 
 /**
- * Refuses to publish a workspace without work: no commits over its base means the worker made no changes,
- * and a pull request would be empty (GitHub refuses it with 422; nobody would be told the work was lost).
+ * Makes a worker's workspace ready to push: commits what it left, then refuses a workspace without work —
+ * no commits over its base (a pull request would be empty: GitHub refuses it with 422, and nobody would be
+ * told the work was lost), or for an update nothing the pull request's head (`pushedHead`) lacks.
  */
-export async function requireWork(
+export async function commitForPush(
   ctx: Context,
   session: Session,
-  workspace: Workspace,
   baseBranch: string,
-  /** For an update: the pull request's current head; a workspace still there has nothing new either. */
   pushedHead?: string,
 ): Promise<void> {
-  const executor = ctx.executorFor(ctx.store.getTarget(workspace.targetId));
-  const ahead = await commitsOverBase({ executor, cwd: workspace.path, baseBranch });
-  if (ahead === 0)
+  const outcome = await commitLeftovers(ctx, session.id, { baseBranch });
+  // A plain directory (the offline demo's scratch "checkouts") has no history to compare: the forge decides.
+  if (!outcome || outcome.state === 'not_git') return;
+  if (outcome.ahead === 0 || outcome.head === null)
     throw new OrchaError(
       'conflict',
       `the worker made no changes: session ${session.id} ("${session.title}") has no commits over ${baseBranch} and nothing uncommitted, so there is nothing to open a pull request for. Give the work to a worker again with clearer instructions, or tell the person.`,
       { reason: 'no_changes', sessionId: session.id, baseBranch },
     );
-  if (ahead === null || pushedHead === undefined) return;
-  const head = await executor.run('git', ['rev-parse', 'HEAD'], { cwd: workspace.path });
-  if (head.code === 0 && head.stdout.trim() === pushedHead)
+  if (pushedHead !== undefined && outcome.head === pushedHead)
     throw new OrchaError(
       'conflict',
       `the worker made no changes: session ${session.id} ("${session.title}") has nothing the pull request does not already have (${pushedHead.slice(0, 12)})`,

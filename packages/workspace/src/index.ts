@@ -4,7 +4,6 @@ export { createGitPreparer } from './git-preparer.js';
 export type { PreparedWorkspace, PrepareRequest, Preparer } from './preparer.js';
 export type { CommitOutcome, GitIdentity } from './workspace-commits.js';
 export {
-  commitsOverBase,
   commitWorkspaceChanges,
   defaultGitIdentity,
   gitIdentitySchema,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLocalExecutor } from '@orcha/exec';
 import { commitFile, git, seedRepo } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitsOverBase, commitWorkspaceChanges, defaultGitIdentity } from './workspace-commits.js';
+import { commitWorkspaceChanges, defaultGitIdentity } from './workspace-commits.js';
 
 const executor = createLocalExecutor();
 let dir: string;
@@ -44,18 +44,22 @@ describe('committing what an agent leaves', () => {
     // The repository's own hooks never run for orcha's commit.
     await writeFile(join(cwd, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexit 1\n');
     await chmod(join(cwd, '.git', 'hooks', 'pre-commit'), 0o755);
-    expect(await commitsOverBase({ executor, cwd, baseBranch: 'main' })).toBe(0);
+    const base = await head(cwd);
 
     const outcome = await commitWorkspaceChanges({
       executor,
       cwd,
       identity: { name: 'orcha bot', email: 'bot@orcha.invalid' },
       message: 'Say hello\n\nAdded src/hello.txt.',
+      baseBranch: 'main',
     });
+    const sha = await head(cwd);
+    expect(sha).not.toBe(base);
     expect(outcome).toEqual({
-      committed: true,
-      sha: await head(cwd),
-      files: ['README.md', 'src/hello.txt'],
+      state: 'committed',
+      commit: { sha, files: ['README.md', 'src/hello.txt'] },
+      head: sha,
+      ahead: 1,
     });
     const log = await git(['log', '-1', '--format=%an <%ae>|%cn <%ce>|%B'], { cwd });
     expect(log.trim()).toBe(
@@ -66,7 +70,6 @@ describe('committing what an agent leaves', () => {
       '!! debug.log',
       '!! node_modules/',
     ]);
-    expect(await commitsOverBase({ executor, cwd, baseBranch: 'main' })).toBe(1);
   });
 
   it('leaves an agent that committed, or changed nothing, alone', async () => {
@@ -77,18 +80,27 @@ describe('committing what an agent leaves', () => {
       cwd: committed,
       identity: defaultGitIdentity,
       message: 'unused',
+      baseBranch: 'main',
     });
-    expect(left).toEqual({ committed: false, reason: 'clean' });
+    expect(left).toEqual({ state: 'clean', commit: null, head: own, ahead: 1 });
     expect(await head(committed)).toBe(own);
-    expect(await commitsOverBase({ executor, cwd: committed, baseBranch: 'main' })).toBe(1);
 
     const untouched = await checkout();
     const ignoredOnly = join(untouched, 'trace.log');
     await writeFile(ignoredOnly, 'only an ignored file\n');
+    const before = await head(untouched);
+    expect(
+      await commitWorkspaceChanges({
+        executor,
+        cwd: untouched,
+        identity: defaultGitIdentity,
+        message: 'x',
+        baseBranch: 'main',
+      }),
+    ).toEqual({ state: 'clean', commit: null, head: before, ahead: 0 });
     expect(
       await commitWorkspaceChanges({ executor, cwd: untouched, identity: defaultGitIdentity, message: 'x' }),
-    ).toEqual({ committed: false, reason: 'clean' });
-    expect(await commitsOverBase({ executor, cwd: untouched, baseBranch: 'main' })).toBe(0);
+    ).toEqual({ state: 'clean', commit: null, head: before, ahead: null });
   });
 
   it('never commits a plain directory, even one inside a repository, and refuses a forged identity', async () => {
@@ -98,10 +110,15 @@ describe('committing what an agent leaves', () => {
     await writeFile(join(scratch, 'note.txt'), 'not for any repository\n');
     const before = await head(outer);
     expect(
-      await commitWorkspaceChanges({ executor, cwd: scratch, identity: defaultGitIdentity, message: 'x' }),
-    ).toEqual({ committed: false, reason: 'not_git' });
+      await commitWorkspaceChanges({
+        executor,
+        cwd: scratch,
+        identity: defaultGitIdentity,
+        message: 'x',
+        baseBranch: 'main',
+      }),
+    ).toEqual({ state: 'not_git', commit: null, head: null, ahead: null });
     expect(await head(outer)).toBe(before);
-    expect(await commitsOverBase({ executor, cwd: scratch, baseBranch: 'main' })).toBeNull();
 
     await expect(
       commitWorkspaceChanges({
@@ -111,9 +128,15 @@ describe('committing what an agent leaves', () => {
         message: 'x',
       }),
     ).rejects.toMatchObject({ code: 'invalid_argument' });
-    await expect(commitsOverBase({ executor, cwd: outer, baseBranch: '--all' })).rejects.toMatchObject({
-      code: 'invalid_argument',
-    });
+    await expect(
+      commitWorkspaceChanges({
+        executor,
+        cwd: outer,
+        identity: defaultGitIdentity,
+        message: 'x',
+        baseBranch: '--all',
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
     expect(await head(outer)).toBe(before);
   });
 });

@@ -26,96 +26,83 @@ export const gitIdentitySchema = z.object({
 
 export const defaultGitIdentity: GitIdentity = { name: 'orcha', email: 'orcha@users.noreply.orcha.invalid' };
 
-export type CommitOutcome =
-  | { committed: false; reason: 'not_git' | 'clean' }
-  | { committed: true; sha: string; files: string[] };
-
-interface Where {
-  executor: Executor;
-  /** The workspace directory on the executor's machine. */
-  cwd: string;
+/** What `commitWorkspaceChanges` found and did. */
+export interface CommitOutcome {
+  /** `not_git`: a plain directory (nothing done); `clean`: nothing to commit; `committed`: orcha committed. */
+  state: 'not_git' | 'clean' | 'committed';
+  /** The commit orcha made, with the files it changed; null unless `committed`. */
+  commit: { sha: string; files: string[] } | null;
+  /** HEAD after the step; null for a plain directory or a repository without a commit. */
+  head: string | null;
+  /** Commits HEAD has that `origin/<baseBranch>` lacks, when a base was given and HEAD exists; else null. */
+  ahead: number | null;
 }
 
-const git = async (where: Where, args: string[]) => {
-  const result = await where.executor.run('git', args, { cwd: where.cwd, timeoutMs: 5 * 60_000 });
-  if (result.code !== 0)
-    throw new OrchaError(
-      'unavailable',
-      `git ${args[0]} failed in ${where.cwd}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
-    );
-  return result.stdout;
-};
-
-/**
- * Whether `cwd` is the top of a git checkout. Only its own `.git` counts: a scratch directory that merely
- * sits inside someone's repository (a data dir in a project) must never have that repository committed.
- */
-async function isCheckout(where: Where): Promise<boolean> {
-  return (await where.executor.run('test', ['-e', '.git'], { cwd: where.cwd })).code === 0;
-}
+// One round trip, whatever the target: the script is constant, the base branch arrives as $1, the message on
+// stdin and the identity in the environment. Only the workspace's own `.git` counts: a scratch directory that
+// merely sits inside someone's repository (a data dir in a project) must never have that repository committed.
+// The repository's hooks and signing are off: nothing the checkout carries runs on orcha's behalf.
+const script = [
+  'set -e',
+  'base="$1"',
+  'report() {',
+  '  echo "$1"',
+  '  head=$(git rev-parse --verify --quiet HEAD || true); echo "$head"',
+  '  if [ -n "$base" ] && [ -n "$head" ]; then git rev-list --count "refs/remotes/origin/$base..HEAD"; else echo; fi',
+  '}',
+  'test -e .git || { echo not_git; exit 0; }',
+  'status=$(git status --porcelain --untracked-files=all)',
+  'if [ -z "$status" ]; then report clean; exit 0; fi',
+  'git add --all',
+  'if git diff --cached --quiet; then report clean; exit 0; fi',
+  'git -c core.hooksPath=/dev/null -c commit.gpgsign=false commit --quiet --no-verify -F -',
+  'report committed',
+  'git diff-tree --no-commit-id --name-only -r --root HEAD',
+].join('\n');
 
 /**
  * Commits whatever the agent left uncommitted in a git workspace, on its current branch: every change git
- * does not ignore (`git add --all` keeps `.gitignore`), by `identity` as author and committer, without the
- * repository's hooks or signing (orcha runs them on the target, outside the agent's sandbox, so nothing the
- * checkout carries runs on its behalf). A clean workspace — an agent that committed, or one that changed
- * nothing — is left alone; a plain directory is `not_git`.
+ * does not ignore (`git add --all` keeps `.gitignore`), by `identity` as author and committer, with
+ * `message`. A clean workspace — an agent that committed, or one that changed nothing — is left alone; a
+ * plain directory is `not_git`. With `baseBranch`, also counts the commits over `origin/<baseBranch>`.
  */
-export async function commitWorkspaceChanges(
-  request: Where & { identity: GitIdentity; message: string },
-): Promise<CommitOutcome> {
-  const parsed = gitIdentitySchema.safeParse(request.identity);
-  if (!parsed.success)
-    throw new OrchaError('invalid_argument', `not a git identity: ${describeIssues(parsed.error.issues)}`);
-  const identity = parsed.data;
-  if (!(await isCheckout(request))) return { committed: false, reason: 'not_git' };
-  const status = await git(request, ['status', '--porcelain', '--untracked-files=all']);
-  if (status.trim() === '') return { committed: false, reason: 'clean' };
-  await git(request, ['add', '--all']);
-  // Everything changed may have been ignored files only: nothing is staged then.
-  const staged = await request.executor.run('git', ['diff', '--cached', '--quiet'], { cwd: request.cwd });
-  if (staged.code === 0) return { committed: false, reason: 'clean' };
-  const who = {
-    GIT_AUTHOR_NAME: identity.name,
-    GIT_AUTHOR_EMAIL: identity.email,
-    GIT_COMMITTER_NAME: identity.name,
-    GIT_COMMITTER_EMAIL: identity.email,
-  };
-  const committed = await request.executor.run(
-    'git',
-    [
-      '-c',
-      'core.hooksPath=/dev/null',
-      '-c',
-      'commit.gpgsign=false',
-      'commit',
-      '--quiet',
-      '--no-verify',
-      '-F',
-      '-',
-    ],
-    { cwd: request.cwd, env: who, input: request.message, timeoutMs: 5 * 60_000 },
-  );
-  if (committed.code !== 0)
+export async function commitWorkspaceChanges(request: {
+  executor: Executor;
+  /** The workspace directory on the executor's machine. */
+  cwd: string;
+  identity: GitIdentity;
+  message: string;
+  baseBranch?: string | undefined;
+}): Promise<CommitOutcome> {
+  const identity = gitIdentitySchema.safeParse(request.identity);
+  if (!identity.success)
+    throw new OrchaError('invalid_argument', `not a git identity: ${describeIssues(identity.error.issues)}`);
+  if (request.baseBranch !== undefined && !branchSchema.safeParse(request.baseBranch).success)
+    throw new OrchaError('invalid_argument', `not a valid branch name: ${request.baseBranch}`);
+  const { name, email } = identity.data;
+  const result = await request.executor.run('sh', ['-c', script, 'orcha-commit', request.baseBranch ?? ''], {
+    cwd: request.cwd,
+    input: request.message,
+    env: {
+      GIT_AUTHOR_NAME: name,
+      GIT_AUTHOR_EMAIL: email,
+      GIT_COMMITTER_NAME: name,
+      GIT_COMMITTER_EMAIL: email,
+    },
+    timeoutMs: 5 * 60_000,
+  });
+  if (result.code !== 0)
     throw new OrchaError(
       'unavailable',
-      `git commit failed in ${request.cwd}: ${committed.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      `could not commit in ${request.cwd}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
     );
-  const sha = (await git(request, ['rev-parse', 'HEAD'])).trim();
-  const files = (await git(request, ['diff-tree', '--no-commit-id', '--name-only', '-r', '--root', 'HEAD']))
-    .split('\n')
-    .filter(Boolean);
-  return { committed: true, sha, files };
-}
-
-/**
- * How many commits HEAD has that `origin/<baseBranch>` lacks: zero means the workspace holds no work to
- * open a pull request for. `null` for a plain directory, which has no history to compare.
- */
-export async function commitsOverBase(where: Where & { baseBranch: string }): Promise<number | null> {
-  const base = branchSchema.safeParse(where.baseBranch);
-  if (!base.success) throw new OrchaError('invalid_argument', `not a valid branch name: ${where.baseBranch}`);
-  if (!(await isCheckout(where))) return null;
-  const count = await git(where, ['rev-list', '--count', `refs/remotes/origin/${base.data}..HEAD`]);
-  return Number.parseInt(count.trim(), 10);
+  const [state = '', head = '', ahead = '', ...files] = result.stdout.split('\n');
+  if (state !== 'not_git' && state !== 'clean' && state !== 'committed')
+    throw new OrchaError('internal', `unexpected answer from the commit step: ${state.slice(0, 200)}`);
+  return {
+    state,
+    commit: state === 'committed' ? { sha: head, files: files.filter(Boolean) } : null,
+    head: head || null,
+    ahead: ahead.trim() === '' ? null : Number.parseInt(ahead, 10),
+  };
 }
