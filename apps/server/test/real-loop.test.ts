@@ -27,9 +27,11 @@ let github: FakeGitHub;
 let dir: TempDir;
 let repoUrl: string;
 let server: RunningServer;
+const systemPrompts = { manager: '', worker: '' };
 
 /** The manager: one worker, then publish its work, and end with what publish_pr answered. */
 const manager: FakeScript = async (agent) => {
+  systemPrompts.manager = agent.spec.systemPrompt ?? '';
   await agent.callTool('spawn_session', { title: 'Say hello', prompt: agent.prompt });
   const [worker] = await untilWorkersEnd(agent);
   try {
@@ -37,8 +39,13 @@ const manager: FakeScript = async (agent) => {
       sessionId: worker!.id,
       title: 'Say hello',
       body: 'Adds hello.txt',
-    })) as { number: number };
-    await agent.callTool('mark_objective_done', { summary: `opened #${pr.number}` });
+    })) as { id: string; number: number };
+    // Nothing new since: an update is refused as well.
+    const again = await agent.callTool('update_pr', { pullRequestId: pr.id }).then(
+      () => 'pushed',
+      (error: Error) => error.message,
+    );
+    await agent.callTool('mark_objective_done', { summary: `opened #${pr.number}; update: ${again}` });
   } catch (error) {
     await agent.callTool('mark_objective_done', {
       summary: `nothing published: ${(error as Error).message}`,
@@ -49,6 +56,7 @@ const manager: FakeScript = async (agent) => {
 
 /** The worker edits a file and stops without committing, as real models do; or changes nothing. */
 const worker: FakeScript = async (agent) => {
+  systemPrompts.worker = agent.spec.systemPrompt ?? '';
   if (agent.prompt.includes('change nothing')) return 'there was nothing to change';
   await agent.writeFile('hello.txt', 'hello from the worker\n');
   return 'wrote hello.txt';
@@ -115,7 +123,7 @@ describe('the real loop with --real-forge', () => {
     expect(created.status).toBe(201);
     expect(created.body.objective.baseBranch).toBe('trunk');
     const objective = await objectiveDone(created.body.objective.id);
-    expect(objective.summary).toMatch(/^opened #\d+$/);
+    expect(objective.summary).toMatch(/^opened #\d+; update: .*the worker made no changes/);
 
     const { store } = server.orchestrator;
     const [pr] = store.listPullRequests({ objectiveId: objective.id });
@@ -140,6 +148,16 @@ describe('the real loop with --real-forge', () => {
     expect(eventsOf(store, 'workspace-commit')).toContainEqual(
       expect.objectContaining({ sessionId: workerId, sha: pr!.headSha, files: 1 }),
     );
+
+    // Told where they work and how publishing works.
+    const workspace = store.getWorkspace(store.getSession(workerId).workspaceId!);
+    expect(systemPrompts.worker).toContain(`You work in ${workspace.path}`);
+    expect(systemPrompts.worker).toContain(`on the branch ${pr!.branch}, started from trunk`);
+    expect(systemPrompts.worker).toContain('This branch becomes a pull request.');
+    expect(systemPrompts.worker).toMatch(/commit your work/);
+    expect(systemPrompts.manager).toContain('base branch trunk');
+    expect(systemPrompts.manager).toMatch(/publish_pr .*one pull request per worker/);
+    expect(systemPrompts.manager).toMatch(/made no changes.*do not report/);
   });
 
   it('tells the manager the worker made no changes, and opens no pull request', async () => {
