@@ -45,6 +45,10 @@ export async function startServer(
   const local = createLocalExecutor();
   const chosen = await chooseBackends(config, log);
   const backends = overrides.providers ? { ...chosen, providers: overrides.providers } : chosen;
+  // Said before anything runs, rather than as each claude session fails.
+  const claudeRefuses =
+    'claude' in backends.providers && claudeRefusesRoot(process.getuid?.(), config.isSandbox);
+  if (!backends.fake && claudeRefuses) log('warn', claudeAsRootWarning);
   const orchestrator = createOrchestrator({
     store,
     providers: backends.providers,
@@ -107,12 +111,6 @@ export async function startServer(
   if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
     log('info', 'reconciled sessions after restart', reconciled);
   log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
-  if (
-    !backends.fake &&
-    'claude' in backends.providers &&
-    claudeRefusesRoot(process.getuid?.(), config.isSandbox)
-  )
-    log('warn', claudeAsRootWarning);
   if (backends.fake) {
     log(
       'warn',

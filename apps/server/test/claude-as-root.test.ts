@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createTempDir, type TempDir } from '@orcha/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
+let dir: TempDir | null = null;
+
+afterEach(async () => {
+  await dir?.remove();
+  dir = null;
+});
+
+/** Runs `orcha serve --agents claude` as a real process until it serves; returns what it logged by then. */
+async function startLog(env: NodeJS.ProcessEnv): Promise<string> {
+  dir = await createTempDir('orcha-root-');
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@orcha/source',
+      '--import',
+      'tsx',
+      entry,
+      'serve',
+      '--agents',
+      'claude',
+      '--port',
+      '0',
+      '--data-dir',
+      dir.path,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env },
+  );
+  let log = '';
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (/ serving http/.test(log)) resolve(log);
+      });
+      child.once('exit', (code) => reject(new Error(`orcha exited (${code}) before serving:\n${log}`)));
+    });
+  } finally {
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+describe.skipIf(process.getuid?.() !== 0)('orcha serve as root with claude', () => {
+  it('says at start, in one line, how to fix it; with IS_SANDBOX=1 it says nothing', async () => {
+    const { IS_SANDBOX: _sandbox, ...rest } = process.env;
+    const refused = await startLog(rest);
+    const warning = refused.split('\n').find((line) => line.includes('claude refuses'));
+    expect(warning).toMatch(/warn .*run orcha as a normal user, or set IS_SANDBOX=1/);
+    const sandboxed = await startLog({ ...rest, IS_SANDBOX: '1' });
+    expect(sandboxed).not.toContain('claude refuses');
+  }, 120_000);
+});
