@@ -59,6 +59,14 @@ const worker: FakeScript = async (agent) => {
   systemPrompts.worker = agent.spec.systemPrompt ?? '';
   if (agent.prompt.includes('change nothing')) return 'there was nothing to change';
   await agent.writeFile('hello.txt', 'hello from the worker\n');
+  if (agent.prompt.includes('commit it yourself')) {
+    await agent.run('git', ['add', 'hello.txt']);
+    const committed = await agent.run('git', [
+      ...['-c', 'user.name=Worker', '-c', 'user.email=worker@orcha.invalid'],
+      ...['commit', '--quiet', '-m', 'The worker commits'],
+    ]);
+    if (committed.code !== 0) agent.fail(`git commit: ${committed.stderr}`);
+  }
   return 'wrote hello.txt';
 };
 
@@ -158,6 +166,22 @@ describe('the real loop with --real-forge', () => {
     expect(systemPrompts.manager).toContain('base branch trunk');
     expect(systemPrompts.manager).toMatch(/publish_pr .*one pull request per worker/);
     expect(systemPrompts.manager).toMatch(/made no changes.*do not report/);
+  });
+
+  it('leaves a worker that commits alone: its own commit is the pull request', async () => {
+    const created = await api(server, 'POST', '/api/objectives', {
+      title: 'Say hello',
+      prompt: 'write hello and commit it yourself',
+      repo: repoUrl,
+    });
+    const objective = await objectiveDone(created.body.objective.id);
+    const { store } = server.orchestrator;
+    const [pr] = store.listPullRequests({ objectiveId: objective.id });
+    const bare = gitServer.repoPath('acme/app');
+    expect(await git(['log', '--format=%an|%s', `trunk..${pr!.branch}`], { cwd: bare })).toBe(
+      'Worker|The worker commits\n',
+    );
+    expect(eventsOf(store, 'workspace-commit').map((event) => event.sessionId)).not.toContain(pr!.sessionId);
   });
 
   it('tells the manager the worker made no changes, and opens no pull request', async () => {
