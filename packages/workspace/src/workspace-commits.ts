@@ -51,13 +51,12 @@ const script = [
   '  if [ -n "$base" ] && [ -n "$head" ]; then git rev-list --count "refs/remotes/origin/$base..HEAD"; else echo; fi',
   '}',
   'test -e .git || { echo not_git; exit 0; }',
-  'status=$(git status --porcelain --untracked-files=all)',
-  'if [ -z "$status" ]; then report clean; exit 0; fi',
   'git add --all',
-  'if git diff --cached --quiet; then report clean; exit 0; fi',
+  'files=$(git -c core.quotePath=false diff --cached --name-only --no-renames)',
+  'if [ -z "$files" ]; then report clean; exit 0; fi',
   'git -c core.hooksPath=/dev/null -c commit.gpgsign=false commit --quiet --no-verify -F -',
   'report committed',
-  'git diff-tree --no-commit-id --name-only -r --root HEAD',
+  'printf "%s\\n" "$files"',
 ].join('\n');
 
 /**
