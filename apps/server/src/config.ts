@@ -33,6 +33,17 @@ const configSchema = z.object({
   /** Author and committer of the commits orcha makes of what workers leave (default: orcha's own). */
   gitName: gitIdentitySchema.shape.name.default(defaultGitIdentity.name),
   gitEmail: gitIdentitySchema.shape.email.default(defaultGitIdentity.email),
+  /** `--agent-env`, repeatable: the environment agents get, per agent and per target. */
+  agentEnvironment: z
+    .array(
+      z.object({
+        agent: z.string().nullable(),
+        target: z.string().nullable(),
+        name: z.string(),
+        value: z.string(),
+      }),
+    )
+    .default([]),
 });
 export type ServerConfig = z.infer<typeof configSchema> & { dataDir: string; searchPath: string };
 
@@ -53,8 +64,31 @@ const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents
   'no-demo': 'noDemo',
   'git-name': 'gitName',
   'git-email': 'gitEmail',
+  'agent-env': 'agentEnvironment',
 };
 const booleans = new Set(['tmux', 'realForge', 'fakeAgents', 'noDemo']);
+
+const agentEnvironmentSpec =
+  /^([A-Za-z0-9_-]*)(?:@([A-Za-z0-9][A-Za-z0-9_.-]{0,62}))?:([A-Za-z_][A-Za-z0-9_]*)(?:=([\s\S]*))?$/;
+
+/**
+ * `--agent-env [AGENT][@TARGET]:NAME[=VALUE]`: no agent means every agent, no target every target. Without
+ * `=VALUE` the value is taken from orcha's own environment, so secrets never appear on a command line.
+ */
+function agentEnvironmentEntry(spec: string, env: NodeJS.ProcessEnv) {
+  const match = agentEnvironmentSpec.exec(spec);
+  if (!match)
+    throw new Error(
+      `--agent-env ${spec}: expected [AGENT][@TARGET]:NAME[=VALUE], e.g. claude:ANTHROPIC_API_KEY or @gpu-box:PATH=/opt/bin:/usr/bin`,
+    );
+  const [, agent, target, name, literal] = match;
+  const value = literal ?? env[name!];
+  if (value === undefined)
+    throw new Error(
+      `--agent-env ${spec}: ${name} is not set in orcha's environment (give NAME=VALUE or export it)`,
+    );
+  return { agent: agent || null, target: target ?? null, name: name!, value };
+}
 
 /** Durations accept plain milliseconds or Go-style `2s`, `500ms`, `1m`. */
 function duration(value: string): string {
@@ -86,6 +120,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       if (value === undefined) throw new Error(`${arg} needs a value`);
     }
     if (key === 'fakeAgents') raw.agents = value ? 'fake' : 'auto';
+    else if (key === 'agentEnvironment')
+      raw.agentEnvironment = [
+        ...((raw.agentEnvironment as unknown[] | undefined) ?? []),
+        agentEnvironmentEntry(String(value), env),
+      ];
     else if (key === 'noDemo') raw.demo = !value;
     else
       raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
@@ -122,5 +161,9 @@ export const usage = `usage: orcha serve [flags]
   --no-demo                with fake agents, do not start the demo objective
   --git-name NAME          author and committer of the commits orcha makes of what workers leave
   --git-email EMAIL        uncommitted (or ORCHA_GIT_NAME / ORCHA_GIT_EMAIL; default orcha's own)
+  --agent-env [AGENT][@TARGET]:NAME[=VALUE]
+                           environment for agents (repeatable): one agent or all, one target or all;
+                           without =VALUE the value comes from orcha's environment (for secrets). On SSH
+                           targets it reaches the agent through a 0600 file, never a command line
 
 Single-dash spellings work too: -fake-agents, -tmux, -max-concurrent 4, -schedule-interval 2s, -real-forge.`;

@@ -1,19 +1,6 @@
-import { createLocalExecutor, type Executor } from '@orcha/exec';
+import { createLocalExecutor } from '@orcha/exec';
 import { describe, expect, it } from 'vitest';
 import { claudeAsRootCheck, claudeAsRootWarning, claudeRefusesRoot } from './claude-as-root.js';
-
-/** The local machine, with IS_SANDBOX as a target's environment would set it for every process. */
-function localWith(isSandbox: string | null): Executor {
-  const local = createLocalExecutor();
-  return {
-    ...local,
-    run: (command, args, options = {}) =>
-      local.run(command, args, {
-        ...options,
-        env: { ...options.env, IS_SANDBOX: isSandbox ?? '' },
-      }),
-  };
-}
 
 describe('claude as root', () => {
   it('is refused only for root without IS_SANDBOX=1, and the warning names both fixes', () => {
@@ -26,12 +13,13 @@ describe('claude as root', () => {
     expect(claudeAsRootWarning).toMatch(/IS_SANDBOX=1/);
   });
 
-  it("the doctor's check reads the user and IS_SANDBOX on the target", async () => {
+  it("the doctor's check reads the user on the target and IS_SANDBOX as claude would get it", async () => {
     const root = process.getuid?.() === 0;
-    const bare = await claudeAsRootCheck(localWith(null));
+    const local = createLocalExecutor();
+    const bare = await claudeAsRootCheck(local, { IS_SANDBOX: '' });
     expect(bare).toMatchObject({ name: 'claude as root', ok: !root, required: false });
     expect(bare.fix).toBe(root ? claudeAsRootWarning : null);
-    const sandboxed = await claudeAsRootCheck(localWith('1'));
+    const sandboxed = await claudeAsRootCheck(local, { IS_SANDBOX: '1' });
     expect(sandboxed).toMatchObject({
       ok: true,
       fix: null,

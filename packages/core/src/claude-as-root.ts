@@ -17,8 +17,12 @@ const probe = 'id -u; printf "%s\\n" "$IS_SANDBOX"';
  * The doctor's check for claude on a target: fails (not required: codex still runs) when sessions there run
  * as root without IS_SANDBOX=1, which claude refuses at start; the fix names both ways out.
  */
-export async function claudeAsRootCheck(executor: Executor): Promise<DoctorCheck> {
-  const result = await executor.run('sh', ['-c', probe], { timeoutMs: 10_000 });
+export async function claudeAsRootCheck(
+  executor: Executor,
+  /** The environment orcha gives claude on this target (`--agent-env`), which may set IS_SANDBOX. */
+  agentEnvironment: Record<string, string> = {},
+): Promise<DoctorCheck> {
+  const result = await executor.run('sh', ['-c', probe], { env: agentEnvironment, timeoutMs: 10_000 });
   const [uid, isSandbox] = result.stdout.split('\n');
   const refuses = result.code === 0 && claudeRefusesRoot(Number(uid), isSandbox);
   return {
