@@ -47,8 +47,13 @@ export async function startServer(
   const chosen = await chooseBackends(config, log);
   const backends = overrides.providers ? { ...chosen, providers: overrides.providers } : chosen;
   // Said before anything runs, rather than as each claude session fails.
+  // `--agent-env claude:IS_SANDBOX=1` (or for every agent) counts as much as orcha's own environment.
+  const sandbox = config.agentEnvironment.findLast(
+    (entry) => entry.name === 'IS_SANDBOX' && entry.target === null && [null, 'claude'].includes(entry.agent),
+  );
   const claudeRefuses =
-    'claude' in backends.providers && claudeRefusesRoot(process.getuid?.(), config.isSandbox);
+    'claude' in backends.providers &&
+    claudeRefusesRoot(process.getuid?.(), sandbox?.value ?? config.isSandbox);
   if (!backends.fake && claudeRefuses) log('warn', claudeAsRootWarning);
   const orchestrator = createOrchestrator({
     store,

@@ -1,19 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createTempDir, type TempDir } from '@orcha/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createTempDir } from '@orcha/testkit';
+import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
-let dir: TempDir | null = null;
-
-afterEach(async () => {
-  await dir?.remove();
-  dir = null;
-});
-
 /** Runs `orcha serve --agents claude` as a real process until it serves; returns what it logged by then. */
-async function startLog(env: NodeJS.ProcessEnv): Promise<string> {
-  dir = await createTempDir('orcha-root-');
+async function startLog(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<string> {
+  const dir = await createTempDir('orcha-root-');
   const child = spawn(
     process.execPath,
     [
@@ -28,6 +21,7 @@ async function startLog(env: NodeJS.ProcessEnv): Promise<string> {
       '0',
       '--data-dir',
       dir.path,
+      ...extra,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env },
   );
@@ -43,16 +37,19 @@ async function startLog(env: NodeJS.ProcessEnv): Promise<string> {
   } finally {
     child.kill('SIGTERM');
     if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    await dir.remove();
   }
 }
 
 describe.skipIf(process.getuid?.() !== 0)('orcha serve as root with claude', () => {
-  it('says at start, in one line, how to fix it; with IS_SANDBOX=1 it says nothing', async () => {
+  it("says at start, in one line, how to fix it; with IS_SANDBOX=1 (its own or the agents' environment) it says nothing", async () => {
     const { IS_SANDBOX: _sandbox, ...rest } = process.env;
     const refused = await startLog(rest);
     const warning = refused.split('\n').find((line) => line.includes('claude refuses'));
     expect(warning).toMatch(/warn .*run orcha as a normal user, or set IS_SANDBOX=1/);
     const sandboxed = await startLog({ ...rest, IS_SANDBOX: '1' });
     expect(sandboxed).not.toContain('claude refuses');
-  }, 120_000);
+    const forClaude = await startLog(rest, ['--agent-env', 'claude:IS_SANDBOX=1']);
+    expect(forClaude).not.toContain('claude refuses');
+  }, 300_000);
 });
