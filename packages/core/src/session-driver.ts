@@ -17,6 +17,7 @@ import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
 import { markExhausted } from './usage.js';
+import { commitAtTurnEnd } from './worker-commits.js';
 import { ensureWorkspace } from './workspaces.js';
 
 /**
@@ -119,7 +120,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     prompt: firstPrompt(current, pending),
     cwd,
     executor,
-    systemPrompt: systemPrompt(current, objective),
+    systemPrompt: systemPrompt(
+      current,
+      objective,
+      current.workspaceId ? store.getWorkspace(current.workspaceId) : null,
+    ),
     env: reach.env,
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
   };
@@ -279,6 +284,7 @@ async function afterTurn(
     turn.lastResult = event.result;
     ctx.store.updateSession(id, { result: event.result });
   }
+  if (ctx.store.getSession(id).role === 'worker') await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   live.owedTurns = Math.max(0, live.owedTurns - 1);
   report(ctx, id, {
