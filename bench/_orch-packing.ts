@@ -60,9 +60,11 @@ export async function packing(objectives = 200): Promise<{ elapsedS: number; ide
   const { store } = orchestrator;
   try {
     const started = performance.now();
-    const ids = Array.from(
-      { length: objectives },
-      (_, i) => orchestrator.createObjective({ title: `o${i}`, prompt: 'p' }).objective.id,
+    const ids = await Promise.all(
+      Array.from(
+        { length: objectives },
+        async (_, i) => (await orchestrator.createObjective({ title: `o${i}`, prompt: 'p' })).objective.id,
+      ),
     );
     await new Promise<void>((resolve, reject) => {
       let left = new Set(ids);

@@ -112,9 +112,11 @@ describe('never stuck: idle sessions give their slots back', () => {
     const { store, orchestrator } = harness;
     const stopAnswering = answerEveryQuestion(store, (id) => orchestrator.answerQuestion(id, 'feature flag'));
     const slots = peakActive(store);
-    const ids = Array.from(
-      { length: 10 * cap },
-      (_, i) => orchestrator.createObjective({ title: `o${i}`, prompt: 'p' }).objective.id,
+    const ids = await Promise.all(
+      Array.from(
+        { length: 10 * cap },
+        async (_, i) => (await orchestrator.createObjective({ title: `o${i}`, prompt: 'p' })).objective.id,
+      ),
     );
     await harness
       .until(() => ids.every((id) => store.getObjective(id).status === 'done'), 170_000)

@@ -14,9 +14,9 @@ describe('scheduler', () => {
   it('gives an idle session’s slot to waiting work, so more objectives than slots never deadlock', async () => {
     core = await startCore({ providers: { fake: createFakeProvider() }, config: { maxConcurrent: 1 } });
     const { store, orchestrator } = core;
-    const managers = ['say one', 'say two', 'say three'].map(
-      (prompt) => orchestrator.createObjective({ title: prompt, prompt }).manager.id,
-    );
+    const managers: string[] = [];
+    for (const prompt of ['say one', 'say two', 'say three'])
+      managers.push((await orchestrator.createObjective({ title: prompt, prompt })).manager.id);
     await core.until(() => managers.every((id) => statusOf(id) === 'waiting_input'));
     expect(Object.values(store.targetLoad()).reduce((a, b) => a + b, 0)).toBe(0);
     // Idle processes stay within the cap: the others were suspended for the slot.
@@ -42,12 +42,12 @@ describe('scheduler', () => {
       clock,
     });
     const { store, orchestrator } = core;
-    const a = orchestrator.createObjective({ title: 'a', prompt: 'say a' });
+    const a = await orchestrator.createObjective({ title: 'a', prompt: 'say a' });
     await core.until(() => statusOf(a.manager.id) === 'waiting_input');
     const blocker = core.worker(a.objective.id, 'hang');
     await core.until(() => statusOf(blocker.id) === 'running');
     clock.advance(1_000);
-    const b = orchestrator.createObjective({ title: 'b', prompt: 'say b' });
+    const b = await orchestrator.createObjective({ title: 'b', prompt: 'say b' });
     clock.advance(1_000);
     const late = core.worker(a.objective.id, 'say late');
     await orchestrator.tick();
@@ -61,7 +61,7 @@ describe('scheduler', () => {
     // Aging: a manager that waited 40 s longer than a fresh worker goes first.
     const blocker2 = core.worker(a.objective.id, 'hang');
     await core.until(() => statusOf(blocker2.id) === 'running');
-    const c = orchestrator.createObjective({ title: 'c', prompt: 'say c' });
+    const c = await orchestrator.createObjective({ title: 'c', prompt: 'say c' });
     clock.advance(40_000);
     const fresh = core.worker(a.objective.id, 'say fresh');
     await orchestrator.tick();
@@ -75,7 +75,7 @@ describe('scheduler', () => {
   it('runs dependents in order and cancels those of a failed dependency', async () => {
     core = await startCore({ providers: { fake: createFakeProvider() } });
     const { store, orchestrator } = core;
-    const { objective } = orchestrator.createObjective({ title: 'deps', prompt: 'say plan' });
+    const { objective } = await orchestrator.createObjective({ title: 'deps', prompt: 'say plan' });
     const first = core.worker(objective.id, 'say first');
     const second = core.worker(objective.id, 'say second', { dependsOn: [first.id] });
     const bad = core.worker(objective.id, 'crash');
@@ -106,7 +106,7 @@ describe('scheduler', () => {
     });
     core = await startCore({ providers: { fake: provider }, clock });
     const { store, orchestrator } = core;
-    const { manager } = orchestrator.createObjective({ title: 'usage', prompt: 'p' });
+    const { manager } = await orchestrator.createObjective({ title: 'usage', prompt: 'p' });
     await core.until(() => statusOf(manager.id) === 'paused');
     const questions = store.listQuestions({ sessionId: manager.id, status: 'open' });
     expect(questions.map((q) => q.kind)).toEqual(['usage_exhausted']);
@@ -121,10 +121,11 @@ describe('scheduler', () => {
   it('lets one session at a time update a pull request branch', async () => {
     core = await startCore({ providers: { fake: createFakeProvider() } });
     const { store, orchestrator } = core;
-    const { objective, manager } = orchestrator.createObjective({
+    const { objective, manager } = await orchestrator.createObjective({
       title: 'pr',
       prompt: 'say pr',
       repo: 'acme/app',
+      baseBranch: 'main',
     });
     const pr = store.createPullRequest({
       objectiveId: objective.id,

@@ -32,7 +32,7 @@ describe('loop guards', () => {
       config: { guards: { maxSameError: 0, maxNoProgressTurns: 0, maxModelCalls: 3 } },
     });
     const { store, orchestrator } = core;
-    const { manager } = orchestrator.createObjective({ title: 'burn', prompt: 'p' });
+    const { manager } = await orchestrator.createObjective({ title: 'burn', prompt: 'p' });
     await core.until(() => statusOf(manager.id) === 'paused');
     expect(store.getSession(manager.id).statusReason).toMatch(/^loop guard: model-call cap reached/);
     expect(orchestrator.liveRun(manager.id)).toBeNull();
@@ -62,7 +62,7 @@ describe('questions', () => {
     });
     core = await startCore({ providers: { fake: provider } });
     const { store, orchestrator } = core;
-    const { objective } = orchestrator.createObjective({ title: 'ask', prompt: 'p' });
+    const { objective } = await orchestrator.createObjective({ title: 'ask', prompt: 'p' });
     const worker = core.worker(objective.id, 'plan the rollout');
     await core.until(() => statusOf(worker.id) === 'waiting_input');
     expect(store.getSession(worker.id).statusReason).toBe('waiting for your answer');
@@ -78,7 +78,7 @@ describe('steering', () => {
   it('delivers to a live interactive run', async () => {
     core = await startCore({ providers: { fake: createFakeProvider() } });
     const { orchestrator } = core;
-    const { manager } = orchestrator.createObjective({ title: 'steer', prompt: 'say hello' });
+    const { manager } = await orchestrator.createObjective({ title: 'steer', prompt: 'say hello' });
     await core.until(() => statusOf(manager.id) === 'waiting_input');
     expect(await orchestrator.steer(manager.id, 'say again')).toBe('live');
     await core.until(() => said(manager.id, 'again') && statusOf(manager.id) === 'waiting_input');
@@ -88,7 +88,7 @@ describe('steering', () => {
     const provider = createFakeProvider({ interactivity: 'noninteractive' });
     core = await startCore({ providers: { fake: provider } });
     const { store, orchestrator } = core;
-    const { manager } = orchestrator.createObjective({ title: 'hang', prompt: 'hang' });
+    const { manager } = await orchestrator.createObjective({ title: 'hang', prompt: 'hang' });
     await core.until(
       () => statusOf(manager.id) === 'running' && store.getSession(manager.id).providerSessionId,
     );
@@ -108,8 +108,8 @@ describe('reconcile', () => {
   it('resumes sessions with a conversation, fails those without, and leaves idle ones idle', async () => {
     core = await startCore({ providers: { fake: createFakeProvider() } });
     const { store, orchestrator } = core;
-    const resumable = orchestrator.createObjective({ title: 'a', prompt: 'say a' }).manager;
-    const idle = orchestrator.createObjective({ title: 'b', prompt: 'say b' }).manager;
+    const resumable = (await orchestrator.createObjective({ title: 'a', prompt: 'say a' })).manager;
+    const idle = (await orchestrator.createObjective({ title: 'b', prompt: 'say b' })).manager;
     await core.until(
       () => statusOf(resumable.id) === 'waiting_input' && statusOf(idle.id) === 'waiting_input',
     );
