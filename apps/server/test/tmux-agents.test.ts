@@ -41,7 +41,8 @@ let tmux: PrivateTmux;
 let dir: TempDir;
 let server: RunningServer;
 
-const objectivePrompt = 'Leave a note that says the release is ready.';
+/** Two lines: the prompt reaches the TUI as a bracketed paste, then Enter. */
+const objectivePrompt = 'Leave a note that says the release is ready.\nOne worker is enough.';
 
 /** The manager's model: spawn a codex worker; when told it finished, mark the objective done. */
 function managerModel(request: AnthropicRequest) {

@@ -29,7 +29,7 @@ process.stdin.on('data', (chunk) => {
     const said = line;
     line = '';
     out('\\r\\nbusy...\\r\\n');
-    setTimeout(() => { out('\\x1b[2J\\x1b[Hanswer: ' + said + '\\r\\n'); ready(); }, 300);
+    setTimeout(() => { out('\\x1b[2J\\x1b[Hanswer: ' + said + '\\r\\n'); ready(); }, 800);
     return;
   }
   line += text.replace(/\\r/g, '\\n');

@@ -140,7 +140,7 @@ export function createScreenDriver(options: ScreenDriverOptions) {
         }
         return;
       case 'unknown':
-        if (state === 'working') return;
+        // Also mid-turn: an agent that neither works nor waits for input is asking something.
         unknownSince ??= Date.now();
         if (Date.now() - unknownSince >= options.unknownScreenMs) {
           attention('the agent shows a screen orcha does not recognise', screen);

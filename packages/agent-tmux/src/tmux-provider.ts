@@ -2,6 +2,7 @@ import type { AgentProvider, AgentRun, AgentSpec, TerminalAgent } from '@orcha/a
 import type { Executor } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { createTmuxController, type TmuxController } from '@orcha/tmux';
+import { launchWithEnvFile } from './env-file.js';
 import { createTmuxRun } from './tmux-run.js';
 
 export interface TmuxProviderSettings {
@@ -53,17 +54,26 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
       const launch = terminal
         ? await terminal.launch(spec)
         : { command: command!(spec), env: spec.env ?? {}, cleanup: async () => {} };
+      const envFile = await launchWithEnvFile(spec.executor, launch.command, launch.env).catch(
+        async (error: unknown) => {
+          await launch.cleanup().catch(() => {});
+          throw error;
+        },
+      );
+      const cleanup = async () => {
+        await envFile.remove();
+        await launch.cleanup();
+      };
       try {
         await controller.newSession({
           name,
           cwd: spec.cwd,
-          command: launch.command,
-          env: launch.env,
+          command: envFile.command,
           cols: settings.cols,
           rows: settings.rows,
         });
       } catch (error) {
-        await launch.cleanup().catch(() => {});
+        await cleanup().catch(() => {});
         throw error;
       }
       return createTmuxRun({
@@ -79,7 +89,7 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
           unknownScreenMs: settings.unknownScreenMs ?? 30_000,
           quietMs: 3_000,
         },
-        cleanup: launch.cleanup,
+        cleanup,
       });
     },
     async resume() {
