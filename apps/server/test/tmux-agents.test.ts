@@ -139,7 +139,20 @@ describe('real TUI agents in tmux', () => {
       store,
       () => store.listSessions({ objectiveId: objective.id, role: 'worker' })[0],
       { timeoutMs: 120_000 },
-    );
+    ).catch(async (error: Error) => {
+      const screen = await server.orchestrator.snapshot(manager.id).catch(String);
+      const requests = anthropic.requests.map((request) => JSON.stringify(request.messages).slice(-300));
+      const session = store.getSession(manager.id);
+      const transcript = store
+        .listMessages(manager.id, { after: 0, limit: 1000 })
+        .map((message) => `${message.kind}: ${message.text}`)
+        .join('')
+        .slice(-3000);
+      throw new Error(
+        `${error.message}\nmanager ${session.status} (${session.statusReason}); screen:\n${screen}\n` +
+          `transcript tail:\n${transcript}\nmodel requests:\n${requests.join('\n')}`,
+      );
+    });
     expect(worker).toMatchObject({ title: 'Write the note', agent: 'codex', parentId: manager.id });
     await until(store, () => store.getSession(worker.id).attachCommand, { timeoutMs: 60_000 });
     expect((await tmux.tmux(['has-session', '-t', `=orcha-${worker.id}`])).code).toBe(0);

@@ -21,10 +21,10 @@ export interface ScreenDriverOptions {
 const watchMs = 400;
 /** How often an idle agent's screen is read (a dialog may appear without our input). */
 const idleMs = 5_000;
-/** How long an answered dialog may take to go away before it is read again. */
+/** How long a key may take to show its effect on a dialog. */
 const answerSettleMs = 3_000;
-/** A dialog still showing after this many answers goes to a person. */
-const maxAnswers = 3;
+/** Tries at moving and confirming a dialog's answer before a person is asked instead. */
+const answerAttempts = 8;
 
 /**
  * Drives an agent's TUI by its screen: answers the dialogs orcha may answer (by policy: a workspace orcha
@@ -40,8 +40,11 @@ export function createScreenDriver(options: ScreenDriverOptions) {
   let submittedAt = 0;
   let unknownSince: number | null = null;
   let askedAbout: string | null = null;
-  const answers = new Map<TerminalDialog, number>();
-  const queue: { text: string; done: (error?: Error) => void }[] = [];
+  /** Dialogs orcha failed to answer: from now on a person answers them. */
+  const givenUp = new Set<TerminalDialog>();
+  /** The message being worked on: typed again once if the agent shows no sign of having received it. */
+  let current: { text: string; retyped: boolean } | null = null;
+  const queue: { text: string; done: (error?: Error) => void; retyped?: boolean }[] = [];
   if (options.prompt) {
     queue.push({
       text: options.prompt,
@@ -82,14 +85,43 @@ export function createScreenDriver(options: ScreenDriverOptions) {
     }
   };
 
-  /** Waits (a few seconds at most) for the screen to differ from `before`: the keys were taken. */
-  const screenChange = async (before: string) => {
-    const deadline = Date.now() + answerSettleMs;
+  /** The dialog as the screen shows it now, or null once it is gone. */
+  const readDialog = async (dialog: TerminalDialog) => {
+    const now = await controller.capturePane(name).catch(() => null);
+    const reading = now === null ? null : options.readScreen(now);
+    return reading?.kind === 'dialog' && reading.dialog === dialog ? { reading, screen: now! } : null;
+  };
+
+  /** Waits up to `ms` for the screen to differ from `before`. */
+  const screenChange = async (before: string, ms: number) => {
+    const deadline = Date.now() + ms;
     while (!stopped && Date.now() < deadline) {
       const now = await controller.capturePane(name).catch(() => null);
       if (now === null || now !== before) return;
       await new Promise<void>((resolve) => setTimeout(resolve, 50));
     }
+  };
+
+  /**
+   * Moves the selection to the accepting answer and presses Enter only once the screen shows it
+   * selected, then checks the dialog went away. A TUI that is still starting can drop keys or draw the
+   * dialog afresh, so this is retried from what the screen shows, never by replaying keys blindly.
+   */
+  const answer = async (dialog: TerminalDialog): Promise<boolean> => {
+    for (let attempt = 0; attempt < answerAttempts && !stopped; attempt++) {
+      const shown = await readDialog(dialog);
+      if (!shown) return true;
+      const { reading, screen } = shown;
+      const moves = reading.accept.slice(0, -1);
+      if (moves.length > 0) {
+        for (const key of moves) await controller.sendKeys(name, [key]);
+        await screenChange(screen, answerSettleMs);
+        continue;
+      }
+      await controller.sendKeys(name, ['Enter']);
+      await screenChange(screen, answerSettleMs);
+    }
+    return (await readDialog(dialog)) === null;
   };
 
   const submit = async () => {
@@ -107,21 +139,29 @@ export function createScreenDriver(options: ScreenDriverOptions) {
     state = 'working';
     sawBusy = false;
     submittedAt = Date.now();
+    current = { text: next.text, retyped: next.retyped ?? false };
     next.done();
+  };
+
+  /** The agent never looked busy and its screen does not show the message: it never arrived. */
+  const lost = (screen: string): boolean => {
+    if (sawBusy || !current || current.retyped) return false;
+    const start = current.text.trim().split('\n')[0]!.trim().slice(0, 24);
+    return start !== '' && !screen.includes(start);
   };
 
   const act = async (reading: ScreenReading, screen: string) => {
     if (reading.kind !== 'unknown') unknownSince = null;
     switch (reading.kind) {
       case 'dialog': {
-        const count = answers.get(reading.dialog) ?? 0;
-        if (!policy(reading.dialog) || count >= maxAnswers) {
+        if (!policy(reading.dialog) || givenUp.has(reading.dialog)) {
           attention(`the agent asks: ${reading.dialog} (orcha does not answer this for you)`, reading.text);
           return;
         }
-        answers.set(reading.dialog, count + 1);
-        for (const key of reading.accept) await controller.sendKeys(name, [key]);
-        await screenChange(screen);
+        if (!(await answer(reading.dialog))) {
+          givenUp.add(reading.dialog);
+          attention(`the agent still asks: ${reading.dialog} after orcha answered`, reading.text);
+        }
         return;
       }
       case 'busy':
@@ -131,8 +171,12 @@ export function createScreenDriver(options: ScreenDriverOptions) {
       case 'ready':
         askedAbout = null;
         if (state === 'working' && (sawBusy || Date.now() - submittedAt >= options.quietMs)) {
+          if (lost(screen)) {
+            queue.unshift({ text: current!.text, done: () => {}, retyped: true });
+          } else {
+            options.push({ type: 'turn-complete', result: reading.reply, isError: false });
+          }
           state = 'idle';
-          options.push({ type: 'turn-complete', result: reading.reply, isError: false });
         }
         if (state !== 'working') {
           if (state === 'starting') state = 'idle';
