@@ -45,14 +45,10 @@ export function createScreenDriver(options: ScreenDriverOptions) {
   /** The message being worked on: typed again once if the agent shows no sign of having received it. */
   let current: { text: string; retyped: boolean } | null = null;
   const queue: { text: string; done: (error?: Error) => void; retyped?: boolean }[] = [];
-  if (options.prompt) {
-    queue.push({
-      text: options.prompt,
-      done: (error) => {
-        if (error) options.push({ type: 'error', kind: 'other', message: error.message, resetsAt: null });
-      },
-    });
-  }
+  const reportFailure = (error?: Error) => {
+    if (error) options.push({ type: 'error', kind: 'other', message: error.message, resetsAt: null });
+  };
+  if (options.prompt) queue.push({ text: options.prompt, done: reportFailure });
   let wakeUp: (() => void) | undefined;
 
   /** Nothing to type, no turn running, nothing unrecognised: the screen only needs an occasional look. */
@@ -219,12 +215,14 @@ export function createScreenDriver(options: ScreenDriverOptions) {
   return {
     /** Pane output arrived: look at the screen again now. */
     wake: () => wakeUp?.(),
-    /** Types `text` as soon as the input box is ready; resolves once the program has taken it. */
-    send(text: string): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ text, done: (error) => (error ? reject(error) : resolve()) });
-        wakeUp?.();
-      });
+    /**
+     * Queues `text` to be typed as soon as the input box is ready (a turn in progress is not interrupted).
+     * Resolves at once, so a sender never waits for a turn; a message the program does not take becomes
+     * an error event.
+     */
+    send(text: string): void {
+      queue.push({ text, done: reportFailure });
+      wakeUp?.();
     },
     async stop() {
       stopped = true;

@@ -107,7 +107,10 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
     attachCommand: controller.attachCommand(name),
     async send(text) {
       if (exit || canceled) throw new OrchaError('unavailable', `tmux session ${name} has ended`);
-      if (driver) return driver.send(text);
+      if (driver) {
+        driver.send(text);
+        return;
+      }
       const result = await controller.sendText(name, text);
       if (!result.entered) {
         throw new OrchaError('unavailable', `the program in ${name} did not take the input`, { ...result });
