@@ -11,7 +11,7 @@ export interface ScreenDriverOptions {
   prompt: string | undefined;
   /** The directory is a workspace orcha made: the agent's trust question is answered yes. */
   trustedWorkspace: boolean;
-  /** How long a screen may stay unrecognised (while no turn runs) before a person is asked. */
+  /** How long a screen may stay unrecognised before a person is asked. */
   unknownScreenMs: number;
   /** A turn whose busy screen was never seen counts as done after the input box stayed ready this long. */
   quietMs: number;
@@ -21,8 +21,10 @@ export interface ScreenDriverOptions {
 const watchMs = 400;
 /** How often an idle agent's screen is read (a dialog may appear without our input). */
 const idleMs = 5_000;
-/** How long a key may take to show its effect on a dialog. */
-const answerSettleMs = 3_000;
+/** How long a dialog's screen must stay unchanged before a key is pressed on it. */
+const stableMs = 1_000;
+/** The longest wait for a dialog's screen to settle. */
+const answerSettleMs = 5_000;
 /** Tries at moving and confirming a dialog's answer before a person is asked instead. */
 const answerAttempts = 8;
 
@@ -39,6 +41,7 @@ export function createScreenDriver(options: ScreenDriverOptions) {
   let sawBusy = false;
   let submittedAt = 0;
   let unknownSince: number | null = null;
+  /** What the person was last asked about (a dialog's name, or `unknown`): asked once until it passes. */
   let askedAbout: string | null = null;
   /** Dialogs orcha failed to answer: from now on a person answers them. */
   const givenUp = new Set<TerminalDialog>();
@@ -54,9 +57,9 @@ export function createScreenDriver(options: ScreenDriverOptions) {
   /** Nothing to type, no turn running, nothing unrecognised: the screen only needs an occasional look. */
   const resting = () => state === 'idle' && queue.length === 0 && unknownSince === null;
 
-  const attention = (message: string, screen: string) => {
-    if (askedAbout === screen) return;
-    askedAbout = screen;
+  const attention = (about: string, message: string, screen: string) => {
+    if (askedAbout === about) return;
+    askedAbout = about;
     options.push({
       type: 'attention',
       message: `${message}; attach with: ${controller.attachCommand(name)}`,
@@ -81,43 +84,39 @@ export function createScreenDriver(options: ScreenDriverOptions) {
     }
   };
 
-  /** The dialog as the screen shows it now, or null once it is gone. */
-  const readDialog = async (dialog: TerminalDialog) => {
-    const now = await controller.capturePane(name).catch(() => null);
-    const reading = now === null ? null : options.readScreen(now);
-    return reading?.kind === 'dialog' && reading.dialog === dialog ? { reading, screen: now! } : null;
-  };
-
-  /** Waits up to `ms` for the screen to differ from `before`. */
-  const screenChange = async (before: string, ms: number) => {
-    const deadline = Date.now() + ms;
-    while (!stopped && Date.now() < deadline) {
+  /**
+   * The screen once it has stayed the same for `stableMs` (at most `answerSettleMs` of waiting): a TUI
+   * still starting up can draw a dialog afresh, resetting its selection, just after showing it.
+   */
+  const settledScreen = async (): Promise<string | null> => {
+    const deadline = Date.now() + answerSettleMs;
+    let last = await controller.capturePane(name).catch(() => null);
+    let since = Date.now();
+    while (last !== null && !stopped && Date.now() < deadline && Date.now() - since < stableMs) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 100));
       const now = await controller.capturePane(name).catch(() => null);
-      if (now === null || now !== before) return;
-      await new Promise<void>((resolve) => setTimeout(resolve, 50));
+      if (now !== last) since = Date.now();
+      last = now;
     }
+    return last;
   };
 
   /**
-   * Moves the selection to the accepting answer and presses Enter only once the screen shows it
-   * selected, then checks the dialog went away. A TUI that is still starting can drop keys or draw the
-   * dialog afresh, so this is retried from what the screen shows, never by replaying keys blindly.
+   * Moves the selection to the accepting answer and presses Enter only once the screen, settled, shows
+   * it selected; then checks the dialog went away. Retried from what the screen shows, never by
+   * replaying keys blindly: a key pressed twice would land on whatever the screen shows next.
    */
   const answer = async (dialog: TerminalDialog): Promise<boolean> => {
     for (let attempt = 0; attempt < answerAttempts && !stopped; attempt++) {
-      const shown = await readDialog(dialog);
-      if (!shown) return true;
-      const { reading, screen } = shown;
+      const screen = await settledScreen();
+      const reading = screen === null ? null : options.readScreen(screen);
+      if (reading?.kind !== 'dialog' || reading.dialog !== dialog) return true;
       const moves = reading.accept.slice(0, -1);
-      if (moves.length > 0) {
-        for (const key of moves) await controller.sendKeys(name, [key]);
-        await screenChange(screen, answerSettleMs);
-        continue;
-      }
-      await controller.sendKeys(name, ['Enter']);
-      await screenChange(screen, answerSettleMs);
+      for (const key of moves.length > 0 ? moves : ['Enter']) await controller.sendKeys(name, [key]);
     }
-    return (await readDialog(dialog)) === null;
+    const screen = await settledScreen();
+    const reading = screen === null ? null : options.readScreen(screen);
+    return reading?.kind !== 'dialog' || reading.dialog !== dialog;
   };
 
   const submit = async () => {
@@ -151,12 +150,20 @@ export function createScreenDriver(options: ScreenDriverOptions) {
     switch (reading.kind) {
       case 'dialog': {
         if (!policy(reading.dialog) || givenUp.has(reading.dialog)) {
-          attention(`the agent asks: ${reading.dialog} (orcha does not answer this for you)`, reading.text);
+          attention(
+            reading.dialog,
+            `the agent asks: ${reading.dialog} (orcha does not answer this for you)`,
+            reading.text,
+          );
           return;
         }
         if (!(await answer(reading.dialog))) {
           givenUp.add(reading.dialog);
-          attention(`the agent still asks: ${reading.dialog} after orcha answered`, reading.text);
+          attention(
+            reading.dialog,
+            `the agent still asks: ${reading.dialog} after orcha answered`,
+            reading.text,
+          );
         }
         return;
       }
@@ -183,7 +190,7 @@ export function createScreenDriver(options: ScreenDriverOptions) {
         // Also mid-turn: an agent that neither works nor waits for input is asking something.
         unknownSince ??= Date.now();
         if (Date.now() - unknownSince >= options.unknownScreenMs) {
-          attention('the agent shows a screen orcha does not recognise', screen);
+          attention('unknown', 'the agent shows a screen orcha does not recognise', screen);
         }
         return;
       default: {
