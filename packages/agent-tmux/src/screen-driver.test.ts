@@ -9,8 +9,8 @@ import { createTmuxProvider } from './index.js';
 
 /**
  * A terminal program shaped like an agent TUI: it starts on a menu it does not explain (a screen orcha
- * cannot read), then shows an input box `ready>`; a submitted line makes it busy for a moment, then it
- * answers `answer: <line>` and is ready again. Raw mode: an Enter that arrives with text is a newline.
+ * cannot read), then shows an input box `ready>`; a submitted line makes it busy for a moment (4 s for a
+ * line starting with `slow`), then it answers `answer: <line>` and is ready again. Raw mode: an Enter that arrives with text is a newline.
  */
 const agentLikeTui = `
 const out = (text) => process.stdout.write(text);
@@ -29,7 +29,7 @@ process.stdin.on('data', (chunk) => {
     const said = line;
     line = '';
     out('\\r\\nbusy...\\r\\n');
-    setTimeout(() => { out('\\x1b[2J\\x1b[Hanswer: ' + said + '\\r\\n'); ready(); }, 800);
+    setTimeout(() => { out('\\x1b[2J\\x1b[Hanswer: ' + said + '\\r\\n'); ready(); }, said.startsWith('slow') ? 4000 : 800);
     return;
   }
   line += text.replace(/\\r/g, '\\n');
@@ -106,6 +106,44 @@ describe('an agent TUI driven by its screen', () => {
     expect(events.filter((event) => event.type === 'attention')).toHaveLength(1);
     await run.cancel();
     expect(await run.wait()).toEqual({ type: 'exited', code: null, reason: 'canceled' });
+  }, 30_000);
+
+  it('re-attached in the middle of a turn, reports the end of that turn', async () => {
+    const terminal: TerminalAgent = {
+      launch: async () => ({ command: ['node', program], env: {}, cleanup: async () => {} }),
+      readScreen: readAgentLikeScreen,
+    };
+    const provider = createTmuxProvider({ socketName: server.socketName, terminal, unknownScreenMs: 60_000 });
+    const first = await provider.start({
+      sessionId: 'ses_driver2',
+      prompt: 'slow task',
+      cwd: temp.path,
+      executor,
+    });
+    const name = first.attachName!;
+    await controller.sendKeys(name, ['2']);
+    for await (const event of first.events) {
+      if (event.type === 'output' && event.text.includes('busy...')) break;
+    }
+    // orcha restarted: a new provider re-attaches while the agent still works on the task.
+    const again = createTmuxProvider({ socketName: server.socketName, terminal });
+    const run = await again.reattach!({
+      sessionId: 'ses_driver2',
+      prompt: '',
+      cwd: temp.path,
+      executor,
+      attachName: name,
+    });
+    let complete: AgentEvent | undefined;
+    for await (const event of run!.events) {
+      if (event.type === 'turn-complete') {
+        complete = event;
+        break;
+      }
+    }
+    expect(complete).toEqual({ type: 'turn-complete', result: 'slow task', isError: false });
+    await run!.cancel();
+    await first.cancel();
   }, 30_000);
 
   it('needs a command or a terminal agent, not both', () => {

@@ -7,7 +7,7 @@ export interface ScreenDriverOptions {
   name: string;
   readScreen: (screen: string) => ScreenReading;
   push: (event: AgentEvent) => void;
-  /** The spec's prompt: typed once the input box is ready. */
+  /** The spec's prompt: typed once the input box is ready. None when re-attaching to a running agent. */
   prompt: string | undefined;
   /** The directory is a workspace orcha made: the agent's trust question is answered yes. */
   trustedWorkspace: boolean;
@@ -170,6 +170,11 @@ export function createScreenDriver(options: ScreenDriverOptions) {
       case 'busy':
         askedAbout = null;
         sawBusy = true;
+        // Re-attached to an agent in the middle of a turn: its end is this run's first turn-complete.
+        if (state === 'starting' && options.prompt === undefined) {
+          state = 'working';
+          submittedAt = Date.now();
+        }
         return;
       case 'ready':
         askedAbout = null;
