@@ -43,6 +43,15 @@ describe('reading the claude TUI screen', () => {
     });
   });
 
+  it('reads a turn that ended in an API error as a failed turn, ready for the next message', () => {
+    const failed = readClaudeScreen(screen('api-error'));
+    expect(failed).toMatchObject({ kind: 'ready', isError: true });
+    if (failed.kind === 'ready') expect(failed.reply).toMatch(/^API Error: 500 Internal server error/);
+    const limited = readClaudeScreen(screen('usage-limit'));
+    expect(limited).toMatchObject({ kind: 'ready', isError: true });
+    if (limited.kind === 'ready') expect(limited.reply).toContain('would exceed your account usage limit');
+  });
+
   it('does not mistake a start-up failure for anything it may answer', () => {
     expect(readClaudeScreen(screen('offline-onboarding')).kind).toBe('unknown');
   });

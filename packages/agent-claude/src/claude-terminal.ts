@@ -54,9 +54,14 @@ export function readClaudeScreen(screen: string): ScreenReading {
   }
   if (/esc to interrupt/.test(screen)) return { kind: 'busy' };
   const lines = screen.split('\n');
-  const input = lines.findLastIndex((line) => /^❯\s*$/.test(line));
-  if (input > 0 && lines[input - 1]!.startsWith('─'))
-    return { kind: 'ready', reply: lastReply(lines, input) };
+  // An empty input box; after a failed turn it shows a placeholder asking to resend.
+  const input = lines.findLastIndex((line) => /^❯(\s*|\s+Resend your message to try again\s*)$/.test(line));
+  if (input > 0 && lines[input - 1]!.startsWith('─')) {
+    const reply = lastReply(lines, input);
+    return reply?.startsWith('API Error')
+      ? { kind: 'ready', reply, isError: true }
+      : { kind: 'ready', reply };
+  }
   return { kind: 'unknown' };
 }
 

@@ -182,7 +182,7 @@ export function createScreenDriver(options: ScreenDriverOptions) {
           if (lost(screen)) {
             queue.unshift({ text: current!.text, done: () => {}, retyped: true });
           } else {
-            options.push({ type: 'turn-complete', result: reading.reply, isError: false });
+            options.push({ type: 'turn-complete', result: reading.reply, isError: reading.isError ?? false });
           }
           state = 'idle';
         }

@@ -26,8 +26,11 @@ export interface TerminalLaunch {
 export type TerminalDialog = 'workspace-trust' | 'api-key' | 'bypass-permissions' | 'command-approval';
 
 export type ScreenReading =
-  /** The input box is empty and waits for text. `reply` is the agent's last answer on screen, if any. */
-  | { kind: 'ready'; reply: string | null }
+  /**
+   * The input box is empty and waits for text. `reply` is the agent's last answer on screen, if any;
+   * `isError` when that answer reports a failure (an API error shown instead of an answer).
+   */
+  | { kind: 'ready'; reply: string | null; isError?: boolean }
   /** The agent is working on a turn. */
   | { kind: 'busy' }
   /**
