@@ -38,6 +38,14 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
   if (!terminal === !command) {
     throw new OrchaError('invalid_argument', 'a tmux provider needs either a command or a terminal agent');
   }
+  /** How a run of `terminal` is driven: the prompt to type (none when re-attaching) and the policies. */
+  const driving = (terminal: TerminalAgent, spec: AgentSpec, prompt: string | undefined) => ({
+    readScreen: terminal.readScreen,
+    prompt,
+    trustedWorkspace: spec.trustedWorkspace ?? false,
+    unknownScreenMs: settings.unknownScreenMs ?? 30_000,
+    quietMs: 3_000,
+  });
   const controllerFor =
     settings.controller ??
     ((executor: Executor) => createTmuxController({ executor, socketName: settings.socketName }));
@@ -82,13 +90,7 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
         model: spec.model ?? null,
         fromOffset: 0,
         firstInput: !terminal && (settings.typePrompt ?? true) ? spec.prompt : undefined,
-        terminal: terminal && {
-          readScreen: terminal.readScreen,
-          prompt: spec.prompt,
-          trustedWorkspace: spec.trustedWorkspace ?? false,
-          unknownScreenMs: settings.unknownScreenMs ?? 30_000,
-          quietMs: 3_000,
-        },
+        terminal: terminal && driving(terminal, spec, spec.prompt),
         cleanup,
       });
     },
@@ -116,13 +118,7 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
         model: spec.model ?? null,
         fromOffset,
         screen: text ? { text, raw } : undefined,
-        terminal: terminal && {
-          readScreen: terminal.readScreen,
-          prompt: undefined,
-          trustedWorkspace: spec.trustedWorkspace ?? false,
-          unknownScreenMs: settings.unknownScreenMs ?? 30_000,
-          quietMs: 3_000,
-        },
+        terminal: terminal && driving(terminal, spec, undefined),
       });
     },
   };
