@@ -124,7 +124,7 @@ afterAll(async () => {
 describe('real TUI agents in tmux', () => {
   it('a claude TUI manager spawns a codex TUI worker over MCP and marks the objective done', async () => {
     const { store } = server.orchestrator;
-    const { objective, manager } = server.orchestrator.createObjective({
+    const { objective, manager } = await server.orchestrator.createObjective({
       title: 'Release',
       prompt: objectivePrompt,
       agent: 'claude',
@@ -244,7 +244,11 @@ describe('real TUI agents in tmux', () => {
     );
     try {
       const { store } = running.orchestrator;
-      const { manager } = running.orchestrator.createObjective({ title: 'Odd', prompt: 'go', agent: 'odd' });
+      const { manager } = await running.orchestrator.createObjective({
+        title: 'Odd',
+        prompt: 'go',
+        agent: 'odd',
+      });
       const question = await until(store, () => store.listQuestions({ status: 'open' })[0], {
         timeoutMs: 60_000,
       });
