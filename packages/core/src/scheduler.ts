@@ -84,10 +84,11 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
   const targets = store.listTargets();
   const load = store.targetLoad();
   const agents = new Map<string, ReturnType<typeof usableAgent>>();
-  // Idle interactive processes still alive, longest idle first: suspended when their slot is wanted.
+  // Idle interactive processes still alive, longest idle first: suspended when their place under the cap is
+  // wanted. Only those that can resume their conversation (a TUI in tmux cannot) are ever suspended.
   const lingering = [...ctx.runs.keys()]
     .map((id) => store.getSession(id))
-    .filter((session) => session.status === 'waiting_input')
+    .filter((session) => session.status === 'waiting_input' && session.providerSessionId)
     .sort((a, b) => a.updatedAt - b.updatedAt);
   /** Runnable sessions earlier in the order that are still waiting for a slot. */
   let ahead = 0;
