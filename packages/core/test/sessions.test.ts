@@ -62,9 +62,12 @@ describe('questions', () => {
     });
     core = await startCore({ providers: { fake: provider } });
     const { store, orchestrator } = core;
-    const { objective } = await orchestrator.createObjective({ title: 'ask', prompt: 'p' });
+    const { objective, manager } = await orchestrator.createObjective({ title: 'ask', prompt: 'p' });
     const worker = core.worker(objective.id, 'plan the rollout');
-    await core.until(() => statusOf(worker.id) === 'waiting_input');
+    // Both idle: the manager waits for its worker, the worker for the person.
+    await core.until(
+      () => statusOf(worker.id) === 'waiting_input' && statusOf(manager.id) === 'waiting_input',
+    );
     expect(store.getSession(worker.id).statusReason).toBe('waiting for your answer');
     expect(Object.values(store.targetLoad()).reduce((a, b) => a + b, 0)).toBe(0);
     const question = store.listQuestions({ sessionId: worker.id, status: 'open' })[0]!;
