@@ -1,9 +1,12 @@
 export type { OrchestratorConfig } from './config.js';
 export { defaultConfig } from './config.js';
 export type { Logger } from './context.js';
+export type { ManagerTool, ToolAnnotations } from './manager-tools.js';
+export { artifactContentLimit } from './manager-tools.js';
 export type { Orchestrator, OrchestratorOptions } from './orchestrator.js';
 export { createOrchestrator } from './orchestrator.js';
 export { branchName } from './pr-workflow.js';
+export { closestName } from './tool-arguments.js';
 export type { Delivery } from './steering.js';
 export { runDoctor } from './target-doctor.js';
 export type { TargetInput } from './target-ops.js';
