@@ -30,7 +30,9 @@ const configSchema = z.object({
   auth: z.boolean().default(false),
   /** Host names the server answers to besides loopback names and IP addresses (repeatable flag). */
   allowedHosts: z
-    .array(z.string().regex(/^\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/, 'a host name, e.g. orcha.lan or .lan'))
+    .array(
+      z.string().regex(/^\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/, 'a host name, e.g. orcha.lan or .lan'),
+    )
     .default([]),
   demo: z.boolean().default(true),
 });

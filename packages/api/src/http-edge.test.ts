@@ -134,7 +134,14 @@ describe('security', () => {
 
 describe('host allow-list (DNS rebinding)', () => {
   it('answers IP addresses, localhost and listed names, and refuses every other name', async () => {
-    for (const host of ['127.0.0.1:8080', 'localhost:8080', 'LOCALHOST', '[::1]:8080', '10.0.0.5', 'a.localhost:1'])
+    for (const host of [
+      '127.0.0.1:8080',
+      'localhost:8080',
+      'LOCALHOST',
+      '[::1]:8080',
+      '10.0.0.5',
+      'a.localhost:1',
+    ])
       expect(hostAllowed(host, []), host).toBe(true);
     for (const host of ['rebind.example:8080', 'rebind.example', 'localhost.evil.test', '', 'a b', '[::1'])
       expect(hostAllowed(host, []), host).toBe(false);

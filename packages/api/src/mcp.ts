@@ -48,9 +48,13 @@ export function mcpRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
     }
   });
   app.all('/mcp/:sessionId', () => {
-    throw new OrchaError('method_not_allowed', 'this MCP endpoint takes POST only: it has no standalone stream', {
-      allow: 'POST',
-    });
+    throw new OrchaError(
+      'method_not_allowed',
+      'this MCP endpoint takes POST only: it has no standalone stream',
+      {
+        allow: 'POST',
+      },
+    );
   });
   app.all('/mcp/*', () => {
     throw new OrchaError('not_found', 'no such MCP endpoint; agents use /mcp/<sessionId>');
@@ -84,7 +88,10 @@ function mcpServer(tools: readonly ManagerTool[], version: string): Server {
     } catch (error) {
       const code = isOrchaError(error) ? error.code : 'internal';
       const message = error instanceof Error ? error.message : String(error);
-      return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: { code, message } }) }] };
+      return {
+        isError: true,
+        content: [{ type: 'text', text: JSON.stringify({ error: { code, message } }) }],
+      };
     }
   });
   return server;

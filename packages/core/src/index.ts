@@ -6,7 +6,7 @@ export { artifactContentLimit } from './manager-tools.js';
 export type { Orchestrator, OrchestratorOptions } from './orchestrator.js';
 export { createOrchestrator } from './orchestrator.js';
 export { branchName } from './pr-workflow.js';
-export { closestName } from './tool-arguments.js';
 export type { Delivery } from './steering.js';
 export { runDoctor } from './target-doctor.js';
 export type { TargetInput } from './target-ops.js';
+export { closestName } from './tool-arguments.js';

@@ -107,7 +107,11 @@ function toolTable(ctx: Context) {
       forWorkers: true,
       input: z
         .object({
-          prompt: z.string().min(1).max(20_000).describe('The question, self-contained (up to 20,000 characters).'),
+          prompt: z
+            .string()
+            .min(1)
+            .max(20_000)
+            .describe('The question, self-contained (up to 20,000 characters).'),
           options: z
             .array(z.string().min(1).max(200))
             .max(10)
@@ -150,7 +154,11 @@ function toolTable(ctx: Context) {
       forWorkers: true,
       input: z
         .object({
-          name: z.string().min(1).max(200).describe('A file-like name, e.g. "report.md" (up to 200 characters).'),
+          name: z
+            .string()
+            .min(1)
+            .max(200)
+            .describe('A file-like name, e.g. "report.md" (up to 200 characters).'),
           mediaType: z
             .string()
             .min(1)
@@ -202,8 +210,12 @@ function toolTable(ctx: Context) {
           workspace: z
             .enum(['isolated', 'scratch'])
             .optional()
-            .describe('isolated: its own git checkout and branch (the default with a repo); scratch: a shared directory.'),
-          repo: repoSchema.optional().describe("The repository as 'owner/name'; the objective's when omitted."),
+            .describe(
+              'isolated: its own git checkout and branch (the default with a repo); scratch: a shared directory.',
+            ),
+          repo: repoSchema
+            .optional()
+            .describe("The repository as 'owner/name'; the objective's when omitted."),
           baseBranch: branchSchema
             .optional()
             .describe("The branch to start from; the objective's base branch when omitted."),
@@ -296,7 +308,9 @@ function toolTable(ctx: Context) {
         "Push new commits from a session's workspace to an open pull request. A force push needs a reason.",
       input: z
         .object({
-          pullRequestId: pullRequestId.describe('The id (not the number) of a pull request of this objective.'),
+          pullRequestId: pullRequestId.describe(
+            'The id (not the number) of a pull request of this objective.',
+          ),
           sessionId: sessionId
             .optional()
             .describe("The session whose workspace is pushed; the pull request's own session when omitted."),
@@ -328,7 +342,9 @@ function toolTable(ctx: Context) {
       description: 'Comment on a pull request of this objective.',
       input: z
         .object({
-          pullRequestId: pullRequestId.describe('The id (not the number) of a pull request of this objective.'),
+          pullRequestId: pullRequestId.describe(
+            'The id (not the number) of a pull request of this objective.',
+          ),
           body: z.string().min(1).max(60_000).describe('The comment in Markdown.'),
         })
         .strict(),

@@ -22,11 +22,10 @@ export function parseToolArguments<Input extends z.ZodObject>(
       return closest ? `"${key}" (did you mean "${closest}"?)` : `"${key}"`;
     });
     const accepted = known.length > 0 ? `it takes ${known.join(', ')}` : 'it takes no arguments';
-    throw new OrchaError(
-      'invalid_argument',
-      `${tool} has no argument ${hints.join(', ')}; ${accepted}`,
-      { unknown, known },
-    );
+    throw new OrchaError('invalid_argument', `${tool} has no argument ${hints.join(', ')}; ${accepted}`, {
+      unknown,
+      known,
+    });
   }
   const parsed = input.safeParse(value);
   if (!parsed.success) throw new OrchaError('invalid_argument', describeIssues(parsed.error.issues));
