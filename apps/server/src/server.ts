@@ -116,9 +116,12 @@ export async function startServer(
   const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
   if (loginUrl) {
     // Printed once, on stdout: the person's terminal, not the log.
-    process.stdout.write(`orcha: open the dashboard with this one-time login link: ${loginUrl}\n`);
-    if (generatedToken)
-      process.stdout.write(`orcha: API token for scripts (Authorization: Bearer …): ${generatedToken}\n`);
+    const tokenLine = generatedToken
+      ? `orcha: API token for scripts (Authorization: Bearer …): ${generatedToken}\n`
+      : '';
+    process.stdout.write(
+      `${tokenLine}orcha: open the dashboard with this one-time login link: ${loginUrl}\n`,
+    );
   }
   if (backends.fake) {
     log(
