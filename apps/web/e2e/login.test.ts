@@ -18,7 +18,11 @@ describe('--auth login link', () => {
     expect(new URL(page.url()).searchParams.has('login')).toBe(false);
     const cookies = await context.cookies();
     expect(cookies).toEqual([
-      expect.objectContaining({ name: `orcha_auth_${dashboard.server.port}`, httpOnly: true, sameSite: 'Strict' }),
+      expect.objectContaining({
+        name: `orcha_auth_${dashboard.server.port}`,
+        httpOnly: true,
+        sameSite: 'Strict',
+      }),
     ]);
     expect(await page.evaluate(() => document.cookie)).toBe('');
     // Requests and the transcript's stream work with the cookie.

@@ -1,14 +1,10 @@
 import { OrchaError } from '@orcha/model';
 import type { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { z } from 'zod';
 import type { Auth } from './auth.js';
 import { readBody } from './body.js';
+import { loginBody } from './schemas.js';
 import { bearerToken, cookieName } from './security.js';
-
-const loginBody = z
-  .object({ code: z.string().min(1).max(200).optional().describe('The one-time code of a login link.') })
-  .strict();
 
 /**
  * `POST /api/login`: trades a one-time login code (from the link `orcha serve` prints), or the API token as
