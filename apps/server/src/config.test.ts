@@ -53,4 +53,13 @@ describe('server configuration', () => {
       'x'.repeat(20),
     );
   });
+
+  it('takes --auth and repeatable --allowed-host names, refusing what is not a host name', () => {
+    expect(parseConfig([], {})).toMatchObject({ auth: false, allowedHosts: [] });
+    expect(
+      parseConfig(['--auth', '--allowed-host', 'orcha.lan', '--allowed-host=.dev.example'], {}),
+    ).toMatchObject({ auth: true, allowedHosts: ['orcha.lan', '.dev.example'] });
+    expect(() => parseConfig(['--allowed-host', 'http://x/'], {})).toThrow(/host name/);
+    expect(() => parseConfig(['--allowed-host'], {})).toThrow(/needs a value/);
+  });
 });
