@@ -121,7 +121,10 @@ describe('DNS rebinding', () => {
 
   it('refuses a rebound name with 403 forbidden_host and runs nothing, whatever its Origin', async () => {
     const proof = join(dir.path, 'proof');
-    const before = await (await fetch(`${orcha.url}/api/dashboard`)).json();
+    const before = (await (await fetch(`${orcha.url}/api/dashboard`)).json()) as {
+      targets: unknown[];
+      latestEventId: number;
+    };
     const host = `rebind.example:${orcha.port}`;
     const response = await raw(
       orcha,
