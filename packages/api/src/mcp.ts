@@ -107,8 +107,18 @@ function describeTool(tool: ManagerTool): Tool {
   };
 }
 
+/** Converted once per schema: core's table keeps the same schema objects for every request. */
+const jsonSchemas = {
+  input: new WeakMap<z.ZodObject, Tool['inputSchema']>(),
+  output: new WeakMap<z.ZodObject, Tool['inputSchema']>(),
+};
+
 /** A tool's JSON Schema (an object schema: the MCP root type), without the `$schema` line. */
 function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSchema'] {
+  const known = jsonSchemas[io].get(schema);
+  if (known) return known;
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
-  return { ...rest, type: 'object' } as Tool['inputSchema'];
+  const converted = { ...rest, type: 'object' } as Tool['inputSchema'];
+  jsonSchemas[io].set(schema, converted);
+  return converted;
 }

@@ -387,10 +387,18 @@ function toolTable(ctx: Context) {
   ];
 }
 
+/** Each orchestrator's table, built once: every MCP request asks for it. */
+const tables = new WeakMap<Context, ReturnType<typeof toolTable>>();
+
 /** The tools `sessionId` may call: the full table for a manager; notes, artifacts and ask_user for a worker. */
 export function sessionTools(ctx: Context, sessionId: string): ManagerTool[] {
   const role = ctx.store.getSession(sessionId).role;
-  return toolTable(ctx)
+  let table = tables.get(ctx);
+  if (!table) {
+    table = toolTable(ctx);
+    tables.set(ctx, table);
+  }
+  return table
     .filter((tool) => role === 'manager' || tool.forWorkers)
     .map((tool) => ({
       name: tool.name,
