@@ -24,7 +24,7 @@ export const maxMcpBodyBytes = 8 * 1024 * 1024;
  * Lets every `tools/call` through to the SDK's own check, which answers a missing `name` or non-object
  * `arguments` with -32602 (invalid params); parsed by the strict schema first, it would be -32603.
  */
-const anyToolCall = z.object({ method: z.literal('tools/call') }).passthrough();
+const anyToolCall = z.looseObject({ method: z.literal('tools/call') });
 
 /**
  * The MCP endpoint of each session, stateless: every POST is a fresh server over the session's tools. It
