@@ -167,6 +167,15 @@ describe('the tool list', () => {
     expect(JSON.parse(text!.text)).toEqual(listed.structuredContent);
     const one = await client.callTool({ name: 'get_session', arguments: { sessionId: workerId } });
     expect(one.structuredContent).toMatchObject({ id: workerId, role: 'worker' });
+    const transcript = await client.callTool({
+      name: 'read_transcript',
+      arguments: { sessionId: managerId, limit: 5 },
+    });
+    const { messages } = transcript.structuredContent as { messages: { seq: number; text: string }[] };
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.length).toBeLessThanOrEqual(5);
+    const pulls = await client.callTool({ name: 'list_pull_requests', arguments: {} });
+    expect(pulls.structuredContent).toEqual({ pullRequests: [] });
   });
 });
 
