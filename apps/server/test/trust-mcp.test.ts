@@ -1,6 +1,7 @@
 // The MCP endpoint is strict and clean for real clients: the SDK's own client, raw JSON-RPC where a client
 // would never send the mistake, and the HTTP edge around it.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createFakeProvider } from '@orcha/agent';
 import { artifactContentLimit } from '@orcha/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +194,40 @@ describe('the endpoint', () => {
         error: { code: 'method_not_allowed', message: expect.any(String) },
       });
     }
+  });
+
+  it('leaves a connected SDK client idle: its one GET is answered 405 and never retried', async () => {
+    const gets: number[] = [];
+    let firstGet: (() => void) | undefined;
+    const answered = new Promise<void>((resolve) => {
+      firstGet = resolve;
+    });
+    const counting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if ((init?.method ?? 'GET') === 'GET') {
+        gets.push(response.status);
+        firstGet?.();
+      }
+      return response;
+    };
+    const idle = new Client({ name: 'orcha-test-idle', version: '1.0.0' });
+    await idle.connect(
+      new StreamableHTTPClientTransport(new URL(`${harness.url}/mcp/${managerId}`), {
+        fetch: counting,
+        requestInit: { headers: { authorization: `Bearer ${managerToken}` } },
+        // A stream that ends would be reopened at once: any retry shows up within the calls below.
+        reconnectionOptions: {
+          initialReconnectionDelay: 0,
+          maxReconnectionDelay: 0,
+          reconnectionDelayGrowFactor: 1,
+          maxRetries: 100,
+        },
+      }),
+    );
+    await answered;
+    for (let i = 0; i < 5; i++) await idle.callTool({ name: 'list_sessions', arguments: {} });
+    expect(gets).toEqual([405]);
+    await idle.close();
   });
 
   it('answers 401 with WWW-Authenticate: Bearer and JSON 404 for unknown MCP and OAuth paths', async () => {
