@@ -30,7 +30,7 @@ beforeAll(async () => {
     }),
   });
   harness = await startHarness({ providers: { fake: provider } });
-  const { manager, objective } = harness.orchestrator.createObjective({ title: 'strict', prompt: 'p' });
+  const { manager, objective } = await harness.orchestrator.createObjective({ title: 'strict', prompt: 'p' });
   const worker = await harness.until(() =>
     harness.store
       .listSessions({ objectiveId: objective.id, role: 'worker' })
