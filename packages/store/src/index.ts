@@ -1,4 +1,5 @@
-export type { DashboardSummary, ObjectiveRow, SessionRow } from './dashboard.js';
+export type { DashboardSummary, HistoryPage, HistoryQuery, ObjectiveRow, SessionRow } from './dashboard.js';
+export { historyPageSize, maxHistoryPageSize } from './dashboard.js';
 export type { ProviderUsage } from './feed.js';
 export type { LockResult } from './locks.js';
 export type { SessionPatch } from './sessions.js';
