@@ -3,12 +3,14 @@
 //   sse_fanout_p99_ms            one stored event → received by each of 100 SSE clients (goal < 20 ms)
 //   sessions_500_rss_mb          server RSS with 500 concurrent fake sessions (goal < 1024)
 //   sessions_500_completed       how many of them completed (goal 500)
+//   dashboard_100k_p99_ms, dashboard_100k_bytes: see _dashboard-history.ts (goals < 10 ms, < 200 KB)
 // The last line is one JSON object `{"bench":"orch",…}`.
 import { createFakeProvider } from '@orcha/agent';
 import type { OrchaEvent, SessionStatus } from '@orcha/model';
 import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
+import { dashboardHistory } from './_dashboard-history.js';
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -141,6 +143,8 @@ try {
   await server.close();
   await dir.remove();
 }
+// 4. The dashboard with a long history: its own server and data dir.
+Object.assign(figures, await dashboardHistory());
 console.log(JSON.stringify({ bench: 'orch', ...figures }));
 
 /** A minimal SSE client over fetch that reports when a matching event arrives. */

@@ -21,3 +21,5 @@ CREATE TRIGGER `sessions_count_delete` AFTER DELETE ON `sessions` BEGIN
 END;
 --> statement-breakpoint
 CREATE INDEX `objectives_history` ON `objectives` (`updated_at`, `id`) WHERE `status` != 'active';
+--> statement-breakpoint
+CREATE INDEX `pull_requests_state` ON `pull_requests` (`state`);

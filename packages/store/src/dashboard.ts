@@ -1,6 +1,16 @@
-import { idSchema, OrchaError, type SessionStatus, sessionStatuses, type Usage } from '@orcha/model';
+import {
+  idSchema,
+  OrchaError,
+  type PullRequest,
+  type SessionStatus,
+  sessionStatuses,
+  type Usage,
+} from '@orcha/model';
+import { asc, eq, inArray, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
+import { toPullRequest } from './rows.js';
+import { pullRequests } from './schema.js';
 
 /** A session as the overview shows it: no prompt, no transcript, nothing large. */
 export interface SessionRow {
@@ -47,6 +57,8 @@ export interface DashboardSummary {
   objectives: ObjectiveRow[];
   /** The sessions of those objectives (at most the newest 2,000), oldest first. */
   sessions: SessionRow[];
+  /** Open pull requests and those of the objectives above. */
+  pullRequests: PullRequest[];
   /** Where the next history page starts (`objectiveHistory({ before })`); null when nothing older is left. */
   historyNext: string | null;
 }
@@ -172,6 +184,14 @@ export function dashboardQueries(ctx: StoreContext) {
                          ORDER BY created_at DESC, id DESC LIMIT ${maxSessions})`,
     )
     .pluck();
+  const pullRequestsOf = (objectiveIds: string[]): PullRequest[] =>
+    ctx.db
+      .select()
+      .from(pullRequests)
+      .where(or(eq(pullRequests.state, 'open'), inArray(pullRequests.objectiveId, objectiveIds)))
+      .orderBy(asc(pullRequests.createdAt))
+      .all()
+      .map(toPullRequest);
 
   const sessionsOf = (objectives: ObjectiveRow[]): SessionRow[] =>
     objectives.length === 0
@@ -213,6 +233,7 @@ export function dashboardQueries(ctx: StoreContext) {
         counts: { ...counts, ...rest },
         objectives,
         sessions: sessionsOf(objectives),
+        pullRequests: pullRequestsOf(objectives.map((objective) => objective.id)),
         historyNext: history.next,
       };
     },

@@ -167,6 +167,7 @@ export const pullRequests = sqliteTable(
   (table) => [
     uniqueIndex('pull_requests_repo_number').on(table.repo, table.number),
     index('pull_requests_objective').on(table.objectiveId),
+    index('pull_requests_state').on(table.state),
   ],
 );
 

@@ -3,25 +3,27 @@ import { OrchaError } from '@orcha/model';
 import type { Hono } from 'hono';
 import type { ApiDeps } from '../app.js';
 import { readQuery } from '../body.js';
-import { eventsQuery } from '../schemas.js';
+import { eventsQuery, historyQuery } from '../schemas.js';
 import { eventFeed } from '../sse.js';
 
-/** The dashboard summary, the global change feed and the per-session MCP endpoint. */
+/** The dashboard summary and its history pages, the global change feed and the per-session MCP endpoint. */
 export function feedRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
   const { store } = orchestrator;
   app.get('/api/health', (c) => c.json({ ok: true }));
   app.get('/api/dashboard', (c) => {
     const load = store.targetLoad();
+    const { pullRequests, ...summary } = store.dashboardSummary();
     return c.json({
       info,
-      summary: store.dashboardSummary(),
+      summary,
       targets: store.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })),
       questions: store.listQuestions({ status: 'open' }),
-      pullRequests: store.listPullRequests({}),
+      pullRequests,
       providers: store.listProviderUsage(),
       latestEventId: store.latestEventId(),
     });
   });
+  app.get('/api/dashboard/history', (c) => c.json(store.objectiveHistory(readQuery(c, historyQuery))));
   app.get('/api/events', (c) => {
     const resume = Number(c.req.header('last-event-id') ?? Number.NaN);
     const { after } = readQuery(c, eventsQuery);
