@@ -2,7 +2,8 @@ export type { DashboardSummary, HistoryPage, HistoryQuery, ObjectiveRow, Session
 export { historyPageSize, maxHistoryPageSize } from './dashboard.js';
 export type { ProviderUsage } from './feed.js';
 export type { LockResult } from './locks.js';
+export type { Store, StoreReads, StoreWrites } from './ports.js';
 export type { SessionPatch } from './sessions.js';
-export type { Store, StoreOptions } from './store.js';
+export type { StoreOptions } from './store.js';
 export { createStore } from './store.js';
 export type { ClaimResult } from './targets.js';

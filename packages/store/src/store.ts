@@ -6,6 +6,7 @@ import { inboxQueries } from './inbox.js';
 import { lockQueries } from './locks.js';
 import { objectiveQueries } from './objectives.js';
 import { outputQueries } from './outputs.js';
+import type { Store } from './ports.js';
 import { pullRequestQueries } from './pull-requests.js';
 import { questionQueries } from './questions.js';
 import { sessionQueries } from './sessions.js';
@@ -25,7 +26,7 @@ export interface StoreOptions {
  * Opens (and migrates) orcha's SQLite database. Every function validates its input, writes each state change
  * together with its event in one transaction, and announces committed events to `subscribe` listeners.
  */
-export function createStore(options: StoreOptions) {
+export function createStore(options: StoreOptions): Store {
   const ctx = openDatabase(options);
   return {
     ...objectiveQueries(ctx),
@@ -46,5 +47,3 @@ export function createStore(options: StoreOptions) {
     },
   };
 }
-
-export type Store = ReturnType<typeof createStore>;

@@ -8,26 +8,26 @@ import { eventFeed } from '../sse.js';
 
 /** The dashboard summary and its history pages, the global change feed and the per-session MCP endpoint. */
 export function feedRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
-  const { store } = orchestrator;
+  const { reads } = orchestrator;
   app.get('/api/health', (c) => c.json({ ok: true }));
   app.get('/api/dashboard', (c) => {
-    const load = store.targetLoad();
-    const { pullRequests, ...summary } = store.dashboardSummary();
+    const load = reads.targetLoad();
+    const { pullRequests, ...summary } = reads.dashboardSummary();
     return c.json({
       info,
       summary,
-      targets: store.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })),
-      questions: store.listQuestions({ status: 'open' }),
+      targets: reads.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })),
+      questions: reads.listQuestions({ status: 'open' }),
       pullRequests,
-      providers: store.listProviderUsage(),
-      latestEventId: store.latestEventId(),
+      providers: reads.listProviderUsage(),
+      latestEventId: reads.latestEventId(),
     });
   });
-  app.get('/api/dashboard/history', (c) => c.json(store.objectiveHistory(readQuery(c, historyQuery))));
+  app.get('/api/dashboard/history', (c) => c.json(reads.objectiveHistory(readQuery(c, historyQuery))));
   app.get('/api/events', (c) => {
     const resume = Number(c.req.header('last-event-id') ?? Number.NaN);
     const { after } = readQuery(c, eventsQuery);
-    return eventFeed(c, store, Number.isFinite(resume) ? resume : (after ?? store.latestEventId()));
+    return eventFeed(c, reads, Number.isFinite(resume) ? resume : (after ?? reads.latestEventId()));
   });
   app.all('/mcp/:sessionId', async (c) => {
     const token = (c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, '');
