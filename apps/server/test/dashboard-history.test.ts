@@ -3,6 +3,7 @@
 import { createFakeProvider } from '@orcha/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Harness, startHarness } from './harness.js';
+import { openSse } from './sse-reader.js';
 
 let harness: Harness;
 /** Finished objective ids, in the order they finished. */
@@ -71,5 +72,18 @@ describe('GET /api/dashboard', () => {
     expect(unknown.body.error.code).toBe('not_found');
     const limit = await api(harness, 'GET', '/api/dashboard/history?limit=100000');
     expect(limit.status).toBe(400);
+  });
+});
+
+describe('the change feed', () => {
+  it('says hello with the latest event id only, whatever the history holds', async () => {
+    const feed = await openSse(`${harness.url}/api/events`);
+    try {
+      await feed.until((messages) => messages.some((message) => message.event === 'hello'));
+      const hello = feed.messages.find((message) => message.event === 'hello')!;
+      expect(JSON.parse(hello.data)).toEqual({ latestEventId: harness.store.latestEventId() });
+    } finally {
+      await feed.close();
+    }
   });
 });
