@@ -53,4 +53,26 @@ describe('server configuration', () => {
       'x'.repeat(20),
     );
   });
+
+  it('reads agent environments per agent and target, secrets from its own environment only', () => {
+    const config = parseConfig(
+      [
+        '--agent-env',
+        'claude:ANTHROPIC_API_KEY',
+        '--agent-env=claude@gpu-box:ANTHROPIC_BASE_URL=http://127.0.0.1:9/v1?a=b',
+        '--agent-env',
+        '@gpu-box:PATH=/opt/bin:/usr/bin',
+      ],
+      { ANTHROPIC_API_KEY: 'sk-from-env' },
+    );
+    expect(config.agentEnvironment).toEqual([
+      { agent: 'claude', target: null, name: 'ANTHROPIC_API_KEY', value: 'sk-from-env' },
+      { agent: 'claude', target: 'gpu-box', name: 'ANTHROPIC_BASE_URL', value: 'http://127.0.0.1:9/v1?a=b' },
+      { agent: null, target: 'gpu-box', name: 'PATH', value: '/opt/bin:/usr/bin' },
+    ]);
+    expect(() => parseConfig(['--agent-env', 'claude:OPENAI_API_KEY'], {})).toThrow(
+      /OPENAI_API_KEY is not set in orcha's environment/,
+    );
+    expect(() => parseConfig(['--agent-env', 'claude:1BAD=x'], {})).toThrow(/expected \[AGENT\]/);
+  });
 });

@@ -27,6 +27,17 @@ const configSchema = z.object({
   feedbackInterval: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   apiToken: z.string().min(16).optional(),
   demo: z.boolean().default(true),
+  /** `--agent-env`, repeatable: the environment agents get, per agent and per target. */
+  agentEnvironment: z
+    .array(
+      z.object({
+        agent: z.string().nullable(),
+        target: z.string().nullable(),
+        name: z.string(),
+        value: z.string(),
+      }),
+    )
+    .default([]),
 });
 export type ServerConfig = z.infer<typeof configSchema> & { dataDir: string; searchPath: string };
 
@@ -45,8 +56,31 @@ const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents
   'api-token': 'apiToken',
   'fake-agents': 'fakeAgents',
   'no-demo': 'noDemo',
+  'agent-env': 'agentEnvironment',
 };
 const booleans = new Set(['tmux', 'realForge', 'fakeAgents', 'noDemo']);
+
+const agentEnvironmentSpec =
+  /^([A-Za-z0-9_-]*)(?:@([A-Za-z0-9][A-Za-z0-9_.-]{0,62}))?:([A-Za-z_][A-Za-z0-9_]*)(?:=([\s\S]*))?$/;
+
+/**
+ * `--agent-env [AGENT][@TARGET]:NAME[=VALUE]`: no agent means every agent, no target every target. Without
+ * `=VALUE` the value is taken from orcha's own environment, so secrets never appear on a command line.
+ */
+function agentEnvironmentEntry(spec: string, env: NodeJS.ProcessEnv) {
+  const match = agentEnvironmentSpec.exec(spec);
+  if (!match)
+    throw new Error(
+      `--agent-env ${spec}: expected [AGENT][@TARGET]:NAME[=VALUE], e.g. claude:ANTHROPIC_API_KEY or @gpu-box:PATH=/opt/bin:/usr/bin`,
+    );
+  const [, agent, target, name, literal] = match;
+  const value = literal ?? env[name!];
+  if (value === undefined)
+    throw new Error(
+      `--agent-env ${spec}: ${name} is not set in orcha's environment (give NAME=VALUE or export it)`,
+    );
+  return { agent: agent || null, target: target ?? null, name: name!, value };
+}
 
 /** Durations accept plain milliseconds or Go-style `2s`, `500ms`, `1m`. */
 function duration(value: string): string {
@@ -75,6 +109,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       if (value === undefined) throw new Error(`${arg} needs a value`);
     }
     if (key === 'fakeAgents') raw.agents = value ? 'fake' : 'auto';
+    else if (key === 'agentEnvironment')
+      raw.agentEnvironment = [
+        ...((raw.agentEnvironment as unknown[] | undefined) ?? []),
+        agentEnvironmentEntry(String(value), env),
+      ];
     else if (key === 'noDemo') raw.demo = !value;
     else
       raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
@@ -109,5 +148,9 @@ export const usage = `usage: orcha serve [flags]
   --feedback-interval D    how often open pull requests are polled (5s)
   --api-token T            require this bearer token on /api (or ORCHA_API_TOKEN)
   --no-demo                with fake agents, do not start the demo objective
+  --agent-env [AGENT][@TARGET]:NAME[=VALUE]
+                           environment for agents (repeatable): one agent or all, one target or all;
+                           without =VALUE the value comes from orcha's environment (for secrets). On SSH
+                           targets it reaches the agent through a 0600 file, never a command line
 
 Single-dash spellings work too: -fake-agents, -tmux, -max-concurrent 4, -schedule-interval 2s, -real-forge.`;

@@ -9,6 +9,7 @@ import { createOrchestrator, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createIdGenerator, OrchaError, type Target } from '@orcha/model';
 import { createStore } from '@orcha/store';
+import { serveAgentEndpoint } from './agent-endpoint.js';
 import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
 import { startDemo } from './demo.js';
@@ -64,6 +65,7 @@ export async function startServer(
       agentCliRequired: !backends.fake,
       tmuxRequired: config.tmux,
       defaultRepo: backends.fake ? 'demo/app' : null,
+      agentEnvironment: config.agentEnvironment,
     },
   });
   const app = createApi({
@@ -95,8 +97,11 @@ export async function startServer(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  // Agents reach their MCP endpoint over loopback whatever address the API listens on.
+  // Agents reach their MCP endpoint over loopback whatever address the API listens on; on SSH targets,
+  // through the reverse tunnel their connection carries, which leads to an endpoint serving only MCP.
   orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
+  const agentEndpoint = await serveAgentEndpoint(fetchWhenReady);
+  orchestrator.config.tunnelBaseUrl = agentEndpoint.url;
   const reconciled = await orchestrator.start();
   markReady();
   // The dashboard shows what this machine has (tmux, git, agent CLIs, disk) from the start.
@@ -123,6 +128,7 @@ export async function startServer(
       demo?.stop();
       await orchestrator.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await agentEndpoint.close();
       await backends.close();
       store.close();
     },

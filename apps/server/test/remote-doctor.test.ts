@@ -37,7 +37,11 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'orcha-remote-doctor-'));
   const path = await pathWithout(scratch, ['tmux']);
   [good, withoutTmux, stranger] = await Promise.all([startSshd(), startSshd({ path }), startSshd()]);
-  harness = await startRemoteHarness({ providers: { fake: createRemoteFakeProvider() } });
+  harness = await startRemoteHarness({
+    providers: { fake: createRemoteFakeProvider() },
+    // Agents get the login shell's PATH (which has tmux here) unless the target sets one: this one lacks it.
+    config: { agentEnvironment: [{ agent: null, target: 'no-tmux', name: 'PATH', value: path }] },
+  });
   await harness.trust(good);
   await harness.trust(withoutTmux);
 });

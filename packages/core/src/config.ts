@@ -1,4 +1,5 @@
 import { defaultGuardPolicy, type GuardPolicy } from '@orcha/model';
+import type { AgentEnvironmentEntry } from './target-reach.js';
 
 /** Tunables of the orchestrator. Every field has a default; apps pass only what the user set. */
 export interface OrchestratorConfig {
@@ -8,8 +9,18 @@ export interface OrchestratorConfig {
   scheduleIntervalMs: number;
   /** How often open pull requests are polled for state and feedback. */
   feedbackPollMs: number;
-  /** Where agents reach their MCP endpoint: `${mcpBaseUrl}/mcp/<sessionId>`. */
+  /**
+   * Where agents on this machine reach their MCP endpoint: `${mcpBaseUrl}/mcp/<sessionId>`. Agents on SSH
+   * targets reach the same port through their connection's reverse tunnel.
+   */
   mcpBaseUrl: string;
+  /**
+   * Where SSH targets' reverse tunnels lead on this machine: an endpoint serving only the MCP routes (any
+   * user of a target can connect to its tunnel). Null: `mcpBaseUrl`.
+   */
+  tunnelBaseUrl: string | null;
+  /** The environment given to agents, per agent and per target (see `agentEnvironment`). */
+  agentEnvironment: AgentEnvironmentEntry[];
   guards: GuardPolicy;
   /** When an agent's usage is exhausted, sessions move to the next agent named here (e.g. claude → codex). */
   fallbacks: Record<string, string>;
@@ -30,6 +41,8 @@ export const defaultConfig: OrchestratorConfig = {
   scheduleIntervalMs: 2_000,
   feedbackPollMs: 10_000,
   mcpBaseUrl: 'http://127.0.0.1:8080',
+  tunnelBaseUrl: null,
+  agentEnvironment: [],
   guards: defaultGuardPolicy,
   fallbacks: {},
   defaultAgent: 'fake',

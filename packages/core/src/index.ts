@@ -7,3 +7,5 @@ export { branchName } from './pr-workflow.js';
 export type { Delivery } from './steering.js';
 export { runDoctor } from './target-doctor.js';
 export type { TargetInput } from './target-ops.js';
+export type { AgentEnvironmentEntry } from './target-reach.js';
+export { agentEnvironment } from './target-reach.js';

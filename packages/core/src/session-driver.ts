@@ -12,6 +12,7 @@ import {
 import type { Context, LiveRun } from './context.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { pauseSession, setStatus } from './session-control.js';
+import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
 import { markExhausted } from './usage.js';
@@ -90,6 +91,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   const provider = ctx.providers.get(current.agent);
   if (!provider) throw new Error(`no agent named ${current.agent} is configured`);
   const objective = store.getObjective(current.objectiveId);
+  const reach = await sessionReach(ctx, current.agent, target, executor);
   const pending = store.takeInput(current.id);
   const spec = {
     sessionId: current.id,
@@ -97,7 +99,8 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     cwd,
     executor,
     systemPrompt: systemPrompt(current, objective),
-    mcp: { url: `${ctx.config.mcpBaseUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
+    env: reach.env,
+    mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
   };
   const run = current.providerSessionId
     ? await provider.resume({

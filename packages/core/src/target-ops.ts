@@ -1,7 +1,8 @@
 import type { Executor } from '@orcha/exec';
 import { type DoctorReport, isOrchaError, OrchaError, type Target, type TargetStatus } from '@orcha/model';
 import type { Context } from './context.js';
-import { runDoctor } from './target-doctor.js';
+import { type DoctorOptions, runDoctor } from './target-doctor.js';
+import { agentEnvironment, orchaUrlOn } from './target-reach.js';
 import { cleanupWorkspaces } from './workspace-cleanup.js';
 
 export interface TargetInput {
@@ -93,7 +94,10 @@ export async function doctorTarget(
           agentCliRequired: ctx.config.agentCliRequired,
           tmuxRequired: target.kind === 'ssh' || ctx.config.tmuxRequired,
           workspaces,
+          ...doctorReach(ctx, target, executor),
         });
+  // A doctor that could not reach the target keeps the login PATH found earlier.
+  if (report.loginPath === undefined && target.doctor?.loginPath) report.loginPath = target.doctor.loginPath;
   if (bootstrapFailure) {
     report.checks.unshift({
       name: 'bootstrap',
@@ -110,6 +114,30 @@ export async function doctorTarget(
   if (!report.ok && current.status === 'online') ctx.store.updateTargetStatus(target.id, 'offline');
   ctx.wake();
   return { target: ctx.store.getTarget(target.id), doctor: report };
+}
+
+/** The agent CLIs the doctor checks (the real ones configured) and, on SSH targets, the way back to orcha. */
+function doctorReach(
+  ctx: Context,
+  target: Target,
+  executor: Executor,
+): Pick<DoctorOptions, 'agents' | 'remote'> {
+  const entries = ctx.config.agentEnvironment;
+  // The login PATH is found anew by this run: environments are taken without the one stored earlier.
+  const fresh = { ...target, doctor: null };
+  const agents = ctx.config.agentCliRequired
+    ? [...ctx.providers.keys()]
+        .filter((name) => name === 'claude' || name === 'codex')
+        .map((name) => ({ name, env: agentEnvironment(entries, name, fresh) }))
+    : [];
+  if (target.kind !== 'ssh') return { agents };
+  return {
+    agents,
+    remote: {
+      path: agentEnvironment(entries, '', fresh).PATH ?? null,
+      orchaUrl: () => orchaUrlOn(ctx, target, executor),
+    },
+  };
 }
 
 /** A target after its host key was trusted, with the line written to orcha's known_hosts. */

@@ -197,6 +197,20 @@ export class SshConnection {
     return pooled;
   }
 
+  /**
+   * An open connection of the pool (one is opened when none is), for requests that hold no channel, such
+   * as remote port forwarding. `onClose` is told when that connection drops.
+   */
+  async anyClient(onClose: () => void): Promise<Client> {
+    let pooled = this.pool.find((candidate) => !candidate.closed);
+    if (!pooled) {
+      pooled = await this.reserve();
+      pooled.channels--;
+    }
+    pooled.client.once('close', onClose);
+    return pooled.client;
+  }
+
   /** Opens an exec channel (with a pseudo-terminal when asked). */
   exec(
     command: string,

@@ -4,11 +4,26 @@ import { quoteShellArg } from '@orcha/exec';
 export const missingDirectoryStatus = 200;
 export const missingCommandStatus = 201;
 
+export const missingEnvironmentStatus = 202;
+
 /**
- * Builds the shell text that runs one command on the remote side: change to `cwd`, check the command
- * exists, then replace the shell with it — under `setsid` unless `ownGroup` is false (the caller's shell gave
- * it a group already) — so the command leads its own process group (its pid is its group id) and cancel can
- * kill the whole group. Every value is single-quoted.
+ * `export NAME='value'` lines for an environment. Shell builtins only: sent to a shell on its input (or
+ * in a 0600 file it sources), the values never appear on any process's command line, where other users of
+ * the machine could read them.
+ */
+export function environmentExports(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([key, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`invalid environment variable name ${key}`);
+    return `export ${key}=${quoteShellArg(value)}`;
+  });
+}
+
+/**
+ * Builds the shell text that runs one command on the remote side: set its environment (exported by the
+ * shell, or sourced from `envFile`, which is removed at once), change to `cwd`, check the command exists
+ * (on the PATH the environment may set), then replace the shell with it — under `setsid` unless `ownGroup`
+ * is false (the caller's shell gave it a group already) — so the command leads its own process group (its
+ * pid is its group id) and cancel can kill the whole group. Every value is single-quoted.
  */
 export function remoteCommand(
   command: string,
@@ -16,11 +31,19 @@ export function remoteCommand(
   options: {
     cwd?: string | undefined;
     env?: Record<string, string> | undefined;
+    envFile?: string | undefined;
     stdinFd?: number;
     ownGroup?: boolean;
   },
 ): string {
   const parts: string[] = [];
+  if (options.envFile) {
+    const file = quoteShellArg(options.envFile);
+    parts.push(
+      `if [ -r ${file} ]; then . ${file}; rm -f -- ${file}; else echo "orcha: the environment file is gone: "${file} >&2; exit ${missingEnvironmentStatus}; fi`,
+    );
+  }
+  parts.push(...environmentExports(options.env ?? {}));
   if (options.cwd) {
     parts.push(
       `cd -- ${quoteShellArg(options.cwd)} 2>/dev/null || { echo "orcha: no such directory: "${quoteShellArg(options.cwd)} >&2; exit ${missingDirectoryStatus}; }`,
@@ -29,15 +52,7 @@ export function remoteCommand(
   parts.push(
     `command -v ${quoteShellArg(command)} >/dev/null 2>&1 || { echo "orcha: command not found: "${quoteShellArg(command)} >&2; exit ${missingCommandStatus}; }`,
   );
-  const env = Object.entries(options.env ?? {}).map(([key, value]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`invalid environment variable name ${key}`);
-    return quoteShellArg(`${key}=${value}`);
-  });
-  const invocation = [
-    ...(env.length ? ['env', ...env] : []),
-    quoteShellArg(command),
-    ...args.map(quoteShellArg),
-  ].join(' ');
+  const invocation = [quoteShellArg(command), ...args.map(quoteShellArg)].join(' ');
   const stdin = options.stdinFd !== undefined ? ` 0<&${options.stdinFd} ${options.stdinFd}<&-` : '';
   parts.push(
     options.ownGroup === false

@@ -3,7 +3,13 @@ import { OrchaError } from '@orcha/model';
 import { CommandShell } from './command-shell.js';
 import { type PresentedHostKey, type SeenHostKey, SshConnection, type SshSettings } from './connection.js';
 import { trustHostKey } from './known-hosts.js';
-import { missingCommandStatus, missingDirectoryStatus, remoteCommand } from './remote-command.js';
+import {
+  environmentExports,
+  missingCommandStatus,
+  missingDirectoryStatus,
+  remoteCommand,
+} from './remote-command.js';
+import { ReverseTunnel, type ReverseTunnelState, type TunnelEnd } from './reverse-tunnel.js';
 import { sftpFiles, sftpSession } from './sftp-files.js';
 import { sshProcess } from './ssh-process.js';
 
@@ -13,6 +19,15 @@ export interface SshExecutor extends Executor {
   presentedHostKey(): PresentedHostKey | null;
   hostKey(): SeenHostKey | null;
   trustPresentedHostKey(): Promise<string>;
+  /**
+   * A reverse tunnel on this target's connection: the target's `127.0.0.1:<remotePort>` leads to `to` on
+   * this machine. Opened on first call (asking for `remotePort` first when given), kept, and opened again
+   * whenever its connection drops; rejects with `unavailable` when the target cannot be reached or refuses
+   * forwarding. One tunnel per destination.
+   */
+  reverseTunnel(to: TunnelEnd, options?: { remotePort?: number }): Promise<ReverseTunnelState>;
+  /** The tunnel to `to` as it stands now, or null when it is not open. */
+  reverseTunnelState(to: TunnelEnd): ReverseTunnelState | null;
   close(): void;
 }
 
@@ -30,6 +45,8 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
   const connection = new SshConnection(settings);
   const sftp = sftpSession(connection);
   const shells: CommandShell[] = [];
+  const tunnels = new Map<string, ReverseTunnel>();
+  const tunnelKey = (to: TunnelEnd) => `${to.host}:${to.port}`;
   const waiters: (() => void)[] = [];
 
   const acquire = async (): Promise<CommandShell> => {
@@ -83,6 +100,17 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
   };
   const signalGroup = async (pgid: number, signal: 'TERM' | 'KILL') => {
     await runLine(`kill -${signal} -${pgid} 2>/dev/null; true`);
+  };
+  /** Writes `export` lines to a fresh 0600 file on the target with shell builtins only; returns its path. */
+  const writeEnvFile = async (env: Record<string, string>): Promise<string> => {
+    const lines = environmentExports(env).map(quoteShellArg).join(' ');
+    const result = await runLine(
+      `umask 077; f=$(mktemp "\${TMPDIR:-/tmp}/orcha-env.XXXXXX") && printf '%s\\n' ${lines} > "$f" && printf '%s' "$f"`,
+    );
+    const path = result.stdout.trim();
+    if (result.code !== 0 || !path.startsWith('/'))
+      throw new OrchaError('unavailable', `could not write the environment file: ${result.stderr.trim()}`);
+    return path;
   };
   const where = `${settings.user}@${settings.host}${settings.port && settings.port !== 22 ? `:${settings.port}` : ''}`;
   const checkStatus = (result: RunResult, command: string, cwd?: string) => {
@@ -155,14 +183,23 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
 
     async spawn(command, args, options = {}) {
       const pty = options.pty;
+      // A streaming process's script is the command line of the remote shell, so its environment (which
+      // may hold secrets) goes in a 0600 file, written through a command shell's input and sourced once.
+      const envFile = options.env && Object.keys(options.env).length ? await writeEnvFile(options.env) : null;
+      const target = { cwd: options.cwd, envFile: envFile ?? undefined };
       const script = pty
-        ? `printf '\\036P%d\\036' "$$"\n${remoteCommand(command, args, { cwd: options.cwd, env: options.env, ownGroup: false })}`
+        ? `printf '\\036P%d\\036' "$$"\n${remoteCommand(command, args, { ...target, ownGroup: false })}`
         : [
             'exec 3<&0',
-            `( ${remoteCommand(command, args, { cwd: options.cwd, env: options.env, stdinFd: 3 })}\n) &`,
+            `( ${remoteCommand(command, args, { ...target, stdinFd: 3 })}\n) &`,
             `__orcha_pid=$!; printf '\\036P%d\\036' "$__orcha_pid" >&2; wait "$__orcha_pid"`,
           ].join('\n');
-      const channel = await connection.exec(`sh -c ${quoteShellArg(script)}`, { pty });
+      const channel = await connection
+        .exec(`sh -c ${quoteShellArg(script)}`, { pty })
+        .catch(async (error) => {
+          if (envFile) await runLine(`rm -f -- ${quoteShellArg(envFile)}`).catch(() => {});
+          throw error;
+        });
       return sshProcess(channel, {
         pty: Boolean(pty),
         killGraceMs: options.killGraceMs ?? 2_000,
@@ -189,7 +226,19 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       connection.lastPresentedKey = null;
       return line;
     },
+    reverseTunnel(to, options = {}) {
+      const key = tunnelKey(to);
+      let tunnel = tunnels.get(key);
+      if (!tunnel) {
+        tunnel = new ReverseTunnel(connection, to, options.remotePort);
+        tunnels.set(key, tunnel);
+      }
+      return tunnel.ensure();
+    },
+    reverseTunnelState: (to) => tunnels.get(tunnelKey(to))?.state() ?? null,
     close() {
+      for (const tunnel of tunnels.values()) tunnel.close();
+      tunnels.clear();
       for (const shell of shells) shell.close();
       shells.length = 0;
       connection.close();

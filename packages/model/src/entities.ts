@@ -135,6 +135,8 @@ export const doctorReportSchema = z.object({
   at: timeSchema,
   ok: z.boolean(),
   checks: z.array(doctorCheckSchema),
+  /** SSH targets: the PATH of the user's login shell, which agents there are given (see the doctor). */
+  loginPath: z.string().nullable().optional(),
 });
 export type DoctorReport = z.infer<typeof doctorReportSchema>;
 

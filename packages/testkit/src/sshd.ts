@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,7 +39,6 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 }
 
 async function freeTcpPort(): Promise<number> {
-  const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -51,21 +50,96 @@ async function freeTcpPort(): Promise<number> {
   });
 }
 
+export interface SshdOptions {
+  /** PATH of the login environment (PermitUserEnvironment), e.g. to hide tools from the remote PATH. */
+  path?: string;
+  /** More variables of the login environment, e.g. a HOME whose `.profile` the login shell reads. */
+  environment?: Record<string, string>;
+  /**
+   * Run the server's sessions in a network namespace of their own (`unshare -n`; needs root): its
+   * loopback is not this machine's, so the remote side reaches no port here — not orcha's, not a fake
+   * model's — except through SSH forwarding. Clients still connect to `host:port` here, relayed in.
+   */
+  ownNetwork?: boolean;
+}
+
+/** A network namespace kept by a small process; its stdin closing (even when we die) ends it. */
+async function startNetworkNamespace(): Promise<ChildProcess> {
+  const holder = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && echo up && exec cat'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  holder.stderr?.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout?.once('data', () => resolve());
+    holder.once('exit', (code) => reject(new Error(`unshare -n exited ${code}: ${stderr}`)));
+    holder.once('error', reject);
+  });
+  return holder;
+}
+
+/**
+ * Accepts connections here and hands each to an `sshd -i` started inside the namespace (inetd mode: the
+ * connection is its stdin and stdout).
+ */
+async function startRelay(
+  holder: ChildProcess,
+  config: string,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const relay = createServer((socket) => {
+    sockets.add(socket);
+    const sshd = spawn(
+      'nsenter',
+      [`--net=/proc/${holder.pid}/ns/net`, '/usr/sbin/sshd', '-i', '-e', '-f', config],
+      {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      },
+    );
+    socket.pipe(sshd.stdin!);
+    sshd.stdout!.pipe(socket);
+    const end = () => {
+      sockets.delete(socket);
+      socket.destroy();
+      if (sshd.exitCode === null) sshd.kill('SIGTERM');
+    };
+    socket.once('close', end);
+    socket.once('error', end);
+    sshd.once('exit', end);
+    sshd.stdin!.on('error', end);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  if (typeof address !== 'object' || !address) throw new Error('the relay has no port');
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        relay.close(() => resolve());
+      }),
+  };
+}
+
 /**
  * Starts a real OpenSSH sshd on 127.0.0.1 with its own host key, config and an authorized client key, in
- * a temp dir. Never touches the system sshd. `environment` lines go to the login environment
- * (PermitUserEnvironment), e.g. to hide tools from the remote PATH.
+ * a temp dir. Never touches the system sshd.
  */
-export async function startSshd(options: { path?: string } = {}): Promise<LoopbackSshd> {
+export async function startSshd(options: SshdOptions = {}): Promise<LoopbackSshd> {
   const dir = await mkdtemp(join(tmpdir(), 'orcha-sshd-'));
   const hostKey = join(dir, 'host_ed25519');
   const identityFile = join(dir, 'client_ed25519');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', identityFile]);
   const clientPublic = await readFile(`${identityFile}.pub`, 'utf8');
-  const environment = options.path ? `environment="PATH=${options.path}" ` : '';
+  const variables = { ...options.environment, ...(options.path ? { PATH: options.path } : {}) };
+  const environment = Object.entries(variables)
+    .map(([name, value]) => `environment="${name}=${value}",`)
+    .join('')
+    .replace(/,$/, ' ');
   await writeFile(join(dir, 'authorized_keys'), `${environment}${clientPublic}`, { mode: 0o600 });
-  const port = await freeTcpPort();
   await writeFile(
     join(dir, 'sshd_config'),
     [
@@ -77,7 +151,7 @@ export async function startSshd(options: { path?: string } = {}): Promise<Loopba
       'UsePAM no',
       'StrictModes no',
       'PermitRootLogin prohibit-password',
-      `PermitUserEnvironment ${options.path ? 'yes' : 'no'}`,
+      `PermitUserEnvironment ${environment ? 'yes' : 'no'}`,
       'Subsystem sftp internal-sftp',
       'MaxSessions 100',
       'MaxStartups 100:30:200',
@@ -85,9 +159,43 @@ export async function startSshd(options: { path?: string } = {}): Promise<Loopba
     ].join('\n'),
   );
   await run('mkdir', ['-p', '/run/sshd']);
+  const server = options.ownNetwork
+    ? await startNamespacedServer(join(dir, 'sshd_config'))
+    : await startListeningServer(await freeTcpPort(), join(dir, 'sshd_config'));
+  const hostPublic = (await readFile(`${hostKey}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
+  const hostKeyLine = `[127.0.0.1]:${server.port} ${hostPublic}`;
+  const knownHostsFile = join(dir, 'known_hosts');
+  await writeFile(knownHostsFile, `${hostKeyLine}\n`);
+  const user = userInfo().username;
+  return {
+    host: '127.0.0.1',
+    port: server.port,
+    user,
+    identityFile,
+    privateKey: await readFile(identityFile, 'utf8'),
+    knownHostsFile,
+    hostKeyLine,
+    client: { host: '127.0.0.1', port: server.port, user, identityFile, knownHostsFile },
+    dir,
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** sshd listening on 127.0.0.1:port of this machine. */
+async function startListeningServer(port: number, config: string) {
   const child: ChildProcess = spawn(
     '/usr/sbin/sshd',
-    ['-D', '-e', '-p', String(port), '-o', 'ListenAddress=127.0.0.1', '-f', join(dir, 'sshd_config')],
+    ['-D', '-e', '-p', String(port), '-o', 'ListenAddress=127.0.0.1', '-f', config],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -100,28 +208,22 @@ export async function startSshd(options: { path?: string } = {}): Promise<Loopba
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}: ${stderr}`);
   }
-  const hostPublic = (await readFile(`${hostKey}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
-  const hostKeyLine = `[127.0.0.1]:${port} ${hostPublic}`;
-  const knownHostsFile = join(dir, 'known_hosts');
-  await writeFile(knownHostsFile, `${hostKeyLine}\n`);
-  const user = userInfo().username;
+  return { port, stop: () => stopChild(child) };
+}
+
+/** sshd sessions inside a network namespace of their own, reached through a relay on 127.0.0.1 here. */
+async function startNamespacedServer(config: string) {
+  const holder = await startNetworkNamespace();
+  const relay = await startRelay(holder, config).catch(async (error) => {
+    await stopChild(holder);
+    throw error;
+  });
   return {
-    host: '127.0.0.1',
-    port,
-    user,
-    identityFile,
-    privateKey: await readFile(identityFile, 'utf8'),
-    knownHostsFile,
-    hostKeyLine,
-    client: { host: '127.0.0.1', port, user, identityFile, knownHostsFile },
-    dir,
+    port: relay.port,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await rm(dir, { recursive: true, force: true });
+      await relay.close();
+      holder.stdin?.end();
+      await stopChild(holder);
     },
   };
 }
