@@ -135,7 +135,7 @@ export async function dashboardHistory(): Promise<Record<string, number>> {
       });
     });
     for (let i = 0; i < activeObjectives; i++)
-      server.orchestrator.createObjective({ title: `active ${i}`, prompt: 'work', agent: 'fake' });
+      await server.orchestrator.createObjective({ title: `active ${i}`, prompt: 'work', agent: 'fake' });
     await allRunning;
 
     let bytes = 0;

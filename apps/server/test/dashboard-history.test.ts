@@ -14,7 +14,7 @@ beforeAll(async () => {
   const provider = createFakeProvider({ script: (agent) => agent.hang() });
   harness = await startHarness({ providers: { fake: provider } });
   for (let i = 0; i < 33; i++) {
-    const { objective } = harness.orchestrator.createObjective({
+    const { objective } = await harness.orchestrator.createObjective({
       title: `h${i}`,
       prompt: 'p',
       agent: 'fake',

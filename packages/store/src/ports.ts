@@ -126,6 +126,8 @@ export interface StoreWrites {
   dropInput(sessionId: string): void;
   createWorkspace(input: NewWorkspace): Workspace;
   updateWorkspace(id: string, patch: WorkspacePatch): Workspace;
+  /** Announces a commit orcha made in the workspace (what the agent left uncommitted); writes an event only. */
+  recordWorkspaceCommit(id: string, commit: { sha: string; files: number }): void;
   createPullRequest(input: NewPullRequest): PullRequest;
   updatePullRequest(id: string, patch: PullRequestPatch): PullRequest;
   /** Records a feedback item once: the same external id again answers `inserted: false`. */

@@ -28,7 +28,7 @@ export interface StoreOptions {
  */
 export function createStore(options: StoreOptions): Store {
   const ctx = openDatabase(options);
-  return {
+  const store = {
     ...objectiveQueries(ctx),
     ...sessionQueries(ctx),
     ...transcriptQueries(ctx),
@@ -46,4 +46,8 @@ export function createStore(options: StoreOptions): Store {
       ctx.sqlite.close();
     },
   };
+  // A member missing from the ports would be hidden from every caller: it does not compile.
+  const undeclared: Record<Exclude<keyof typeof store, keyof Store>, never> = {};
+  void undeclared;
+  return store;
 }
