@@ -40,7 +40,8 @@ const terminal = new Set(['completed', 'failed', 'canceled']);
 
 async function manage(agent: FakeAgent, pace: number, workerAgent: string | undefined): Promise<string> {
   const title = agent.prompt.split('\n')[0]?.slice(0, 80) || 'the objective';
-  const list = async () => (await agent.callTool('list_sessions')) as SessionSummary[];
+  const list = async () =>
+    ((await agent.callTool('list_sessions')) as { sessions: SessionSummary[] }).sessions;
   agent.usage({ inputTokens: 1_800, outputTokens: 240, costUsd: 0.012, modelCalls: 1 });
   if ((await list()).every((session) => session.role === 'manager')) {
     agent.say(`Plan for "${title}": one worker implements it, one documents it. Spawning both.`);
@@ -63,7 +64,9 @@ async function manage(agent: FakeAgent, pace: number, workerAgent: string | unde
   // Workers already published or pushed (after a restart too: the pull requests say which).
   const handled = new Set<string>();
   for (;;) {
-    const published = (await agent.callTool('list_pull_requests')) as { sessionId: string | null }[];
+    const { pullRequests: published } = (await agent.callTool('list_pull_requests')) as {
+      pullRequests: { sessionId: string | null }[];
+    };
     for (const pr of published) if (pr.sessionId) handled.add(pr.sessionId);
     const sessions = await list();
     for (const session of sessions) {

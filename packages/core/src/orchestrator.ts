@@ -1,4 +1,3 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentProvider } from '@orcha/agent';
 import type { Executor } from '@orcha/exec';
 import type { Forge } from '@orcha/forge';
@@ -16,7 +15,7 @@ import type { Preparer } from '@orcha/workspace';
 import { defaultConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
 import { createFeedbackMonitor } from './feedback-monitor.js';
-import { createSessionMcpServer } from './manager-tools.js';
+import { type ManagerTool, sessionTools } from './manager-tools.js';
 import { cancelObjective, createObjective } from './objective-ops.js';
 import { workerFinishedMessage } from './prompts.js';
 import { answerQuestion } from './questions.js';
@@ -83,8 +82,8 @@ export interface Orchestrator {
   snapshot(sessionId: string): Promise<string>;
   /** Whether a session's run is live in this process, and how it is steered. */
   liveRun(sessionId: string): { interactivity: 'interactive' | 'noninteractive' } | null;
-  /** The MCP server for one session, after checking its bearer token. */
-  mcpServerFor(sessionId: string, token: string): McpServer;
+  /** The tools one session may call (bound to it), after checking its bearer token. */
+  toolsFor(sessionId: string, token: string): ManagerTool[];
   /** Runs one scheduler pass now (the scheduler also runs by itself). */
   tick(): Promise<void>;
   /** Polls open pull requests once (the monitor also runs by itself). */
@@ -195,13 +194,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const live = ctx.runs.get(sessionId);
       return live ? { interactivity: live.interactivity } : null;
     },
-    mcpServerFor(sessionId, token) {
+    toolsFor(sessionId, token) {
       const session = ctx.store.getSession(sessionId);
       if (!tokens.verify(session.id, token))
         throw new OrchaError('unauthorized', 'a valid bearer token for this session is required');
       if (sessionMachine.isTerminal(session.status))
         throw new OrchaError('forbidden', `session ${sessionId} is ${session.status}`);
-      return createSessionMcpServer(ctx, session.id);
+      return sessionTools(ctx, session.id);
     },
     tick: () => scheduler?.tick() ?? Promise.resolve(),
     pollFeedback: () => monitor.pollOnce(),
