@@ -17,8 +17,8 @@ export interface GeminiProviderSettings {
 }
 
 /**
- * Settings that turn off usage statistics, telemetry and update checks (acp.md §7.3). Handed over as the
- * system settings file, which wins over the user's own, so a person's `~/.gemini` is never rewritten.
+ * Settings that turn off usage statistics, telemetry and update checks (acp.md §7.3): written to
+ * `~/.gemini/settings.json` on the target when that file does not exist yet.
  */
 export const geminiQuietSettings = {
   privacy: { usageStatisticsEnabled: false },
@@ -48,31 +48,31 @@ async function prepareGemini(
   baseEnv: Record<string, string> | undefined,
 ): Promise<AcpLaunch> {
   const { executor } = spec;
-  const made = await executor.run('mktemp', ['-d', '/tmp/orcha-gemini.XXXXXX']);
-  const dir = made.stdout.trim();
-  if (made.code !== 0 || !dir) {
-    throw new OrchaError(
-      'unavailable',
-      `could not make a temp dir for gemini's settings: ${made.stderr.trim()}`,
-    );
-  }
-  await executor.files(dir).write('settings.json', `${JSON.stringify(geminiQuietSettings, null, 2)}\n`, {
-    mode: 0o600,
-  });
   const env = { ...baseEnv, ...spec.env };
+  // Only the user settings file silences the CLI's usage statistics (a system settings file via
+  // GEMINI_CLI_SYSTEM_SETTINGS_PATH does not): write it when the target has none, never over a person's.
+  const quiet = await executor.run(
+    'sh',
+    [
+      '-c',
+      'd="$HOME/.gemini"; [ -e "$d/settings.json" ] || { mkdir -p "$d" && printf "%s\\n" "$1" > "$d/settings.json"; }',
+      'sh',
+      JSON.stringify(geminiQuietSettings),
+    ],
+    { env },
+  );
+  if (quiet.code !== 0) {
+    throw new OrchaError('unavailable', `could not write gemini's settings: ${quiet.stderr.trim()}`);
+  }
   return {
     env: {
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
       GEMINI_CLI_NO_RELAUNCH: 'true',
       GEMINI_TELEMETRY_ENABLED: 'false',
-      GEMINI_CLI_SYSTEM_SETTINGS_PATH: `${dir}/settings.json`,
     },
     beforeLoad: async (sessionId) => {
       const created = await chatFileMinute(executor, env, sessionId);
       if (created !== null && created === utcMinute(new Date())) await untilNextMinute();
-    },
-    cleanup: async () => {
-      await executor.run('rm', ['-rf', dir]);
     },
   };
 }
