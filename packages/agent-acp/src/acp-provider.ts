@@ -56,6 +56,7 @@ export function createAcpProvider(settings: AcpProviderSettings): AgentProvider 
         mcp: spec.mcp,
         resumeId,
         permission: settings.permission ?? 'allow',
+        askPermission: spec.askPermission,
         mode: settings.mode,
         cancelGraceMs: settings.cancelGraceMs ?? 1500,
         beforeLoad: prepared.beforeLoad,

@@ -4,6 +4,7 @@ import {
   type AgentEvent,
   type AgentExit,
   type AgentRun,
+  type AgentSpec,
   EventQueue,
 } from '@orcha/agent';
 import type { ProcessHandle } from '@orcha/exec';
@@ -21,6 +22,8 @@ export interface AcpRunOptions {
   /** Continue this ACP session (`session/resume` or `session/load`, whichever the agent advertises). */
   resumeId: string | null;
   permission: PermissionPolicy;
+  /** Where the `ask` policy puts the question (the spec's); without it, asking means refusing. */
+  askPermission?: AgentSpec['askPermission'];
   /** `session/set_mode` right after the session exists (e.g. Claude's `bypassPermissions`). */
   mode?: string | undefined;
   /** How long cancel waits for the agent to end its turn after `session/cancel` before killing it. */
@@ -48,7 +51,8 @@ export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
   const events = new EventQueue<AgentEvent>();
   const mapper = new AcpUpdateMapper();
   const prompts: string[] = [options.prompt];
-  const permissions = new Map<string, (allow: boolean | null) => void>();
+  /** Aborts every open permission question when the run is canceled or ends. */
+  const questions = new AbortController();
   let wakePrompts: (() => void) | undefined;
   let stderr = '';
   let canceling = false;
@@ -86,19 +90,14 @@ export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
       if (canceling) return { outcome: { outcome: 'cancelled' } };
       for (const event of mapper.tool(params.toolCall)) events.push(event);
       let allow = options.permission === 'allow';
-      if (options.permission === 'ask') {
-        const id = params.toolCall.toolCallId;
-        const answered = new Promise<boolean | null>((resolve) => permissions.set(id, resolve));
-        events.push({
-          type: 'permission-request',
-          id,
+      if (options.permission === 'ask' && options.askPermission) {
+        const question = {
+          id: params.toolCall.toolCallId,
           title: params.toolCall.title ?? params.toolCall.toolCallId,
           input: params.toolCall.rawInput ?? null,
-        });
-        const answer = await answered;
-        permissions.delete(id);
-        if (answer === null) return { outcome: { outcome: 'cancelled' } };
-        allow = answer;
+        };
+        allow = await options.askPermission(question, questions.signal).catch(() => false);
+        if (questions.signal.aborted) return { outcome: { outcome: 'cancelled' } };
       }
       return pickOption(params.options, allow);
     })
@@ -120,7 +119,7 @@ export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
     const status = await handle.wait();
     await readStderr;
     connection.close();
-    for (const resolve of permissions.values()) resolve(null);
+    questions.abort();
     if (canceling) return { type: 'exited', code: status.code, reason: 'canceled' };
     if (fatal) return { type: 'exited', code: status.code, reason: 'failed' };
     const said = stderr.trim();
@@ -257,7 +256,7 @@ export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
       }
       canceling = true;
       wakePrompts?.();
-      for (const resolve of permissions.values()) resolve(null);
+      questions.abort();
       const open = turnOpen;
       if (open) {
         await agent.notify('session/cancel', { sessionId }).catch(() => {});
@@ -268,11 +267,6 @@ export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
       await finished;
     },
     wait: () => finished,
-    async answerPermission(id, allow) {
-      const resolve = permissions.get(id);
-      if (!resolve) throw new OrchaError('not_found', `no open permission request ${id}`);
-      resolve(allow);
-    },
   };
 }
 

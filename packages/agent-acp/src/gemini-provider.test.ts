@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import type { AgentEvent, AgentRun } from '@orcha/agent';
-import { collectUntil, eventLog, newSessionId, textOf } from '@orcha/agent/testing';
+import type { AgentEvent, AgentRun, PermissionQuestion } from '@orcha/agent';
+import { collectUntil, eventLog, eventually, newSessionId, textOf } from '@orcha/agent/testing';
 import { geminiCliPath, startTestMcpServer, type TestMcpServer } from '@orcha/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatFileMinute, createGeminiProvider, utcMinute } from './gemini.js';
@@ -74,15 +74,24 @@ describe('gemini over ACP (real CLI, fake model)', () => {
       permission: 'ask',
     });
     const before = mcp.calls.length;
-    const run = track(await asking.start(bed.spec(newSessionId(), 'tool echo {"text":"may I"}', withMcp())));
-    const [request] = only(
-      await collectUntil(run, (event) => event.type === 'permission-request', 30_000),
-      'permission-request',
+    const asked: PermissionQuestion[] = [];
+    let answer: (allow: boolean) => void = () => {};
+    const askPermission = (question: PermissionQuestion) => {
+      asked.push(question);
+      return new Promise<boolean>((resolve) => {
+        answer = resolve;
+      });
+    };
+    const run = track(
+      await asking.start(
+        bed.spec(newSessionId(), 'tool echo {"text":"may I"}', { ...withMcp(), askPermission }),
+      ),
     );
-    expect(request).toMatchObject({ title: expect.stringContaining('echo') });
-    expect(mcp.calls.length).toBe(before);
-    await expect(run.answerPermission?.('no-such-request', true)).rejects.toThrow(/no open permission/);
-    await run.answerPermission?.(request?.id as string, true);
+    await collectUntil(run, (event) => event.type === 'tool-call', 30_000);
+    await eventually(() => asked.length === 1, 10_000, 'the question');
+    expect(asked[0]).toMatchObject({ id: expect.any(String), title: expect.stringContaining('echo') });
+    expect(mcp.calls.length).toBe(before); // the agent waits for the person
+    answer(true);
     expect(textOf(await turn(run))).toBe('echo: may I');
     expect(mcp.calls.slice(before).map((call) => call.text)).toEqual(['may I']);
 

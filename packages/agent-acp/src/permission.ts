@@ -2,7 +2,8 @@ import type * as acp from '@agentclientprotocol/sdk';
 
 /**
  * What an agent may do when it asks (`session/request_permission`): `allow` picks its allow-once option,
- * `deny` its reject-once option, `ask` puts the question to a person (a `permission-request` event).
+ * `deny` its reject-once option, `ask` puts the question to a person (`AgentSpec.askPermission`;
+ * without one, the answer is a refusal).
  */
 export type PermissionPolicy = 'allow' | 'deny' | 'ask';
 

@@ -37,6 +37,19 @@ export interface AgentSpec {
   systemPrompt?: string | undefined;
   /** The session's MCP endpoint (Streamable HTTP) and its bearer token. */
   mcp?: { url: string; token: string } | undefined;
+  /**
+   * Puts an agent's request to act to a person ("gemini wants to run `rm -rf build`") and resolves with
+   * their answer; the agent waits meanwhile. `signal` aborts when the run is canceled; a rejection counts
+   * as a refusal. Optional: providers that ask (ACP agents under the `ask` policy) refuse without it.
+   */
+  askPermission?: ((request: PermissionQuestion, signal: AbortSignal) => Promise<boolean>) | undefined;
+}
+
+/** What an agent asks leave to do: its tool call's id, a title for people, and the call's input. */
+export interface PermissionQuestion {
+  id: string;
+  title: string;
+  input: unknown;
 }
 
 export interface AgentRun {
@@ -54,12 +67,6 @@ export interface AgentRun {
   readonly attachCommand?: string | undefined;
   /** The name to re-attach by after a restart (tmux runs only). */
   readonly attachName?: string | undefined;
-  /**
-   * Answers a `permission-request` event by its id (runs whose agent asks before acting, e.g. ACP agents
-   * under the `ask` policy). The agent waits until then; canceling the run withdraws every open request.
-   * Rejects with `not_found` for an id that is not open.
-   */
-  answerPermission?(id: string, allow: boolean): Promise<void>;
 }
 
 export type AgentErrorKind = 'usage_exhausted' | 'rate_limited' | 'auth' | 'crashed' | 'other';
@@ -93,11 +100,6 @@ export type AgentEvent =
   | { type: 'usage'; usage: AgentUsage }
   /** `resetsAt` (ms since epoch) is set for usage_exhausted and, when known, rate_limited. */
   | { type: 'error'; kind: AgentErrorKind; message: string; resetsAt: number | null }
-  /**
-   * The agent waits for a person to allow or refuse an action (`title`, e.g. "Run rm -rf build"); answer
-   * with `AgentRun.answerPermission(id, …)`.
-   */
-  | { type: 'permission-request'; id: string; title: string; input: unknown }
   /** The agent finished a turn and waits (interactive) or is about to exit (noninteractive). */
   | { type: 'turn-complete'; result: string | null; isError: boolean }
   | AgentExit;

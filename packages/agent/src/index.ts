@@ -7,6 +7,7 @@ export type {
   AgentRun,
   AgentSpec,
   AgentUsage,
+  PermissionQuestion,
 } from './agent-provider.js';
 export { EventQueue } from './event-queue.js';
 export type {
