@@ -1,4 +1,5 @@
 import type { AgentProvider, AgentRun, AgentSpec } from '@orcha/agent';
+import { checkAcpAgent } from './acp-check.js';
 import { startAcpRun } from './acp-run.js';
 import type { PermissionPolicy } from './permission.js';
 
@@ -25,6 +26,8 @@ export interface AcpProviderSettings {
   mode?: string | undefined;
   /** How long cancel waits for the turn to end after `session/cancel` before killing (default 1500 ms). */
   cancelGraceMs?: number | undefined;
+  /** Said in the doctor's check of this agent (a known caveat). */
+  doctorNote?: string | undefined;
   /** Per-run preparation on the target (an agent's quirks: settings files, env). */
   prepare?: ((spec: AgentSpec) => Promise<AcpLaunch>) | undefined;
 }
@@ -73,6 +76,14 @@ export function createAcpProvider(settings: AcpProviderSettings): AgentProvider 
     interactivity: 'interactive',
     start: (spec) => launch(spec, null),
     resume: (spec) => launch(spec, spec.providerSessionId),
+    check: (executor, env) =>
+      checkAcpAgent(executor, {
+        name: settings.name,
+        command: settings.command,
+        args: settings.args ?? [],
+        env: { ...settings.env, ...env },
+        note: settings.doctorNote,
+      }),
   };
 }
 

@@ -35,5 +35,7 @@ export function createClaudeAcpProvider(settings: ClaudeAcpProviderSettings = {}
     },
     permission,
     mode: permission === 'allow' ? 'bypassPermissions' : 'default',
+    doctorNote:
+      "the adapter passes orcha's MCP bearer token on its claude child's command line (visible to this target's users; the token is per session and dies with it)",
   });
 }

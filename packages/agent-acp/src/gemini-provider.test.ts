@@ -147,6 +147,20 @@ describe('gemini over ACP (real CLI, fake model)', () => {
     expect([utcMinute(now), utcMinute(new Date(now.getTime() - 60_000))]).toContain(minute);
   }, 60_000);
 
+  it('is checked by the doctor: initialize answers, with what the agent advertises', async () => {
+    const executor = bed.spec(newSessionId(), '').executor;
+    const check = await bed.provider.check?.(executor, bed.cli.env);
+    expect(check).toMatchObject({ name: 'gemini', ok: true, fix: null });
+    expect(check?.detail).toMatch(/answers initialize: protocol 1; session\/load; MCP over HTTP/);
+    const broken = createGeminiProvider({ command: process.execPath, args: ['-e', 'process.exit(3)'] });
+    const failed = await broken.check?.(executor, {});
+    expect(failed).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/process.exit\(3\).*(ACP connection closed|exited with code 3)/),
+    });
+    expect(failed?.fix).toMatch(/must start an Agent Client Protocol agent/);
+  }, 60_000);
+
   it('reports the agent dying under it as a crash', async () => {
     const id = newSessionId();
     const run = track(await bed.provider.start(bed.spec(id, 'say alive')));

@@ -37,7 +37,14 @@ export function createGeminiProvider(settings: GeminiProviderSettings = {}): Age
     name: settings.name ?? 'gemini',
     command: settings.command ?? 'gemini',
     args: [...(settings.args ?? []), '--acp', ...(settings.model ? ['-m', settings.model] : [])],
-    env: settings.env,
+    env: {
+      // Else the CLI silently drops every MCP server (orcha's too) in a folder it was never told to trust.
+      GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      // Else it relaunches itself as a child that SIGTERM never reaches.
+      GEMINI_CLI_NO_RELAUNCH: 'true',
+      GEMINI_TELEMETRY_ENABLED: 'false',
+      ...settings.env,
+    },
     permission: settings.permission,
     prepare: (spec) => prepareGemini(spec, settings.env),
   });
@@ -65,11 +72,6 @@ async function prepareGemini(
     throw new OrchaError('unavailable', `could not write gemini's settings: ${quiet.stderr.trim()}`);
   }
   return {
-    env: {
-      GEMINI_CLI_TRUST_WORKSPACE: 'true',
-      GEMINI_CLI_NO_RELAUNCH: 'true',
-      GEMINI_TELEMETRY_ENABLED: 'false',
-    },
     beforeLoad: async (sessionId) => {
       const created = await chatFileMinute(executor, env, sessionId);
       if (created !== null && created === utcMinute(new Date())) await untilNextMinute();

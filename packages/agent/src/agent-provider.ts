@@ -1,4 +1,5 @@
 import type { Executor } from '@orcha/exec';
+import type { DoctorCheck } from '@orcha/model';
 
 /**
  * The AgentProvider port: one kind of agent (fake, claude, codex, a TUI in tmux). `start` launches a run
@@ -24,6 +25,12 @@ export interface AgentProvider {
    * `null` when there is nothing to attach to. Optional: only providers whose runs survive us have it.
    */
   reattach?(spec: AgentSpec & { attachName: string }): Promise<AgentRun | null>;
+  /**
+   * The doctor's check of this agent on a target, run with the environment sessions get there (ACP agents:
+   * the binary starts and answers `initialize`, with what it advertises). Optional: without it the doctor
+   * looks for the CLI itself.
+   */
+  check?(executor: Executor, env: Record<string, string>): Promise<DoctorCheck>;
 }
 
 export interface AgentSpec {
