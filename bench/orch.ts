@@ -94,7 +94,7 @@ try {
   // 2. One event → 100 SSE clients.
   const clients = await Promise.all(Array.from({ length: 100 }, () => openFeed(`${server.url}/api/events`)));
   const delays: number[] = [];
-  const { objective } = server.orchestrator.createObjective({ title: 'notes', prompt: 'wait' });
+  const { objective } = await server.orchestrator.createObjective({ title: 'notes', prompt: 'wait' });
   for (let round_ = 0; round_ < 30; round_++) {
     const title = `note ${round_}`;
     const arrivals = clients.map((client) => client.next((data) => data.includes('note-create')));
@@ -112,7 +112,11 @@ try {
 
   // 3. 500 concurrent sessions.
   const baseline = process.memoryUsage().rss;
-  const fan = server.orchestrator.createObjective({ title: 'fan out', prompt: 'fan out', agent: 'fake' });
+  const fan = await server.orchestrator.createObjective({
+    title: 'fan out',
+    prompt: 'fan out',
+    agent: 'fake',
+  });
   const workersIn = (status: SessionStatus) =>
     store.listSessions({ objectiveId: fan.objective.id, role: 'worker', statuses: [status] }).length;
   const started = performance.now();

@@ -213,7 +213,10 @@ async function measureTenByTen(): Promise<Figures> {
       if (registered.target.status !== 'online') throw new Error(`box-${i} is not online`);
     }
     await orchestrator.start();
-    const { objective, manager } = orchestrator.createObjective({ title: 'ten by ten', prompt: 'wait' });
+    const { objective, manager } = await orchestrator.createObjective({
+      title: 'ten by ten',
+      prompt: 'wait',
+    });
     const workers: Session[] = [];
     const start = performance.now();
     const done = new Promise<void>((resolve) => {

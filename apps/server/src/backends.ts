@@ -103,7 +103,8 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
 
 /** The in-memory forge, kept in a JSON file beside the database so its pull requests outlive a restart. */
 function persistentFakeForge(file: string, log: Logger): FakeForge {
-  const forge = createFakeForge();
+  // No repository is real offline: every name is one, with default branch `main`.
+  const forge = createFakeForge({ anyRepository: true });
   if (existsSync(file)) {
     try {
       forge.restore(JSON.parse(readFileSync(file, 'utf8')));

@@ -47,6 +47,16 @@ describe('server configuration', () => {
     expect(() => parseConfig(['--agents', 'gpt'], {})).toThrow(/agents/);
   });
 
+  it("takes the identity of orcha's commits from flags or the environment, and refuses a forged one", () => {
+    expect(parseConfig([], {})).toMatchObject({ gitName: 'orcha', gitEmail: expect.stringContaining('@') });
+    expect(parseConfig(['--git-name', 'Build Bot'], { ORCHA_GIT_EMAIL: 'bot@example.com' })).toMatchObject({
+      gitName: 'Build Bot',
+      gitEmail: 'bot@example.com',
+    });
+    expect(() => parseConfig(['--git-email', 'not an email'], {})).toThrow(/gitEmail/);
+    expect(() => parseConfig(['--git-name', 'a <b>'], {})).toThrow(/gitName/);
+  });
+
   it('needs an API token to listen beyond loopback', () => {
     expect(() => parseConfig(['--host', '0.0.0.0'], {})).toThrow(/API token/);
     expect(parseConfig(['--host', '0.0.0.0'], { ORCHA_API_TOKEN: 'x'.repeat(20) }).apiToken).toBe(

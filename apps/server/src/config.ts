@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { describeIssues } from '@orcha/model';
+import { defaultGitIdentity, gitIdentitySchema } from '@orcha/workspace';
 import { z } from 'zod';
 import { acpAgentSchema } from './acp-agents.js';
 
@@ -30,6 +31,11 @@ const configSchema = z.object({
   feedbackInterval: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   apiToken: z.string().min(16).optional(),
   demo: z.boolean().default(true),
+  /** IS_SANDBOX from the environment: claude accepts bypassPermissions as root only with it set to 1. */
+  isSandbox: z.string().optional(),
+  /** Author and committer of the commits orcha makes of what workers leave (default: orcha's own). */
+  gitName: gitIdentitySchema.shape.name.default(defaultGitIdentity.name),
+  gitEmail: gitIdentitySchema.shape.email.default(defaultGitIdentity.email),
   /** `--agent-env`, repeatable: the environment agents get, per agent and per target. */
   agentEnvironment: z
     .array(
@@ -59,6 +65,8 @@ const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents
   'api-token': 'apiToken',
   'fake-agents': 'fakeAgents',
   'no-demo': 'noDemo',
+  'git-name': 'gitName',
+  'git-email': 'gitEmail',
   'agent-env': 'agentEnvironment',
   'acp-agent': 'acpAgents',
 };
@@ -109,6 +117,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.ORCHA_API_TOKEN) raw.apiToken = env.ORCHA_API_TOKEN;
   if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
   if (env.ORCHA_GITHUB_URL) raw.githubUrl = env.ORCHA_GITHUB_URL;
+  if (env.IS_SANDBOX !== undefined) raw.isSandbox = env.IS_SANDBOX;
+  if (env.ORCHA_GIT_NAME) raw.gitName = env.ORCHA_GIT_NAME;
+  if (env.ORCHA_GIT_EMAIL) raw.gitEmail = env.ORCHA_GIT_EMAIL;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (token) raw.githubToken = token;
   for (let i = 0; i < argv.length; i++) {
@@ -167,6 +178,8 @@ export const usage = `usage: orcha serve [flags]
   --feedback-interval D    how often open pull requests are polled (5s)
   --api-token T            require this bearer token on /api (or ORCHA_API_TOKEN)
   --no-demo                with fake agents, do not start the demo objective
+  --git-name NAME          author and committer of the commits orcha makes of what workers leave
+  --git-email EMAIL        uncommitted (or ORCHA_GIT_NAME / ORCHA_GIT_EMAIL; default orcha's own)
   --agent-env [AGENT][@TARGET]:NAME[=VALUE]
                            environment for agents (repeatable): one agent or all, one target or all;
                            without =VALUE the value comes from orcha's environment (for secrets). On SSH

@@ -34,14 +34,17 @@ export function startDemo(
     }
   });
   if (store.listObjectives().length === 0) {
-    const { objective } = orchestrator.createObjective({
-      title: 'Add a health check endpoint to demo/app',
-      prompt: 'Add GET /health to demo/app returning {"ok":true}, with a test and a README note.',
-      repo: 'demo/app',
-      baseBranch: 'main',
-      agent: 'fake',
-    });
-    log('info', `demo: created objective ${objective.id} for the fake agents`);
+    void orchestrator
+      .createObjective({
+        title: 'Add a health check endpoint to demo/app',
+        prompt: 'Add GET /health to demo/app returning {"ok":true}, with a test and a README note.',
+        repo: 'demo/app',
+        agent: 'fake',
+      })
+      .then(
+        ({ objective }) => log('info', `demo: created objective ${objective.id} for the fake agents`),
+        (error) => log('error', 'demo: could not create its objective', { error: String(error) }),
+      );
   }
   return {
     stop() {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { AgentProvider } from '@orcha/agent';
 import { createApi } from '@orcha/api';
-import { createOrchestrator, type Orchestrator } from '@orcha/core';
+import { claudeAsRootWarning, claudeRefusesRoot, createOrchestrator, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createIdGenerator, OrchaError, type Target } from '@orcha/model';
 import { createStore } from '@orcha/store';
@@ -46,6 +46,15 @@ export async function startServer(
   const local = createLocalExecutor();
   const chosen = await chooseBackends(config, log);
   const backends = overrides.providers ? { ...chosen, providers: overrides.providers } : chosen;
+  // Said before anything runs, rather than as each claude session fails.
+  // `--agent-env claude:IS_SANDBOX=1` (or for every agent) counts as much as orcha's own environment.
+  const sandbox = config.agentEnvironment.findLast(
+    (entry) => entry.name === 'IS_SANDBOX' && entry.target === null && [null, 'claude'].includes(entry.agent),
+  );
+  const claudeRefuses =
+    'claude' in backends.providers &&
+    claudeRefusesRoot(process.getuid?.(), sandbox?.value ?? config.isSandbox);
+  if (!backends.fake && claudeRefuses) log('warn', claudeAsRootWarning);
   const orchestrator = createOrchestrator({
     store,
     providers: backends.providers,
@@ -65,6 +74,7 @@ export async function startServer(
       agentCliRequired: !backends.fake,
       tmuxRequired: config.tmux,
       defaultRepo: backends.fake ? 'demo/app' : null,
+      gitIdentity: { name: config.gitName, email: config.gitEmail },
       agentEnvironment: config.agentEnvironment,
     },
   });

@@ -45,7 +45,7 @@ describe('capacity', () => {
         peak = Math.max(peak, active.size);
       }
     });
-    const { objective } = orchestrator.createObjective({ title: 'flood', prompt: 'p' });
+    const { objective } = await orchestrator.createObjective({ title: 'flood', prompt: 'p' });
     // Counted from the events (re-reading 1,000 rows after every commit would make the test quadratic).
     await harness.until(
       () => [...statusOf.values()].filter((status) => status === 'completed').length === spawns,

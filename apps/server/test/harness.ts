@@ -47,7 +47,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const clock = options.clock ?? Date.now;
   const store = createTestStore(dir, clock);
   store.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: options.capacity ?? 16 });
-  const forge = options.forge ?? createFakeForge();
+  const forge = options.forge ?? createFakeForge({ anyRepository: true });
   const local = createLocalExecutor();
   const { url, orchestrator, stop } = await serveOrchestrator(
     {

@@ -106,7 +106,7 @@ describe('REST', () => {
   });
 
   it('steers a live session and refuses to steer or cancel into an invalid state', async () => {
-    const { objective, manager } = harness.orchestrator.createObjective({
+    const { objective, manager } = await harness.orchestrator.createObjective({
       title: 'steer me',
       prompt: 'hello',
     });
@@ -143,7 +143,7 @@ describe('REST', () => {
   });
 
   it('pages a transcript with after and limit', async () => {
-    const { manager } = harness.orchestrator.createObjective({ title: 'paging', prompt: 'p' });
+    const { manager } = await harness.orchestrator.createObjective({ title: 'paging', prompt: 'p' });
     harness.store.appendMessages(
       manager.id,
       Array.from({ length: 250 }, (_, i) => ({
@@ -190,7 +190,7 @@ describe('the global change feed', () => {
     const start = harness.store.latestEventId();
     const feed = await openSse(`${harness.url}/api/events?after=${start}`);
     expect(feed.status).toBe(200);
-    const { manager } = harness.orchestrator.createObjective({
+    const { manager } = await harness.orchestrator.createObjective({
       title: 'feed',
       prompt: 'secret transcript words',
     });
@@ -215,7 +215,10 @@ describe('the global change feed', () => {
   });
 
   it('streams one session’s transcript from a cursor', async () => {
-    const { manager } = harness.orchestrator.createObjective({ title: 'stream', prompt: 'hello stream' });
+    const { manager } = await harness.orchestrator.createObjective({
+      title: 'stream',
+      prompt: 'hello stream',
+    });
     await harness.until(() => harness.store.getSession(manager.id).messageCount > 0);
     const stream = await openSse(`${harness.url}/api/sessions/${manager.id}/stream?after=0`);
     await stream.until((messages) =>

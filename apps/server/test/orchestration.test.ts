@@ -88,7 +88,11 @@ describe('an objective, end to end over MCP', () => {
     });
     harness = await startHarness({ providers: { fake: provider } });
     const { store, forge, orchestrator } = harness;
-    const { objective } = orchestrator.createObjective({ title: 'feedback', prompt: 'p', repo: 'acme/app' });
+    const { objective } = await orchestrator.createObjective({
+      title: 'feedback',
+      prompt: 'p',
+      repo: 'acme/app',
+    });
     const pr = await harness.until(() => store.listPullRequests({ objectiveId: objective.id })[0]);
     forge.addReview(pr.repo, pr.number, {
       author: 'reviewer',
@@ -145,7 +149,7 @@ describe('an objective, end to end over MCP', () => {
     });
     harness = await startHarness({ providers: { fake: provider } });
     const { store, orchestrator } = harness;
-    const { objective, manager } = orchestrator.createObjective({ title: 'deps', prompt: 'p' });
+    const { objective, manager } = await orchestrator.createObjective({ title: 'deps', prompt: 'p' });
     await harness.until(
       () =>
         store.getSession(manager.id).status === 'waiting_input' &&
@@ -191,7 +195,7 @@ describe('an objective, end to end over MCP', () => {
     });
     harness = await startHarness({ providers: { fake: provider } });
     const { store, orchestrator } = harness;
-    const { objective } = orchestrator.createObjective({ title: 'late', prompt: 'p' });
+    const { objective } = await orchestrator.createObjective({ title: 'late', prompt: 'p' });
     const worker = await harness.until(() =>
       store.listSessions({ objectiveId: objective.id, role: 'worker' }).find((s) => s.status === 'running'),
     );

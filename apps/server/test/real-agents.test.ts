@@ -112,7 +112,7 @@ describe('real agent CLIs under orcha', () => {
     const running = await serveWith({ claude: claude(), fake: worker });
     const { store } = running.orchestrator;
     const { orchestrator } = running;
-    const { objective, manager } = orchestrator.createObjective({
+    const { objective, manager } = await orchestrator.createObjective({
       title: 'Release notes',
       prompt: 'prepare the release notes',
       agent: 'claude',
@@ -145,12 +145,12 @@ describe('real agent CLIs under orcha', () => {
     const running = await serveWith({ claude: claude(), codex: codex() });
     const { store } = running.orchestrator;
     const { orchestrator } = running;
-    const interactive = orchestrator.createObjective({
+    const interactive = await orchestrator.createObjective({
       title: 'steer claude',
       prompt: 'say hello',
       agent: 'claude',
     });
-    const noninteractive = orchestrator.createObjective({
+    const noninteractive = await orchestrator.createObjective({
       title: 'steer codex',
       prompt: 'say apple',
       agent: 'codex',

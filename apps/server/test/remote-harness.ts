@@ -78,7 +78,7 @@ export async function startRemoteHarness(options: RemoteHarnessOptions): Promise
       store,
       providers: options.providers,
       executorFor,
-      forge: options.forge ?? createFakeForge(),
+      forge: options.forge ?? createFakeForge({ anyRepository: true }),
       preparer: options.preparer ?? createWorkspacePreparer({ git: options.git ?? {} }),
       config: options.config,
     },

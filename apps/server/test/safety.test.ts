@@ -38,7 +38,7 @@ describe('loop guards', () => {
       config: { guards: { maxSameError: 3, maxNoProgressTurns: 5, maxModelCalls: 10 } },
     });
     const { store, orchestrator } = harness;
-    const { objective } = orchestrator.createObjective({ title: 'guards', prompt: 'p' });
+    const { objective } = await orchestrator.createObjective({ title: 'guards', prompt: 'p' });
     const question = await harness.until(() =>
       store.listQuestions({ status: 'open', objectiveId: objective.id }).find((q) => q.kind === 'loop_guard'),
     );
@@ -76,7 +76,11 @@ describe('usage exhaustion', () => {
       config: { fallbacks: { claude: 'codex' }, defaultAgent: 'claude' },
     });
     const { store, orchestrator } = harness;
-    const { objective } = orchestrator.createObjective({ title: 'fallback', prompt: 'p', agent: 'claude' });
+    const { objective } = await orchestrator.createObjective({
+      title: 'fallback',
+      prompt: 'p',
+      agent: 'claude',
+    });
     const worker = await harness.until(() =>
       store.listSessions({ objectiveId: objective.id, role: 'worker' }).find((s) => s.status === 'completed'),
     );
@@ -108,7 +112,7 @@ describe('usage exhaustion', () => {
       config: { defaultAgent: 'claude', scheduleIntervalMs: 100 },
     });
     const { store, orchestrator } = harness;
-    const { objective } = orchestrator.createObjective({ title: 'park', prompt: 'p', agent: 'claude' });
+    const { objective } = await orchestrator.createObjective({ title: 'park', prompt: 'p', agent: 'claude' });
     const question = await harness.until(() =>
       store.listQuestions({ objectiveId: objective.id }).find((q) => q.kind === 'usage_exhausted'),
     );
@@ -141,8 +145,8 @@ describe('the MCP endpoint', () => {
     });
     harness = await startHarness({ providers: { fake: provider } });
     const { store, orchestrator } = harness;
-    const first = orchestrator.createObjective({ title: 'one', prompt: 'p' });
-    const other = orchestrator.createObjective({ title: 'two', prompt: 'p' });
+    const first = await orchestrator.createObjective({ title: 'one', prompt: 'p' });
+    const other = await orchestrator.createObjective({ title: 'two', prompt: 'p' });
     const worker = await harness.until(() =>
       store
         .listSessions({ objectiveId: first.objective.id, role: 'worker' })
@@ -222,8 +226,8 @@ describe('restart reconciliation', () => {
     });
     // A first run leaves two sessions "running", then dies without a word.
     const first = await startHarness({ providers: { fake: provider }, dir });
-    const a = first.orchestrator.createObjective({ title: 'with id', prompt: 'p' });
-    const b = first.orchestrator.createObjective({ title: 'without id', prompt: 'p' });
+    const a = await first.orchestrator.createObjective({ title: 'with id', prompt: 'p' });
+    const b = await first.orchestrator.createObjective({ title: 'without id', prompt: 'p' });
     await first.until(
       () =>
         first.store.getSession(a.manager.id).providerSessionId &&

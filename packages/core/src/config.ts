@@ -1,4 +1,5 @@
 import { defaultGuardPolicy, type GuardPolicy } from '@orcha/model';
+import { defaultGitIdentity, type GitIdentity } from '@orcha/workspace';
 import type { AgentEnvironmentEntry } from './target-reach.js';
 
 /** Tunables of the orchestrator. Every field has a default; apps pass only what the user set. */
@@ -34,6 +35,8 @@ export interface OrchestratorConfig {
   tmuxRequired: boolean;
   /** How long transcript events may wait to be written in one batch. */
   transcriptFlushMs: number;
+  /** Author and committer of the commits orcha makes of what workers leave uncommitted. */
+  gitIdentity: GitIdentity;
 }
 
 export const defaultConfig: OrchestratorConfig = {
@@ -50,4 +53,5 @@ export const defaultConfig: OrchestratorConfig = {
   agentCliRequired: true,
   tmuxRequired: true,
   transcriptFlushMs: 20,
+  gitIdentity: defaultGitIdentity,
 };

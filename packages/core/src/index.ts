@@ -1,3 +1,4 @@
+export { claudeAsRootWarning, claudeRefusesRoot } from './claude-as-root.js';
 export type { OrchestratorConfig } from './config.js';
 export { defaultConfig } from './config.js';
 export type { Logger } from './context.js';

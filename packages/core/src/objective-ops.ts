@@ -6,6 +6,7 @@ import {
   sessionMachine,
   type WorkspaceKind,
 } from '@orcha/model';
+import { resolveBaseBranch } from './base-branch.js';
 import type { Context } from './context.js';
 import { cancelSession, setStatus, stopRun } from './session-control.js';
 
@@ -20,7 +21,8 @@ export interface SpawnRequest {
   baseBranch?: string | undefined;
 }
 
-export function createObjective(
+/** Refused before anything is stored when the agent is unknown or the forge cannot see the repository. */
+export async function createObjective(
   ctx: Context,
   input: {
     title: string;
@@ -29,14 +31,16 @@ export function createObjective(
     baseBranch?: string | null;
     agent?: string | null;
   },
-): { objective: Objective; manager: Session } {
+): Promise<{ objective: Objective; manager: Session }> {
   const agent = input.agent ?? ctx.config.defaultAgent;
   requireAgent(ctx, agent);
+  const repo = input.repo ?? null;
+  const baseBranch = repo ? await resolveBaseBranch(ctx, repo, input.baseBranch) : (input.baseBranch ?? null);
   const created = ctx.store.createObjective({
     title: input.title,
     prompt: input.prompt,
-    repo: input.repo ?? null,
-    baseBranch: input.baseBranch ?? null,
+    repo,
+    baseBranch,
     agent,
     interactivity: ctx.providers.get(agent)!.interactivity,
   });

@@ -56,13 +56,17 @@ export interface Orchestrator {
   start(): Promise<{ reattached: number; resumed: number; failed: number }>;
   /** Stops scheduling. Headless runs are stopped and resume on the next start; tmux runs live on. */
   stop(): Promise<void>;
+  /**
+   * Creates an objective and its manager. A repo without a base branch gets the repository's default branch
+   * from the forge, recorded on the objective; a repo the forge cannot see refuses the objective.
+   */
   createObjective(input: {
     title: string;
     prompt: string;
     repo?: string | null;
     baseBranch?: string | null;
     agent?: string | null;
-  }): { objective: Objective; manager: Session };
+  }): Promise<{ objective: Objective; manager: Session }>;
   cancelObjective(objectiveId: string, reason?: string): Promise<Objective>;
   steer(sessionId: string, text: string): Promise<Delivery>;
   cancelSession(sessionId: string, reason?: string): Promise<Session>;

@@ -1,5 +1,7 @@
 import { evaluatePush, OrchaError, type PullRequest, type Session } from '@orcha/model';
+import { resolveBaseBranch } from './base-branch.js';
 import type { Context } from './context.js';
+import { commitForPush } from './worker-commits.js';
 
 /** Branch names orcha makes: `orcha/<short id>-<slug of the title>`. */
 export function branchName(session: Session): string {
@@ -18,7 +20,10 @@ function repoOf(ctx: Context, session: Session): string {
   return repo;
 }
 
-/** Pushes a worker's workspace and opens a pull request for it. */
+/**
+ * Pushes a worker's workspace and opens a pull request for it. What the worker left uncommitted is committed
+ * first; a workspace with no commits over its base is refused ("the worker made no changes"), no PR opened.
+ */
 export async function publishPr(
   ctx: Context,
   worker: Session,
@@ -36,7 +41,9 @@ export async function publishPr(
   const repo = repoOf(ctx, worker);
   const objective = store.getObjective(worker.objectiveId);
   const branch = workspace.branch ?? branchName(worker);
-  const baseBranch = workspace.baseBranch ?? objective.baseBranch ?? 'main';
+  const baseBranch =
+    workspace.baseBranch ?? (await resolveBaseBranch(ctx, repo, worker.baseBranch ?? objective.baseBranch));
+  await commitForPush(ctx, worker, baseBranch);
   await ctx.forge.pushBranch({
     executor: ctx.executorFor(target),
     cwd: workspace.path,
@@ -126,6 +133,7 @@ export async function updatePr(
     throw new OrchaError('lock_held', `session ${lock.holder} is updating this pull request's branch`);
   const workspace = store.getWorkspace(worker.workspaceId);
   const target = store.getTarget(workspace.targetId);
+  await commitForPush(ctx, worker, pr.baseBranch, pr.headSha);
   const pushed = await ctx.forge.pushBranch({
     executor: ctx.executorFor(target),
     cwd: workspace.path,

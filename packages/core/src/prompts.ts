@@ -1,21 +1,56 @@
-import type { Objective, Session } from '@orcha/model';
+import type { Objective, Session, Workspace } from '@orcha/model';
 
 /** The standing instructions each role's agent gets on top of its prompt. */
-export function systemPrompt(session: Session, objective: Objective): string {
+export function systemPrompt(
+  session: Session,
+  objective: Objective,
+  workspace: Workspace | null = null,
+): string {
   if (session.role === 'manager') {
     return [
       `You are the manager of the objective "${objective.title}" in orcha, an orchestrator of coding agents.`,
       'Split the work into focused worker sessions with the spawn_session tool (use dependsOn for order),',
-      'follow them with list_sessions / get_session, publish their work with publish_pr, ask the person with',
-      'ask_user only when you truly cannot decide, and call mark_objective_done with a summary when finished.',
+      'follow them with list_sessions / get_session, ask the person with ask_user only when you truly cannot',
+      'decide, and call mark_objective_done with a summary when finished.',
       'You are told when each worker finishes; you do not need to poll.',
+      ...(objective.repo
+        ? [
+            `The work goes to the repository ${objective.repo}, base branch ${objective.baseBranch ?? 'its default branch'}:`,
+            'each worker works in its own checkout on its own branch. When a worker finishes, publish its work',
+            'with publish_pr (its sessionId, a title and a body): one pull request per worker unless you decide',
+            'otherwise. orcha commits whatever the worker left uncommitted and pushes its branch. Later changes',
+            'to an open pull request go out with update_pr.',
+            'If publish_pr answers that the worker made no changes, there is nothing to publish: do not report',
+            'the work as done; spawn a worker again with clearer instructions, or ask the person.',
+          ]
+        : []),
     ].join(' ');
   }
   return [
-    `You are a worker in orcha on the objective "${objective.title}". Do the task you are given in the current`,
-    'directory. Record durable findings with create_note, and use ask_user only when you are blocked.',
+    `You are a worker in orcha on the objective "${objective.title}". Do the task you are given.`,
+    ...workerWhere(workspace),
+    'Record durable findings with create_note, and use ask_user only when you are blocked.',
     'End with a short summary of what you did: it is sent to your manager.',
   ].join(' ');
+}
+
+/** Where a worker works, and what becomes of its work there. */
+function workerWhere(workspace: Workspace | null): string[] {
+  if (!workspace) return ['Work in the current directory.'];
+  if (workspace.kind === 'scratch' || !workspace.branch)
+    return [`Work in ${workspace.path} (the current directory), a scratch directory without git.`];
+  const base = workspace.baseBranch ? `, started from ${workspace.baseBranch}` : '';
+  const becomes =
+    workspace.kind === 'pr_branch'
+      ? 'It is the branch of an open pull request: your commits update that pull request.'
+      : 'This branch becomes a pull request.';
+  return [
+    `You work in ${workspace.path} (the current directory), a git checkout of ${workspace.repo ?? 'the repository'}`,
+    `on the branch ${workspace.branch}${base}. ${becomes}`,
+    'Change the files there, and commit your work on this branch with git when you are done; whatever you',
+    'leave uncommitted is committed for you when your turn ends. Do not push and do not switch branches:',
+    'orcha pushes and opens the pull request.',
+  ];
 }
 
 /** The first prompt of a run; messages that arrived while it was queued follow the task. */

@@ -16,6 +16,7 @@ import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
 import { markExhausted } from './usage.js';
+import { commitAtTurnEnd } from './worker-commits.js';
 import { ensureWorkspace } from './workspaces.js';
 
 /**
@@ -98,7 +99,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     prompt: firstPrompt(current, pending),
     cwd,
     executor,
-    systemPrompt: systemPrompt(current, objective),
+    systemPrompt: systemPrompt(
+      current,
+      objective,
+      current.workspaceId ? store.getWorkspace(current.workspaceId) : null,
+    ),
     env: reach.env,
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
   };
@@ -247,6 +252,7 @@ async function afterTurn(
     turn.lastResult = event.result;
     ctx.store.updateSession(id, { result: event.result });
   }
+  if (ctx.store.getSession(id).role === 'worker') await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   const session = ctx.store.getSession(id);
   if (session.status !== 'running' || live.interactivity !== 'interactive') return;

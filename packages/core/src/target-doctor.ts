@@ -1,6 +1,7 @@
 import type { Executor } from '@orcha/exec';
 import { type DoctorCheck, type DoctorReport, isOrchaError, type Target } from '@orcha/model';
 import { agentCheck } from './agent-cli-check.js';
+import { claudeAsRootCheck } from './claude-as-root.js';
 
 // One round trip: the script is constant; the work root, a PATH the target sets and whether to use the login
 // PATH arrive as $1..$3, never spliced into the text. The login shell prints its PATH between record
@@ -188,6 +189,10 @@ export async function runDoctor(
     detail: found('gh') ? where('gh') : 'gh is not installed (optional: used for a GitHub token)',
     fix: found('gh') ? null : 'optional: install the GitHub CLI and run gh auth login',
   });
+  if (found('claude'))
+    checks.push(
+      await claudeAsRootCheck(executor, options.agents?.find((agent) => agent.name === 'claude')?.env),
+    );
   if (rootOk) checks.push(diskCheck(lines, target.workRoot, options.workspaces));
   return {
     at: options.now,

@@ -1,5 +1,6 @@
 import type { Executor } from '@orcha/exec';
 import type { Session, Target } from '@orcha/model';
+import { resolveBaseBranch } from './base-branch.js';
 import type { Context } from './context.js';
 
 /**
@@ -17,13 +18,17 @@ export async function ensureWorkspace(
   if (session.workspaceId) return store.getWorkspace(session.workspaceId).path;
   const objective = store.getObjective(session.objectiveId);
   const repo = session.repo ?? objective.repo;
-  const baseBranch = session.baseBranch ?? objective.baseBranch;
   const pullRequest = session.pullRequestId ? store.getPullRequest(session.pullRequestId) : null;
   const kind = pullRequest
     ? 'pr_branch'
     : session.workspaceKind === 'isolated' && !repo
       ? 'scratch'
       : session.workspaceKind;
+  // The objective's base was resolved when it was made; a worker sent to another repository gets that one's.
+  const baseBranch =
+    repo && kind === 'isolated'
+      ? await resolveBaseBranch(ctx, repo, session.baseBranch ?? (session.repo ? null : objective.baseBranch))
+      : null;
   const prepared = await ctx.preparer.prepare({
     executor,
     workRoot: target.workRoot,

@@ -8,6 +8,7 @@ import {
   parseForgeRequest,
   pullRequestRefSchema,
   pushRequestSchema,
+  repositoryRequestSchema,
 } from '@orcha/forge';
 import { OrchaError } from '@orcha/model';
 import { pushBranch } from './git-push.js';
@@ -107,6 +108,15 @@ export function createGitHubForge(settings: GitHubForgeSettings): Forge {
 
   return {
     name: 'github',
+
+    async getRepository(input) {
+      const request = parseForgeRequest(repositoryRequestSchema, input);
+      const { owner, name } = parseRepo(request.repo);
+      const found = await octokit.repos
+        .get({ owner, repo: name })
+        .catch((e) => translate(e, `repository ${owner}/${name}`));
+      return { defaultBranch: found.data.default_branch };
+    },
 
     async pushBranch(input) {
       const request = parseForgeRequest(pushRequestSchema, input);

@@ -7,6 +7,8 @@ export const fakeForgeSnapshotSchema = z.object({
   repos: z.record(
     z.string(),
     z.object({
+      // Snapshots written before repositories had one: `main`, the only base the fake used then.
+      defaultBranch: z.string().min(1).default('main'),
       branches: z.record(z.string(), z.string()),
       pulls: z.array(
         z.object({
@@ -51,6 +53,7 @@ export function snapshotRepos(repos: ReadonlyMap<string, StoredRepo>, nextId: nu
       [...repos].map(([name, repo]) => [
         name,
         {
+          defaultBranch: repo.defaultBranch,
           branches: Object.fromEntries(repo.branches),
           pulls: repo.pulls.map((pull) => ({ ...pull })),
           items: repo.items.map((item) => ({ ...item })),
@@ -66,6 +69,7 @@ export function restoreRepos(snapshot: FakeForgeSnapshot): Map<string, StoredRep
     Object.entries(snapshot.repos).map(([name, repo]) => [
       name,
       {
+        defaultBranch: repo.defaultBranch,
         branches: new Map(Object.entries(repo.branches)),
         pulls: repo.pulls,
         items: repo.items,

@@ -42,6 +42,8 @@ export interface StoredCheck {
 }
 
 export interface StoredRepo {
+  /** Exists from the start, as a repository's default branch does on GitHub, even before a push. */
+  defaultBranch: string;
   branches: Map<string, string>;
   pulls: StoredPull[];
   items: StoredItem[];
@@ -51,7 +53,13 @@ export interface StoredRepo {
 export type FakeForgeState = ReturnType<typeof createFakeForgeState>;
 
 /** The fake forge's repositories and the lookups and views its operations and controls share. */
-export function createFakeForgeState(settings: { clock: () => number; login: string; baseUrl: string }) {
+export function createFakeForgeState(settings: {
+  clock: () => number;
+  login: string;
+  baseUrl: string;
+  /** Every well-formed repository name exists (with default branch `main`) the first time it is used. */
+  anyRepository: boolean;
+}) {
   const repos = new Map<string, StoredRepo>();
   const listeners = new Set<(change: FakeForgeChange) => void>();
   let nextId = 1;
@@ -66,8 +74,16 @@ export function createFakeForgeState(settings: { clock: () => number; login: str
       }
     }
   };
+  const ensureRepo = (repo: string, defaultBranch = 'main'): StoredRepo => {
+    let found = repos.get(repo);
+    if (!found) {
+      found = { defaultBranch, branches: new Map(), pulls: [], items: [], checks: [] };
+      repos.set(repo, found);
+    }
+    return found;
+  };
   const repoOf = (repo: string) => {
-    const found = repos.get(repo);
+    const found = repos.get(repo) ?? (settings.anyRepository ? ensureRepo(repo) : undefined);
     if (!found) throw new OrchaError('not_found', `no repository ${repo} on the fake forge`);
     return found;
   };
@@ -113,14 +129,7 @@ export function createFakeForgeState(settings: { clock: () => number; login: str
     pullOf,
     headOf,
     view,
-    ensureRepo(repo: string): StoredRepo {
-      let found = repos.get(repo);
-      if (!found) {
-        found = { branches: new Map(), pulls: [], items: [], checks: [] };
-        repos.set(repo, found);
-      }
-      return found;
-    },
+    ensureRepo,
     /** The open pull request for `branch`, other than `except`. */
     openOn(repo: string, branch: string, except?: StoredPull) {
       return repoOf(repo).pulls.find(

@@ -37,6 +37,7 @@ runForgeContract('fake', async () => {
   const executor = createLocalExecutor();
   const root = await mkdtemp(join(tmpdir(), 'orcha-fake-forge-'));
   const forge = createFakeForge();
+  forge.createRepository(repo);
   return {
     forge,
     repo,
@@ -210,6 +211,19 @@ describe('fake forge', () => {
     await expect(forge.getPullRequest({ repo: 'acme/none', number: 1 })).rejects.toMatchObject({
       code: 'not_found',
     });
+  });
+
+  it('keeps each repository its default branch, across a snapshot; anyRepository knows every name', async () => {
+    const forge = createFakeForge();
+    forge.createRepository('acme/trunk', { defaultBranch: 'trunk' });
+    expect(await forge.getRepository({ repo: 'acme/trunk' })).toEqual({ defaultBranch: 'trunk' });
+    const restored = createFakeForge();
+    restored.restore(JSON.parse(JSON.stringify(forge.snapshot())));
+    expect(await restored.getRepository({ repo: 'acme/trunk' })).toEqual({ defaultBranch: 'trunk' });
+    expect(() => forge.createRepository('acme/bad', { defaultBranch: '--evil' })).toThrow(/branch/i);
+    const open = createFakeForge({ anyRepository: true });
+    expect(await open.getRepository({ repo: 'demo/anything' })).toEqual({ defaultBranch: 'main' });
+    await expect(forge.getRepository({ repo: 'demo/anything' })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('tells listeners about every change, survives a failing listener and stops on unsubscribe', async () => {

@@ -1,4 +1,4 @@
-import { describeIssues, OrchaError } from '@orcha/model';
+import { branchSchema, describeIssues, OrchaError } from '@orcha/model';
 import { z } from 'zod';
 import { type FakeForgeSnapshot, fakeForgeSnapshotSchema } from './fake-forge-snapshot.js';
 import {
@@ -14,6 +14,7 @@ import {
   parseForgeRequest,
   pullRequestRefSchema,
   pushRequestSchema,
+  repositoryRequestSchema,
 } from './forge-requests.js';
 import { isFastForward, readWorkspaceHead } from './workspace-head.js';
 
@@ -24,10 +25,17 @@ export interface FakeForgeOptions {
   login?: string | undefined;
   /** Where pull request URLs point. Default `https://forge.invalid`. */
   baseUrl?: string | undefined;
+  /**
+   * Every well-formed repository name exists, with default branch `main` (the offline demo, where no
+   * repository is real). Off: a repository exists once created with `createRepository` or pushed to.
+   */
+  anyRepository?: boolean | undefined;
 }
 
 /** The in-memory forge plus the controls a test or the offline demo uses to play the other people. */
 export interface FakeForge extends Forge {
+  /** Makes an empty repository (default branch `main` unless given); an existing one is left as it is. */
+  createRepository(repo: string, options?: { defaultBranch?: string }): void;
   /** Merges an open pull request; its base branch then points at the merged head (a fast-forward). */
   merge(repo: string, number: number): void;
   /** Closes an open pull request without merging it. */
@@ -71,7 +79,8 @@ const checkSchema = z.object({ name: z.string().trim().min(1), summary: z.string
  * An in-memory forge, faithful where orcha depends on it: pushes read the workspace's real HEAD through the
  * Executor (or a content-derived sha for a plain directory, see `readWorkspaceHead`) and refuse a
  * non-fast-forward without `force`; a pull request needs a pushed branch and at most one is open per
- * branch; only closed, unmerged pull requests reopen. A repository exists once a branch was pushed to it.
+ * branch; only closed, unmerged pull requests reopen. A repository exists once created or pushed to (or always,
+ * with `anyRepository`); its default branch exists from the start.
  */
 export function createFakeForge(options: FakeForgeOptions = {}): FakeForge {
   const login = options.login ?? 'orcha';
@@ -79,6 +88,7 @@ export function createFakeForge(options: FakeForgeOptions = {}): FakeForge {
     clock: options.clock ?? Date.now,
     login,
     baseUrl: (options.baseUrl ?? 'https://forge.invalid').replace(/\/+$/, ''),
+    anyRepository: options.anyRepository ?? false,
   });
   const { emit, pullOf, headOf, view, changed } = state;
   const openPull = (repo: string, number: number) => {
@@ -89,6 +99,11 @@ export function createFakeForge(options: FakeForgeOptions = {}): FakeForge {
 
   return {
     name: 'fake',
+
+    async getRepository(input) {
+      const request = parseForgeRequest(repositoryRequestSchema, input);
+      return { defaultBranch: state.repoOf(request.repo).defaultBranch };
+    },
 
     async pushBranch(input) {
       const request = parseForgeRequest(pushRequestSchema, input);
@@ -123,6 +138,8 @@ export function createFakeForge(options: FakeForgeOptions = {}): FakeForge {
       const head = repo.branches.get(request.branch);
       if (!head)
         throw new OrchaError('conflict', `branch ${request.branch} was never pushed to ${request.repo}`);
+      if (request.baseBranch !== repo.defaultBranch && !repo.branches.has(request.baseBranch))
+        throw new OrchaError('conflict', `${request.repo} has no base branch ${request.baseBranch}`);
       if (repo.branches.get(request.baseBranch) === head)
         throw new OrchaError('conflict', `no commits between ${request.baseBranch} and ${request.branch}`);
       const open = state.openOn(request.repo, request.branch);
@@ -171,6 +188,12 @@ export function createFakeForge(options: FakeForgeOptions = {}): FakeForge {
     async listFeedback(input) {
       const request = parseForgeRequest(pullRequestRefSchema, input);
       return state.feedbackOf(request.repo, pullOf(request.repo, request.number));
+    },
+
+    createRepository(repo, options = {}) {
+      const name = parseForgeRequest(repositoryRequestSchema, { repo }).repo;
+      const defaultBranch = parseForgeRequest(branchSchema, options.defaultBranch ?? 'main');
+      state.ensureRepo(name, defaultBranch);
     },
 
     merge(repo, number) {

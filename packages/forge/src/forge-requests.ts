@@ -31,6 +31,8 @@ export const openPullRequestSchema = z
     path: ['branch'],
   });
 
+export const repositoryRequestSchema = z.object({ repo: repoSchema });
+
 export const pullRequestRefSchema = z.object({
   repo: repoSchema,
   number: z.number().int().positive(),

@@ -38,6 +38,12 @@ export interface PushRequest {
   reason?: string | undefined;
 }
 
+/** A repository as the forge sees it. */
+export interface ForgeRepository {
+  /** The branch pull requests target unless told otherwise (GitHub's `default_branch`). */
+  defaultBranch: string;
+}
+
 export interface PullRequestRef {
   repo: string;
   number: number;
@@ -47,20 +53,28 @@ export interface PullRequestRef {
  * The Forge port: where branches are pushed and pull requests live (GitHub, or the in-memory fake).
  * Every implementation passes `runForgeContract` from `@orcha/forge/testing`. Failures are `OrchaError`s:
  * `invalid_argument` for a request that fails the schemas in `forge-requests.ts` (checked before anything
- * runs), `not_found` for an unknown repository or pull request, `conflict` when the forge refuses (a branch
- * never pushed, no commits between branches, a PR already open for the branch, a push that is not a
- * fast-forward), `unavailable` when it cannot be reached.
+ * runs), `not_found` for an unknown repository or pull request, `conflict` when the forge refuses (a head or
+ * base branch that does not exist, no commits between the base and the head, a PR already open for the
+ * branch, a push that is not a fast-forward), `unavailable` when it cannot be reached.
  */
 export interface Forge {
   /** A short name for logs and the dashboard (`fake`, `github`). */
   readonly name: string;
+  /**
+   * The repository's default branch: where an objective that names no base branch starts from and where its
+   * pull requests go. A repository the forge does not have (or the credentials cannot see) is `not_found`.
+   */
+  getRepository(request: { repo: string }): Promise<ForgeRepository>;
   /**
    * Pushes the workspace's HEAD to `branch`; resolves with the pushed commit, which every open pull request
    * of that branch then shows as its head. Without `force`, a push that does not build on the branch's
    * current commit is `conflict`; a workspace without a commit is `conflict` too.
    */
   pushBranch(request: PushRequest): Promise<{ headSha: string }>;
-  /** Opens a pull request from a pushed `branch` into `baseBranch`; at most one is open per branch. */
+  /**
+   * Opens a pull request from a pushed `branch` into `baseBranch`; at most one is open per branch. Both
+   * branches must exist and `branch` must have commits `baseBranch` lacks, else `conflict` (GitHub's 422).
+   */
   openPullRequest(request: {
     repo: string;
     branch: string;

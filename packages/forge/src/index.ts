@@ -7,6 +7,7 @@ export type {
   Forge,
   ForgeFeedback,
   ForgePullRequest,
+  ForgeRepository,
   PullRequestRef,
   PushRequest,
 } from './forge.js';
@@ -16,4 +17,5 @@ export {
   parseForgeRequest,
   pullRequestRefSchema,
   pushRequestSchema,
+  repositoryRequestSchema,
 } from './forge-requests.js';

@@ -117,6 +117,15 @@ export const eventDataSchema = z.discriminatedUnion('type', [
     status: z.string(),
   }),
   z.object({
+    // orcha committed what an agent left uncommitted in its workspace (`files` changed files at `sha`).
+    type: z.literal('workspace-commit'),
+    objectiveId: ids.objectiveId,
+    sessionId: ids.sessionId.nullable(),
+    workspaceId: idSchema('workspace'),
+    sha: z.string(),
+    files: z.number().int().nonnegative(),
+  }),
+  z.object({
     type: z.literal('provider-usage-change'),
     provider: z.string(),
     exhaustedUntil: timeSchema.nullable(),

@@ -34,6 +34,11 @@ const patchInput = z
   .partial()
   .strict();
 
+const commitInput = z.object({
+  sha: z.string().regex(/^[0-9a-f]{7,64}$/, 'a commit sha'),
+  files: z.number().int().nonnegative(),
+});
+
 export function workspaceQueries(ctx: StoreContext) {
   const get = (id: string): Workspace => {
     const row = ctx.db.select().from(workspaces).where(eq(workspaces.id, id)).get();
@@ -87,6 +92,21 @@ export function workspaceQueries(ctx: StoreContext) {
           status: updated.status,
         });
         return updated;
+      });
+    },
+    /** Announces a commit orcha made in the workspace (what the agent left uncommitted). */
+    recordWorkspaceCommit(id: string, commit: { sha: string; files: number }): void {
+      const data = parseInput(commitInput, commit, 'workspace commit');
+      ctx.write((emit) => {
+        const workspace = get(id);
+        emit({
+          type: 'workspace-commit',
+          objectiveId: workspace.objectiveId,
+          sessionId: workspace.sessionId,
+          workspaceId: id,
+          sha: data.sha,
+          files: data.files,
+        });
       });
     },
     listWorkspaces(filter: { objectiveId?: string; targetId?: string } = {}): Workspace[] {

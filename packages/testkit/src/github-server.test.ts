@@ -124,4 +124,49 @@ describe('fake GitHub REST server', () => {
     const missing = await call('POST', '/repos/acme/app/pulls', { title: 'x', head: 'nope', base: 'main' });
     expect(missing.status).toBe(422);
   });
+
+  it("keeps GitHub's rules: the default branch, 404 for an unknown repository, 422 for a pull request GitHub refuses", async () => {
+    const repo = await call('GET', '/repos/acme/app');
+    expect(repo.status).toBe(200);
+    expect(repo.json.default_branch).toBe('main');
+    conforms('/repos/{owner}/{repo}', 'get', 200, repo.json);
+    expect((await call('GET', '/repos/acme/missing')).status).toBe(404);
+    expect(
+      (await call('POST', '/repos/acme/missing/pulls', { title: 'x', head: 'orcha/feature', base: 'main' }))
+        .status,
+    ).toBe(404);
+
+    const reason = (answer: { json: unknown }) =>
+      (answer.json as { errors: { message: string }[] }).errors[0]!.message;
+    const noBase = await call('POST', '/repos/acme/app/pulls', {
+      title: 'x',
+      head: 'orcha/feature',
+      base: 'release',
+    });
+    expect(noBase.status).toBe(422);
+    expect(reason(noBase)).toBe('base release does not exist');
+
+    await git(['branch', 'orcha/empty', 'main'], { cwd: gitServer.repoPath('acme/app') });
+    const empty = await call('POST', '/repos/acme/app/pulls', {
+      title: 'x',
+      head: 'orcha/empty',
+      base: 'main',
+    });
+    expect(empty.status).toBe(422);
+    expect(reason(empty)).toBe('No commits between main and orcha/empty');
+
+    const first = await call('POST', '/repos/acme/app/pulls', {
+      title: 'again',
+      head: 'orcha/feature',
+      base: 'main',
+    });
+    expect(first.status).toBe(201);
+    const second = await call('POST', '/repos/acme/app/pulls', {
+      title: 'twice',
+      head: 'orcha/feature',
+      base: 'main',
+    });
+    expect(second.status).toBe(422);
+    expect(reason(second)).toMatch(/already exists/);
+  });
 });

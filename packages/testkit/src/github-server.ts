@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type GitHttpServer, git } from './git-http-server.js';
 import { componentSchema, skeleton } from './github-openapi.js';
@@ -78,7 +79,9 @@ const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /**
  * A local server speaking the part of GitHub's REST API orcha uses, backed by the bare repositories of a
- * GitHttpServer: a pull request's head is a real branch there and its sha is read with git. Responses start
+ * GitHttpServer: a pull request's head is a real branch there and its sha is read with git. It keeps
+ * GitHub's rules orcha can hit: 404 for a repository the git server does not have, 422 for a missing head
+ * or base branch, a second open pull request on a head, or no commits between base and head. Responses start
  * from skeletons of GitHub's own OpenAPI schemas, and tests validate them against that description.
  */
 export async function startFakeGitHub(
@@ -109,7 +112,19 @@ export async function startFakeGitHub(
     html_url: `https://github.invalid/${login}`,
   });
   let url = '';
-  const repository = (repo: string) => {
+  /** The bare repository's HEAD, as GitHub's `default_branch`. */
+  const defaultBranch = async (repo: string) =>
+    (await git(['symbolic-ref', '--short', 'HEAD'], { cwd: gitServer.repoPath(repo) })).trim();
+  /** GitHub's 422 for a pull request it will not open: `Validation Failed` with the reason in `errors`. */
+  const invalid = (message: string): [number, unknown] => [
+    422,
+    {
+      message: 'Validation Failed',
+      errors: [{ resource: 'PullRequest', code: 'custom', message }],
+      documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+    },
+  ];
+  const repository = (repo: string, defaultBranchName = 'main') => {
     const [owner = 'owner', name = 'repo'] = repo.split('/');
     return {
       ...(skeleton(componentSchema('repository')) as object),
@@ -117,7 +132,7 @@ export async function startFakeGitHub(
       name,
       full_name: repo,
       owner: user(owner),
-      default_branch: 'main',
+      default_branch: defaultBranchName,
       clone_url: `${gitServer.url}/${repo}.git`,
       html_url: `https://github.invalid/${repo}`,
     };
@@ -186,7 +201,23 @@ export async function startFakeGitHub(
       /^\/user$/,
       async () => [200, { ...(skeleton(componentSchema('private-user')) as object), ...user('orcha-bot') }],
     ],
-    ['GET', /^\/repos\/([^/]+\/[^/]+)$/, async ([repo]) => [200, repository(repo!)]],
+    [
+      'GET',
+      /^\/repos\/([^/]+\/[^/]+)$/,
+      async ([repo]) => [
+        200,
+        {
+          ...(skeleton(componentSchema('full-repository')) as object),
+          ...repository(repo!, await defaultBranch(repo!)),
+          has_discussions: false,
+          network_count: 0,
+          subscribers_count: 0,
+          pushed_at: now(),
+          created_at: now(),
+          updated_at: now(),
+        },
+      ],
+    ],
     [
       'POST',
       /^\/repos\/([^/]+\/[^/]+)\/pulls$/,
@@ -195,10 +226,17 @@ export async function startFakeGitHub(
         const base = String(body.base ?? '');
         if (!body.title || !head || !base)
           return [422, { message: 'Validation Failed', errors: [{ code: 'missing_field' }] }];
-        if (!(await sha(repo!, head))) return [422, { message: `Validation Failed: no branch ${head}` }];
-        if (state(repo!).pulls.some((pr) => pr.head === head && pr.state === 'open')) {
-          return [422, { message: `A pull request already exists for ${head}.` }];
-        }
+        // The checks GitHub makes, in its order, each a 422.
+        const headSha = await sha(repo!, head);
+        if (!headSha) return invalid(`head ${head} does not exist`);
+        const baseSha = await sha(repo!, base);
+        if (!baseSha) return invalid(`base ${base} does not exist`);
+        if (state(repo!).pulls.some((pr) => pr.head === head && pr.state === 'open'))
+          return invalid(`A pull request already exists for ${repo!.split('/')[0]}:${head}.`);
+        const ahead = await git(['rev-list', '--count', `${baseSha}..${headSha}`], {
+          cwd: gitServer.repoPath(repo!),
+        });
+        if (Number(ahead.trim()) === 0) return invalid(`No commits between ${base} and ${head}`);
         const pr: PullState = {
           number: state(repo!).pulls.length + 1,
           title: String(body.title),
@@ -363,6 +401,10 @@ export async function startFakeGitHub(
       return send(401, { message: 'Bad credentials' });
     let raw = '';
     for await (const chunk of request) raw += String(chunk);
+    // A repository is there when the git server has it, as GitHub answers 404 for one it does not have.
+    const named = /^\/repos\/([^/]+\/[^/]+)/.exec(path)?.[1];
+    if (named && !existsSync(gitServer.repoPath(decodeURIComponent(named))))
+      return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     for (const [method, pattern, run] of routes) {
       const match = pattern.exec(path);
       if (!match || method !== request.method) continue;

@@ -170,8 +170,14 @@ export function createGitPreparer(settings: GitPreparerSettings = {}) {
       if (!path.startsWith(`${posix.resolve(workRoot)}/`))
         throw new OrchaError('forbidden', 'workspace path escapes the work root');
       const mirror = await ensureMirror(executor, workRoot, url);
-      await executor.run('rm', ['-rf', path]);
-      await executor.run('mkdir', ['-p', posix.dirname(path)]);
+      // One round trip (each is a channel on an SSH target); the paths arrive as arguments, never as text.
+      await executor.run('sh', [
+        '-c',
+        'rm -rf -- "$1"; mkdir -p -- "$2"',
+        'orcha-prepare',
+        path,
+        posix.dirname(path),
+      ]);
       // Objects come from the mirror; refs come fresh from the real origin.
       await git(executor, ['clone', '--quiet', '--no-checkout', '--reference', mirror, url, path], { url });
       const branch =

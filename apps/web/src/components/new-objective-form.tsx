@@ -63,11 +63,11 @@ export function NewObjectiveForm({ onDone }: { onDone(): void }) {
           className="mono"
         />
       </Field>
-      <Field label="Base branch">
+      <Field label="Base branch (optional)">
         <input
           value={baseBranch}
           onChange={(e) => setBaseBranch(e.target.value)}
-          placeholder="main"
+          placeholder="the repository's default branch"
           className="mono"
         />
       </Field>

@@ -145,6 +145,13 @@ export function describeEvent(event: OrchaEvent, names: Names): EventLine {
         sessionId: null,
         tone: event.status === 'failed' ? 'bad' : 'neutral',
       };
+    case 'workspace-commit':
+      return {
+        tag: 'workspace',
+        text: `${event.sessionId ? sessionName(names, event.sessionId) : 'a workspace'}: orcha committed ${event.files} file${event.files === 1 ? '' : 's'} left uncommitted (${event.sha.slice(0, 7)})`,
+        sessionId: event.sessionId,
+        tone: 'neutral',
+      };
     case 'provider-usage-change':
       return {
         tag: 'usage',

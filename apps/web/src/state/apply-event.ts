@@ -149,6 +149,7 @@ export function applyEvent(
     case 'note-create':
     case 'artifact-create':
     case 'workspace-update':
+    case 'workspace-commit':
       return next;
     default: {
       const unhandled: never = event;

@@ -19,6 +19,7 @@ export const eventTypes = [
   'target-status-change',
   'target-doctor',
   'workspace-update',
+  'workspace-commit',
   'provider-usage-change',
 ] as const satisfies readonly EventType[];
 

@@ -7,7 +7,7 @@ export function objectiveRoutes(app: Hono, { orchestrator }: ApiDeps) {
   const { store } = orchestrator;
   app.post('/api/objectives', async (c) => {
     const body = await readBody(c, createObjectiveBody);
-    const created = orchestrator.createObjective({
+    const created = await orchestrator.createObjective({
       title: body.title,
       prompt: body.prompt,
       repo: body.repo ?? null,

@@ -15,9 +15,9 @@ export interface ForgeControls {
 
 export interface ForgeHarness {
   forge: Forge;
-  /** The repository the contract works in. */
+  /** The repository the contract works in; the harness has made it. */
   repo: string;
-  /** A branch pull requests target; it exists wherever the backend needs it to. */
+  /** The repository's default branch, which pull requests target; it exists wherever the backend needs it. */
   baseBranch: string;
   /** Runs git in the workspaces (a local executor); the contract commits through it too. */
   executor: Executor;
@@ -111,6 +111,44 @@ export function runForgeContract(name: string, setup: () => Promise<ForgeHarness
       expect(Number.isInteger(pr.number) && pr.number > 0).toBe(true);
       expect(pr.url).toMatch(/^https?:\/\//);
       expect(await harness.forge.getPullRequest({ repo: harness.repo, number: pr.number })).toEqual(pr);
+    });
+
+    it("reads a repository's default branch; an unknown repository is not_found", async () => {
+      expect(await harness.forge.getRepository({ repo: harness.repo })).toEqual({
+        defaultBranch: harness.baseBranch,
+      });
+      const missing = `${harness.repo.split('/').slice(-2, -1)[0] ?? 'acme'}/orcha-contract-missing`;
+      await expectRefusal(harness.forge.getRepository({ repo: missing }), ['not_found']);
+      await expectRefusal(
+        harness.forge.openPullRequest({
+          repo: missing,
+          branch: 'contract/missing',
+          baseBranch: harness.baseBranch,
+          title: 'Nowhere',
+          body: '',
+        }),
+        ['not_found'],
+      );
+      await expectRefusal(harness.forge.getRepository({ repo: 'not a repo' }), ['invalid_argument']);
+    });
+
+    it('refuses a pull request with no commits over its base, or into a base that does not exist', async () => {
+      const cwd = await harness.makeWorkspace('contract/empty');
+      await git(cwd, ['reset', '--quiet', '--hard', 'HEAD~1']);
+      await push(cwd, 'contract/empty-base');
+      await push(cwd, 'contract/empty');
+      const into = (baseBranch: string) =>
+        harness.forge.openPullRequest({
+          repo: harness.repo,
+          branch: 'contract/empty',
+          baseBranch,
+          title: 'Nothing new',
+          body: '',
+        });
+      const empty = await expectRefusal(into('contract/empty-base'), ['conflict']);
+      expect(empty.message).toMatch(/no commits between/i);
+      const noBase = await expectRefusal(into('contract/no-such-base'), ['conflict']);
+      expect(noBase.message).toMatch(/contract\/no-such-base/);
     });
 
     it('refuses a pull request for a branch never pushed, and a second open one for a branch', async () => {
