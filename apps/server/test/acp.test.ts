@@ -92,7 +92,7 @@ describe('ACP agents under orcha', () => {
     );
     const { orchestrator } = server;
     const { store } = orchestrator;
-    const { objective, manager } = orchestrator.createObjective({
+    const { objective, manager } = await orchestrator.createObjective({
       title: 'Release notes',
       prompt: 'prepare the release notes',
       agent: 'gemini',
