@@ -55,7 +55,7 @@ export function createAcpProvider(settings: AcpProviderSettings): AgentProvider 
         name: settings.name,
         handle,
         cwd: spec.cwd,
-        prompt: spec.systemPrompt ? `${spec.systemPrompt}\n\n${spec.prompt}` : spec.prompt,
+        prompt: firstPrompt(spec, resumeId),
         mcp: spec.mcp,
         resumeId,
         permission: settings.permission ?? 'allow',
@@ -85,6 +85,14 @@ export function createAcpProvider(settings: AcpProviderSettings): AgentProvider 
         note: settings.doctorNote,
       }),
   };
+}
+
+/**
+ * ACP has no system prompt in its stable schema: orcha's goes before the first prompt of a conversation,
+ * not again when it is resumed (the conversation has it already).
+ */
+export function firstPrompt(spec: AgentSpec, resumeId: string | null): string {
+  return spec.systemPrompt && resumeId === null ? `${spec.systemPrompt}\n\n${spec.prompt}` : spec.prompt;
 }
 
 /** Runs `action` the first time only; later calls share its promise. */

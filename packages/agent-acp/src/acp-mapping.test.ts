@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { firstPrompt } from './acp-provider.js';
 import { errorKind } from './acp-run.js';
 import { pickOption } from './permission.js';
 import { AcpUpdateMapper } from './update-mapper.js';
@@ -89,5 +90,18 @@ describe('ACP updates as orcha events', () => {
     expect(errorKind('429 Too Many Requests')).toBe('rate_limited');
     expect(errorKind('API key not valid. Please pass a valid API key.')).toBe('auth');
     expect(errorKind('Internal error')).toBe('other');
+  });
+
+  it("puts orcha's system prompt before a conversation's first prompt only", () => {
+    const spec = {
+      sessionId: 'ses_x',
+      prompt: 'say hi',
+      cwd: '/',
+      executor: {} as never,
+      systemPrompt: 'you are a worker',
+    };
+    expect(firstPrompt(spec, null)).toBe('you are a worker\n\nsay hi');
+    expect(firstPrompt(spec, 'acp-session-1')).toBe('say hi');
+    expect(firstPrompt({ ...spec, systemPrompt: undefined }, null)).toBe('say hi');
   });
 });
