@@ -106,6 +106,11 @@ export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
     })
     .connect(acp.ndJsonStream(stdin, stdout));
   const agent = connection.agent;
+  // The agent's stdout ended: whatever it left behind in its process group (the Claude adapter's `claude`
+  // child) goes too, so the run ends instead of waiting on a pipe a child still holds.
+  void connection.closed.then(() => {
+    if (!canceling) void handle.kill().catch(() => {});
+  });
 
   /** Ends a run that cannot go on: a turn's error or a broken connection. */
   const failFatally = (kind: AgentErrorKind, message: string) => {
