@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { poll } from '@orcha/exec';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -121,10 +122,15 @@ describe('DNS rebinding', () => {
 
   it('refuses a rebound name with 403 forbidden_host and runs nothing, whatever its Origin', async () => {
     const proof = join(dir.path, 'proof');
-    const before = (await (await fetch(`${orcha.url}/api/dashboard`)).json()) as {
-      targets: unknown[];
-      latestEventId: number;
-    };
+    type Dashboard = { targets: { doctor: unknown }[]; latestEventId: number };
+    const dashboard = async () => (await (await fetch(`${orcha.url}/api/dashboard`)).json()) as Dashboard;
+    // The local target's doctor runs once at start; its report is an event of its own, so wait it out.
+    const settled = await poll(async () => (await dashboard()).targets.every((target) => target.doctor), {
+      intervalMs: 50,
+      timeoutMs: 30_000,
+    });
+    expect(settled).toBe(true);
+    const before = await dashboard();
     const host = `rebind.example:${orcha.port}`;
     const response = await raw(
       orcha,
@@ -141,7 +147,7 @@ describe('DNS rebinding', () => {
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ error: { code: 'forbidden_host', message: expect.any(String) } });
     // Nothing was created and no bootstrap ran: no target, no event, no proof file.
-    const after = (await (await fetch(`${orcha.url}/api/dashboard`)).json()) as typeof before;
+    const after = await dashboard();
     expect(after.targets).toEqual(before.targets);
     expect(after.latestEventId).toBe(before.latestEventId);
     expect(existsSync(proof)).toBe(false);
