@@ -1,6 +1,12 @@
 export type { DashboardSummary, ObjectiveRow, SessionRow } from './dashboard.js';
 export type { ProviderUsage } from './feed.js';
 export type { LockResult } from './locks.js';
+export type {
+  Notification,
+  NotificationDelivery,
+  NotificationDeliveryStatus,
+  NotificationDraft,
+} from './notifications.js';
 export type { SessionPatch } from './sessions.js';
 export type { Store, StoreOptions } from './store.js';
 export { createStore } from './store.js';

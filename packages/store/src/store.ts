@@ -4,6 +4,7 @@ import { openDatabase } from './database.js';
 import { feedQueries } from './feed.js';
 import { inboxQueries } from './inbox.js';
 import { lockQueries } from './locks.js';
+import { notificationQueries } from './notifications.js';
 import { objectiveQueries } from './objectives.js';
 import { outputQueries } from './outputs.js';
 import { pullRequestQueries } from './pull-requests.js';
@@ -40,6 +41,7 @@ export function createStore(options: StoreOptions) {
     ...outputQueries(ctx),
     ...feedQueries(ctx),
     ...dashboardQueries(ctx),
+    ...notificationQueries(ctx),
     subscribe: ctx.subscribe,
     close(): void {
       ctx.sqlite.close();
