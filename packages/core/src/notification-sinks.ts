@@ -56,7 +56,6 @@ export function createWebhookSink(options: { name: string; url: string; secret: 
 /** Header values must be ASCII; others go as RFC 2047 encoded words, which ntfy decodes. */
 function headerText(text: string): string {
   const line = text.replace(/[\r\n]+/g, ' ');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the printable ASCII range is the point
   return /^[\x20-\x7e]*$/.test(line) ? line : `=?UTF-8?B?${Buffer.from(line).toString('base64')}?=`;
 }
 
