@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { errorResponse } from './errors.js';
 import { openApiDocument, referencePage } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { objectiveRoutes } from './routes/objectives.js';
 import { outputRoutes } from './routes/outputs.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -47,6 +48,7 @@ export function createApi(options: ApiOptions): Hono {
   sessionRoutes(app, deps);
   targetRoutes(app, deps);
   outputRoutes(app, deps);
+  notificationRoutes(app, deps);
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
   app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
   app.all('/api/*', () => {
