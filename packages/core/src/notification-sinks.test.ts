@@ -45,6 +45,11 @@ describe('the webhook sink', () => {
     } finally {
       await receiver.close();
     }
+    // A receiver that is down: the error says why, not only that fetch failed.
+    const down = createWebhookSink({ name: 'webhook', url: receiver.url, secret: 's3cret' });
+    await expect(down.send(notification, AbortSignal.timeout(5_000))).rejects.toThrow(
+      /^127\.0\.0\.1:\d+: (?!fetch failed)\S/,
+    );
   });
 });
 

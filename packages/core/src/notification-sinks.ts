@@ -21,9 +21,17 @@ export function webhookPayload(notification: Notification) {
 }
 
 async function post(url: string, init: RequestInit, signal: AbortSignal): Promise<void> {
-  const response = await fetch(url, { ...init, method: 'POST', signal, redirect: 'error' });
+  const host = new URL(url).host;
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, method: 'POST', signal, redirect: 'error' });
+  } catch (error) {
+    // fetch says only "fetch failed"; the reason (refused, unknown host, timeout) is its cause.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    throw new Error(`${host}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
   await response.body?.cancel();
-  if (!response.ok) throw new Error(`${new URL(url).host} answered HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`${host} answered HTTP ${response.status}`);
 }
 
 /**
