@@ -2,6 +2,7 @@
 // is down, so the log shows the failed attempts and why), and desktop notifications turned on once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/browser';
+import { screenshotPath } from './support/page';
 import { apiPost, freePort } from './support/server';
 import { useDashboard } from './support/use-dashboard';
 
@@ -69,6 +70,7 @@ describe('the Notifications view', () => {
         ),
       );
     expect(await page.locator('[data-sinks]').getAttribute('data-sinks')).toBe(sink);
+    await page.screenshot({ path: screenshotPath('notifications-1440x900-light') });
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   }, 90_000);
