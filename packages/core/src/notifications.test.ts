@@ -119,6 +119,36 @@ describe('the notifier', () => {
     ]);
   });
 
+  it('sets no timer for a delivery while its attempt is in flight, and pumps again when it ends', async () => {
+    const clock = { now: 1_800_000_000_000 };
+    const store = openStore(clock);
+    const timers = manualTimers(clock);
+    const releases: (() => void)[] = [];
+    const slow: NotificationSink = {
+      name: 'slow',
+      send: () => new Promise<void>((resolve) => releases.push(resolve)),
+    };
+    const sent = () => releases.length;
+    const notifier = createNotifier({
+      store,
+      sinks: [slow],
+      clock: () => clock.now,
+      setTimer: timers.setTimer,
+    });
+    const { objective } = store.createObjective({ title: 'slow', prompt: '', agent: 'fake' });
+    store.openQuestion({ objectiveId: objective.id, kind: 'ask_user', prompt: 'first?' });
+    notifier.start();
+    cleanupNotifier = () => notifier.stop();
+    expect(sent()).toBe(1);
+    expect(timers.pending()).toEqual([]); // not a timer spinning at 0 ms while the receiver thinks
+    store.openQuestion({ objectiveId: objective.id, kind: 'ask_user', prompt: 'second?' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent()).toBe(2); // another notification does not wait for the slow one
+    for (const release of releases) release();
+    await notifier.flush();
+    expect(store.listNotifications().map((n) => n.deliveries[0]!.status)).toEqual(['delivered', 'delivered']);
+  });
+
   it('gives up after the last attempt and records why', async () => {
     const clock = { now: 1_800_000_000_000 };
     const store = openStore(clock);

@@ -126,8 +126,18 @@ export function createNotifier(options: NotifierOptions): Notifier {
   let cancelTimer: (() => void) | null = null;
   let unsubscribe: (() => void) | null = null;
 
+  // A notification that cannot be described still goes out, plainly: the outbox never stalls on one event.
+  const describe = (event: OrchaEvent): NotificationDraft | null => {
+    try {
+      return notificationFor(store, event);
+    } catch (error) {
+      log('warn', 'notification described plainly', { eventId: event.id, error: String(error) });
+      const objectiveId = 'objectiveId' in event ? event.objectiveId : null;
+      return { kind: event.type, title: `orcha: ${event.type}`, body: '', objectiveId };
+    }
+  };
   const derive = () => {
-    while (store.deriveNotifications((event) => notificationFor(store, event), names) >= 500) {}
+    while (store.deriveNotifications(describe, names) >= 500) {}
   };
 
   const attempt = async (notification: Notification, sinkName: string, attempts: number) => {
@@ -171,6 +181,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     cancelTimer = null;
     const next = store.nextDeliveryAt(names);
     if (next === null || !running) return;
+    // What is due now is in flight (or beyond one batch): each attempt that ends pumps again.
+    if (next <= clock() && inFlight.size > 0) return;
     cancelTimer = setTimer(pump, Math.max(0, next - clock()));
   };
 
