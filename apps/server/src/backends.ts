@@ -2,8 +2,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { AgentProvider } from '@orcha/agent';
-import { createClaudeProvider } from '@orcha/agent-claude';
-import { createCodexProvider } from '@orcha/agent-codex';
+import { createClaudeProvider, createClaudeTerminal } from '@orcha/agent-claude';
+import { createCodexProvider, createCodexTerminal } from '@orcha/agent-codex';
 import { createTmuxProvider } from '@orcha/agent-tmux';
 import type { Logger } from '@orcha/core';
 import { createLocalExecutor, type Executor } from '@orcha/exec';
@@ -52,14 +52,15 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
       config.agents === 'claude' || (config.agents === 'auto' && onPath(config.searchPath, 'claude'));
     const wantCodex =
       config.agents === 'codex' || (config.agents === 'auto' && onPath(config.searchPath, 'codex'));
+    // In tmux the TUIs get the same options as the headless CLIs (MCP, system prompt, permission mode).
     if (wantClaude) {
       providers.claude = config.tmux
-        ? createTmuxProvider({ name: 'claude', socketName: tmuxSocket, command: () => ['claude'] })
+        ? createTmuxProvider({ name: 'claude', socketName: tmuxSocket, terminal: createClaudeTerminal() })
         : createClaudeProvider({});
     }
     if (wantCodex) {
       providers.codex = config.tmux
-        ? createTmuxProvider({ name: 'codex', socketName: tmuxSocket, command: () => ['codex'] })
+        ? createTmuxProvider({ name: 'codex', socketName: tmuxSocket, terminal: createCodexTerminal() })
         : createCodexProvider({});
     }
     if (Object.keys(providers).length === 0) {

@@ -28,7 +28,7 @@ export interface ClaudeProviderSettings {
 }
 
 /** The name the session's MCP server gets in `--mcp-config`; its tools are `mcp__orcha__<tool>`. */
-const mcpServerName = 'orcha';
+export const mcpServerName = 'orcha';
 
 /**
  * Claude Code as an interactive agent: one long-lived `claude -p` stream-json process per run, started
@@ -70,8 +70,20 @@ export function claudeArgs(
   spec: AgentSpec,
   run: { resumeId: string | null; mcpConfigPath: string | null },
 ): string[] {
-  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json'];
-  args.push('--permission-mode', settings.permissionMode ?? 'bypassPermissions');
+  const headless = ['-p', '--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json'];
+  return [...headless, ...claudeOptionArgs(settings, spec, run)];
+}
+
+/**
+ * The options a session's claude gets, headless (`-p`) or as a TUI in tmux alike: permission mode, model,
+ * allowed tools (the session's MCP server always), the MCP config, the role's system prompt, resume.
+ */
+export function claudeOptionArgs(
+  settings: ClaudeProviderSettings,
+  spec: AgentSpec,
+  run: { resumeId: string | null; mcpConfigPath: string | null },
+): string[] {
+  const args = ['--permission-mode', settings.permissionMode ?? 'bypassPermissions'];
   const model = spec.model ?? settings.model;
   if (model) args.push('--model', model);
   const allowed = [...(settings.allowedTools ?? []), ...(run.mcpConfigPath ? [`mcp__${mcpServerName}`] : [])];

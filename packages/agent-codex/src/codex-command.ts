@@ -31,8 +31,24 @@ export function codexCommand(
   spec: AgentSpec,
   resumeThreadId?: string,
 ): CodexCommand {
+  const options = codexOptions(settings, spec);
+  const args = ['exec', '--json', '--skip-git-repo-check', ...options.args];
+  if (resumeThreadId !== undefined) args.push('resume', resumeThreadId);
+  args.push('-');
+  return { args, env: options.env, input: spec.prompt, model: options.model };
+}
+
+/**
+ * The options a session's codex gets, from `codex exec` or as a TUI in tmux alike: sandbox, model, the
+ * config overrides, the role's instructions, and orcha's MCP server (token in the environment, tools
+ * approved: a session cannot stop to ask about each call).
+ */
+export function codexOptions(
+  settings: CodexCommandSettings,
+  spec: AgentSpec,
+): { args: string[]; env: Record<string, string>; model: string | null } {
   const model = spec.model ?? settings.model ?? null;
-  const args = ['exec', '--json', '--skip-git-repo-check', '-s', settings.sandbox ?? 'workspace-write'];
+  const args = ['-s', settings.sandbox ?? 'workspace-write'];
   if (model) args.push('-m', model);
   const overrides: [string, TomlValue][] = Object.entries(settings.config ?? {});
   if (spec.systemPrompt) overrides.push(['developer_instructions', spec.systemPrompt]);
@@ -48,9 +64,7 @@ export function codexCommand(
     env[mcpTokenVariable] = spec.mcp.token;
   }
   for (const [key, value] of overrides) args.push('-c', `${tomlKeyPath(key)}=${tomlValue(value)}`);
-  if (resumeThreadId !== undefined) args.push('resume', resumeThreadId);
-  args.push('-');
   // Codex prints reset times in its local zone; in UTC they can be read back exactly (codex-errors.ts).
   env.TZ = 'UTC';
-  return { args, env, input: spec.prompt, model };
+  return { args, env, model };
 }

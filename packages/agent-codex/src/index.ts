@@ -1,2 +1,3 @@
 export type { CodexProviderSettings } from './codex-provider.js';
 export { createCodexProvider } from './codex-provider.js';
+export { createCodexTerminal, readCodexScreen } from './codex-terminal.js';

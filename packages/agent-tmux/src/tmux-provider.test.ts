@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { AgentEvent, AgentRun } from '@orcha/agent';
 import { createLocalExecutor } from '@orcha/exec';
 import { createPrivateTmux, createTempDir, scriptedTuiPath, type TempDir } from '@orcha/testkit';
@@ -147,6 +149,29 @@ describe('tmux provider', () => {
     await events.done;
     const got = events.text().match(/^got: \d+$/gm);
     expect(got).toEqual(Array.from({ length: 100 }, (_, i) => `got: ${i + 1}`));
+  });
+
+  it('hands the program its environment through a private file, never through argv', async () => {
+    const shell = createTmuxProvider({
+      socketName: server.socketName,
+      command: () => ['sh'],
+      typePrompt: false,
+    });
+    const run = await shell.start({ ...spec(), env: { PS1: '$ ', ORCHA_SECRET: "sek'rit 1" } });
+    const events = watch(run);
+    await run.send('echo "got: $ORCHA_SECRET"');
+    await events.until(/^got: sek'rit 1$/m);
+    const processes = await executor.run('ps', ['-eo', 'args']);
+    expect(processes.stdout).not.toContain("sek'rit");
+    // The pane's command names the file; the program's start removed it.
+    const status = await controller.paneStatus(run.attachName!);
+    const paneCommand = await readFile(`/proc/${status!.panePid}/cmdline`, 'utf8');
+    const envFile = /\/tmp\/orcha-env\.\w+\/env/.exec(paneCommand)?.[0];
+    expect(envFile).toBeDefined();
+    expect(existsSync(envFile!)).toBe(false);
+    await run.send('exit 0');
+    expect((await run.wait()).reason).toBe('completed');
+    await events.done;
   });
 
   it('has no conversation to resume, and refuses a second start of the same session', async () => {

@@ -1,20 +1,29 @@
-import type { AgentProvider, AgentRun, AgentSpec } from '@orcha/agent';
+import type { AgentProvider, AgentRun, AgentSpec, TerminalAgent } from '@orcha/agent';
 import type { Executor } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { createTmuxController, type TmuxController } from '@orcha/tmux';
+import { launchWithEnvFile } from './env-file.js';
 import { createTmuxRun } from './tmux-run.js';
 
 export interface TmuxProviderSettings {
-  /** The program to run for a session, e.g. `() => ['bash']` or `(spec) => ['claude', '--model', spec.model]`. */
-  command: (spec: AgentSpec) => string[];
+  /** A plain terminal program to run for a session, e.g. `() => ['bash']`. Give this or `terminal`. */
+  command?: ((spec: AgentSpec) => string[]) | undefined;
+  /**
+   * An agent CLI's TUI (`createClaudeTerminal`, `createCodexTerminal`): launched with its headless options
+   * and driven by its screen — dialogs answered by policy or put to a person, the prompt typed into a
+   * ready input box, a turn complete when the input box is ready again.
+   */
+  terminal?: TerminalAgent | undefined;
   /** The agent name sessions use (default `tmux`). */
   name?: string | undefined;
   /** tmux socket (`-L`) for the default controller. Ignored when `controller` is given. */
   socketName?: string | undefined;
   /** Builds the controller for a spec's executor (default: `createTmuxController` on `socketName`). */
   controller?: ((executor: Executor) => TmuxController) | undefined;
-  /** Type the spec's prompt into the program once it has printed something (default true). */
+  /** Type the spec's prompt into the program once it has printed something (default true; `command` only). */
   typePrompt?: boolean | undefined;
+  /** `terminal` only: how long an unrecognised screen may last before a person is asked (default 30 s). */
+  unknownScreenMs?: number | undefined;
   cols?: number | undefined;
   rows?: number | undefined;
 }
@@ -25,6 +34,18 @@ export interface TmuxProviderSettings {
  * cancel kills the session; the run survives orcha and can be re-attached by name.
  */
 export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvider {
+  const { terminal, command } = settings;
+  if (!terminal === !command) {
+    throw new OrchaError('invalid_argument', 'a tmux provider needs either a command or a terminal agent');
+  }
+  /** How a run of `terminal` is driven: the prompt to type (none when re-attaching) and the policies. */
+  const driving = (terminal: TerminalAgent, spec: AgentSpec, prompt: string | undefined) => ({
+    readScreen: terminal.readScreen,
+    prompt,
+    trustedWorkspace: spec.trustedWorkspace ?? false,
+    unknownScreenMs: settings.unknownScreenMs ?? 30_000,
+    quietMs: 3_000,
+  });
   const controllerFor =
     settings.controller ??
     ((executor: Executor) => createTmuxController({ executor, socketName: settings.socketName }));
@@ -38,20 +59,39 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
       if (await controller.hasSession(name)) {
         throw new OrchaError('conflict', `tmux session ${name} already exists; re-attach to it instead`);
       }
-      await controller.newSession({
-        name,
-        cwd: spec.cwd,
-        command: settings.command(spec),
-        env: spec.env,
-        cols: settings.cols,
-        rows: settings.rows,
-      });
+      const launch = terminal
+        ? await terminal.launch(spec)
+        : { command: command!(spec), env: spec.env ?? {}, cleanup: async () => {} };
+      const envFile = await launchWithEnvFile(spec.executor, launch.command, launch.env).catch(
+        async (error: unknown) => {
+          await launch.cleanup().catch(() => {});
+          throw error;
+        },
+      );
+      const cleanup = async () => {
+        await envFile.remove();
+        await launch.cleanup();
+      };
+      try {
+        await controller.newSession({
+          name,
+          cwd: spec.cwd,
+          command: envFile.command,
+          cols: settings.cols,
+          rows: settings.rows,
+        });
+      } catch (error) {
+        await cleanup().catch(() => {});
+        throw error;
+      }
       return createTmuxRun({
         controller,
         name,
         model: spec.model ?? null,
         fromOffset: 0,
-        firstInput: (settings.typePrompt ?? true) ? spec.prompt : undefined,
+        firstInput: !terminal && (settings.typePrompt ?? true) ? spec.prompt : undefined,
+        terminal: terminal && driving(terminal, spec, spec.prompt),
+        cleanup,
       });
     },
     async resume() {
@@ -78,6 +118,7 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
         model: spec.model ?? null,
         fromOffset,
         screen: text ? { text, raw } : undefined,
+        terminal: terminal && driving(terminal, spec, undefined),
       });
     },
   };

@@ -2,6 +2,7 @@ import { type AgentEvent, type AgentExit, type AgentRun, EventQueue } from '@orc
 import { OrchaError } from '@orcha/model';
 import type { TmuxController } from '@orcha/tmux';
 import { AnsiStripper } from './ansi-stripper.js';
+import { createScreenDriver, type ScreenDriverOptions } from './screen-driver.js';
 
 export interface TmuxRunOptions {
   controller: TmuxController;
@@ -13,6 +14,10 @@ export interface TmuxRunOptions {
   firstInput?: string | undefined;
   /** What the screen looked like when we re-attached: recorded first so the transcript has it. */
   screen?: { text: string; raw: string } | undefined;
+  /** An agent's TUI: driven by reading its screen (dialogs, ready input box, turns) instead of `firstInput`. */
+  terminal?: Omit<ScreenDriverOptions, 'controller' | 'name' | 'push'> | undefined;
+  /** Runs once the run has ended (removes what the launch left, such as a temp MCP config). */
+  cleanup?: (() => Promise<void>) | undefined;
 }
 
 /** A live tmux session as an AgentRun: pane log → `output` events, send-keys ← `send`, exit from the pane. */
@@ -26,6 +31,9 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
 
   events.push({ type: 'started', providerSessionId: null, model: options.model });
   if (options.screen) events.push({ type: 'output', ...options.screen });
+  const driver = options.terminal
+    ? createScreenDriver({ ...options.terminal, controller, name, push: (event) => events.push(event) })
+    : null;
 
   const typeFirstInput = () => {
     const text = firstInput;
@@ -77,13 +85,16 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
       })) {
         const raw = decoder.decode(chunk.data, { stream: true });
         if (raw) events.push({ type: 'output', text: stripper.push(raw), raw });
-        typeFirstInput();
+        if (driver) driver.wake();
+        else typeFirstInput();
       }
     } catch (error) {
       if (!canceled) events.push({ type: 'error', kind: 'other', message: describe(error), resetsAt: null });
     }
+    await driver?.stop();
     return canceled ? canceledExit() : settle();
-  })().then((result) => {
+  })().then(async (result) => {
+    await options.cleanup?.().catch(() => {});
     exit = result;
     events.push(result);
     events.close();
@@ -96,6 +107,10 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
     attachCommand: controller.attachCommand(name),
     async send(text) {
       if (exit || canceled) throw new OrchaError('unavailable', `tmux session ${name} has ended`);
+      if (driver) {
+        driver.send(text);
+        return;
+      }
       const result = await controller.sendText(name, text);
       if (!result.entered) {
         throw new OrchaError('unavailable', `the program in ${name} did not take the input`, { ...result });

@@ -37,6 +37,11 @@ export interface AgentSpec {
   systemPrompt?: string | undefined;
   /** The session's MCP endpoint (Streamable HTTP) and its bearer token. */
   mcp?: { url: string; token: string } | undefined;
+  /**
+   * `cwd` is a workspace orcha prepared for this session (a checkout, scratch or PR-branch directory):
+   * an agent that asks whether to trust its directory may be told yes. Otherwise a person decides.
+   */
+  trustedWorkspace?: boolean | undefined;
 }
 
 export interface AgentRun {
@@ -87,6 +92,11 @@ export type AgentEvent =
   | { type: 'usage'; usage: AgentUsage }
   /** `resetsAt` (ms since epoch) is set for usage_exhausted and, when known, rate_limited. */
   | { type: 'error'; kind: AgentErrorKind; message: string; resetsAt: number | null }
+  /**
+   * The agent's screen asks something orcha must not answer for the person (an unknown dialog, a command
+   * approval). `screen` is what it shows; the person attaches to the run to answer it.
+   */
+  | { type: 'attention'; message: string; screen: string }
   /** The agent finished a turn and waits (interactive) or is about to exit (noninteractive). */
   | { type: 'turn-complete'; result: string | null; isError: boolean }
   | AgentExit;

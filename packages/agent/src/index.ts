@@ -17,3 +17,10 @@ export type {
 } from './fake-provider.js';
 export { createFakeProvider } from './fake-provider.js';
 export { promptLanguageScript } from './prompt-language.js';
+export type {
+  ScreenReading,
+  TerminalAgent,
+  TerminalDialog,
+  TerminalLaunch,
+} from './terminal-agent.js';
+export { menuKeys } from './terminal-agent.js';

@@ -11,6 +11,7 @@ import {
 } from '@orcha/model';
 import type { Context, LiveRun } from './context.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
+import { askUser } from './questions.js';
 import { pauseSession, setStatus } from './session-control.js';
 import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
@@ -106,6 +107,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     ),
     env: reach.env,
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
+    trustedWorkspace: true, // every session works in a directory orcha's preparer made for it
   };
   const run = current.providerSessionId
     ? await provider.resume({
@@ -197,6 +199,11 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
           markExhausted(ctx, store.getSession(id).agent, event.resetsAt);
         }
         await checkGuards(ctx, id, turn, store.getSession(id).usage.modelCalls, batch);
+        break;
+      case 'attention':
+        batch.add({ kind: 'error', text: `needs a person: ${event.message}` });
+        batch.flush();
+        askUser(ctx, id, `${event.message}\n\n${event.screen}`.slice(0, 20_000), []);
         break;
       case 'turn-complete':
         await afterTurn(ctx, id, live, turn, event, batch);
