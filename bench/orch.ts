@@ -3,12 +3,15 @@
 //   sse_fanout_p99_ms            one stored event → received by each of 100 SSE clients (goal < 20 ms)
 //   sessions_500_rss_mb          server RSS with 500 concurrent fake sessions (goal < 1024)
 //   sessions_500_completed       how many of them completed (goal 500)
+//   objectives_200_cap8_s        200 objectives (manager + 3 workers) at once on --max-concurrent 8
+//   objectives_200_ideal_s       the same agents' busy time packed into 8 slots (goal: cap8 ≤ 1.3 × ideal)
 // The last line is one JSON object `{"bench":"orch",…}`.
 import { createFakeProvider } from '@orcha/agent';
 import type { OrchaEvent, SessionStatus } from '@orcha/model';
 import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
+import { packing } from './_orch-packing.js';
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -145,6 +148,13 @@ try {
   await server.close();
   await dir.remove();
 }
+// 4. Many objectives on few slots: idle sessions give their slots back and started work finishes first.
+const packed = await packing(200);
+figures.objectives_200_cap8_s = packed.elapsedS;
+figures.objectives_200_ideal_s = packed.idealS;
+console.log(
+  `200 objectives × (manager + 3 workers) on 8 slots: ${figures.objectives_200_cap8_s} s; ideal packing ${figures.objectives_200_ideal_s} s (×${round(figures.objectives_200_cap8_s! / figures.objectives_200_ideal_s!)})`,
+);
 console.log(JSON.stringify({ bench: 'orch', ...figures }));
 
 /** A minimal SSE client over fetch that reports when a matching event arrives. */

@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 
 /**
  * The dashboard builds to `dist/`: `index.html` plus hashed files under `dist/assets/`. The server serves
- * `index.html` for every non-API path and the assets as static files. `vite dev` proxies the API to a
+ * `index.html` at `/` (the views live in the URL hash) and the assets as static files. `vite dev` proxies the API to a
  * running `orcha serve` (ORCHA_URL, default http://127.0.0.1:8080).
  */
 const apiUrl = process.env.ORCHA_URL ?? 'http://127.0.0.1:8080';

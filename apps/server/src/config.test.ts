@@ -64,6 +64,15 @@ describe('server configuration', () => {
     );
   });
 
+  it('takes --auth and repeatable --allowed-host names, refusing what is not a host name', () => {
+    expect(parseConfig([], {})).toMatchObject({ auth: false, allowedHosts: [] });
+    expect(
+      parseConfig(['--auth', '--allowed-host', 'orcha.lan', '--allowed-host=.dev.example'], {}),
+    ).toMatchObject({ auth: true, allowedHosts: ['orcha.lan', '.dev.example'] });
+    expect(() => parseConfig(['--allowed-host', 'http://x/'], {})).toThrow(/host name/);
+    expect(() => parseConfig(['--allowed-host'], {})).toThrow(/needs a value/);
+  });
+
   it('reads agent environments per agent and target, secrets from its own environment only', () => {
     const config = parseConfig(
       [

@@ -32,6 +32,14 @@ const configSchema = z.object({
   scheduleInterval: z.coerce.number().int().min(10).max(600_000).default(2_000),
   feedbackInterval: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   apiToken: z.string().min(16).optional(),
+  /** Require the API token on loopback too (a token is generated when none is given). */
+  auth: z.boolean().default(false),
+  /** Host names the server answers to besides loopback names and IP addresses (repeatable flag). */
+  allowedHosts: z
+    .array(
+      z.string().regex(/^\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/, 'a host name, e.g. orcha.lan or .lan'),
+    )
+    .default([]),
   demo: z.boolean().default(true),
   /** IS_SANDBOX from the environment: claude accepts bypassPermissions as root only with it set to 1. */
   isSandbox: z.string().optional(),
@@ -91,6 +99,8 @@ const flagNames: Record<string, FlagKey> = {
   'schedule-interval': 'scheduleInterval',
   'feedback-interval': 'feedbackInterval',
   'api-token': 'apiToken',
+  auth: 'auth',
+  'allowed-host': 'allowedHosts',
   'fake-agents': 'fakeAgents',
   'no-demo': 'noDemo',
   'git-name': 'gitName',
@@ -100,7 +110,8 @@ const flagNames: Record<string, FlagKey> = {
   'notify-ntfy': 'notifyNtfy',
   'notify-secret-env': 'notifySecretEnv',
 };
-const booleans = new Set(['tmux', 'realForge', 'fakeAgents', 'noDemo']);
+const booleans = new Set(['tmux', 'realForge', 'auth', 'fakeAgents', 'noDemo']);
+const repeatable = new Set(['allowedHosts']);
 
 const agentEnvironmentSpec =
   /^([A-Za-z0-9_-]*)(?:@([A-Za-z0-9][A-Za-z0-9_.-]{0,62}))?:([A-Za-z_][A-Za-z0-9_]*)(?:=([\s\S]*))?$/;
@@ -206,7 +217,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(value)))
         throw new Error(`--notify-secret-env ${value}: expected the NAME of an environment variable`);
       notify.secretEnv = String(value);
-    } else
+    } else if (repeatable.has(key)) raw[key] = [...((raw[key] as unknown[] | undefined) ?? []), value];
+    else
       raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
   }
   raw.notifySinks = notifySinks(notify, env);
@@ -239,6 +251,10 @@ export const usage = `usage: orcha serve [flags]
   --schedule-interval D    idle scheduler tick, e.g. 2s (the scheduler also wakes at once on new work)
   --feedback-interval D    how often open pull requests are polled (5s)
   --api-token T            require this bearer token on /api (or ORCHA_API_TOKEN)
+  --auth                   require an API token on loopback too (one is generated unless given); orcha
+                           prints a one-time login link for the dashboard
+  --allowed-host NAME      also answer to this host name (repeatable; .NAME allows its subdomains too);
+                           IP addresses and localhost always work, other names get 403 (DNS rebinding)
   --no-demo                with fake agents, do not start the demo objective
   --git-name NAME          author and committer of the commits orcha makes of what workers leave
   --git-email EMAIL        uncommitted (or ORCHA_GIT_NAME / ORCHA_GIT_EMAIL; default orcha's own)

@@ -40,7 +40,8 @@ const terminal = new Set(['completed', 'failed', 'canceled']);
 
 async function manage(agent: FakeAgent, pace: number, workerAgent: string | undefined): Promise<string> {
   const title = agent.prompt.split('\n')[0]?.slice(0, 80) || 'the objective';
-  const list = async () => (await agent.callTool('list_sessions')) as SessionSummary[];
+  const list = async () =>
+    ((await agent.callTool('list_sessions')) as { sessions: SessionSummary[] }).sessions;
   agent.usage({ inputTokens: 1_800, outputTokens: 240, costUsd: 0.012, modelCalls: 1 });
   if ((await list()).every((session) => session.role === 'manager')) {
     agent.say(`Plan for "${title}": one worker implements it, one documents it. Spawning both.`);
@@ -63,7 +64,9 @@ async function manage(agent: FakeAgent, pace: number, workerAgent: string | unde
   // Workers already published or pushed (after a restart too: the pull requests say which).
   const handled = new Set<string>();
   for (;;) {
-    const published = (await agent.callTool('list_pull_requests')) as { sessionId: string | null }[];
+    const { pullRequests: published } = (await agent.callTool('list_pull_requests')) as {
+      pullRequests: { sessionId: string | null }[];
+    };
     for (const pr of published) if (pr.sessionId) handled.add(pr.sessionId);
     const sessions = await list();
     for (const session of sessions) {
@@ -93,14 +96,18 @@ async function manage(agent: FakeAgent, pace: number, workerAgent: string | unde
 }
 
 async function work(agent: FakeAgent, pace: number): Promise<string> {
-  const followup = agent.prompt.startsWith('You are on the branch');
-  const documenting = agent.prompt.startsWith('Document');
-  const planning = agent.prompt.startsWith('Plan how');
+  // An idle worker gives its slot back and is resumed with the person's answer: its task is the first prompt.
+  const task = agent.resumed ? (agent.history[0] ?? agent.prompt) : agent.prompt;
+  const followup = task.startsWith('You are on the branch');
+  const documenting = task.startsWith('Document');
+  const planning = task.startsWith('Plan how');
   agent.say(followup ? 'Reading the review feedback.' : 'Reading the code and planning the change.');
   agent.usage({ inputTokens: 2_400, outputTokens: 310, costUsd: 0.015, modelCalls: 1 });
   await agent.sleep(700 * pace);
   let decision = 'n/a';
-  if (planning) {
+  if (planning && agent.resumed) {
+    decision = agent.prompt;
+  } else if (planning) {
     await agent.callTool('ask_user', {
       prompt: 'Roll this change out behind a feature flag, or ship it to everyone at once?',
       options: ['feature flag', 'everyone at once'],
@@ -111,7 +118,7 @@ async function work(agent: FakeAgent, pace: number): Promise<string> {
   const file = followup ? 'REVIEW.md' : documenting ? 'DOCS.md' : planning ? 'ROLLOUT.md' : 'CHANGE.md';
   await agent.writeFile(
     file,
-    `# ${agent.prompt.split('\n')[0]}\n\nWritten by orcha's fake agent. Decision: ${decision}\n`,
+    `# ${task.split('\n')[0]}\n\nWritten by orcha's fake agent. Decision: ${decision}\n`,
   );
   await commitIfRepository(agent, file);
   agent.usage({ inputTokens: 4_100, outputTokens: 820, costUsd: 0.031, modelCalls: 2 });

@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { AgentProvider } from '@orcha/agent';
-import { createApi } from '@orcha/api';
+import { createApi, createAuth } from '@orcha/api';
 import { claudeAsRootWarning, claudeRefusesRoot, createOrchestrator, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createIdGenerator, OrchaError, type Target } from '@orcha/model';
@@ -18,6 +18,8 @@ import { startNotifications } from './notifications.js';
 
 export interface RunningServer {
   url: string;
+  /** With a token in force: the dashboard's one-time login link (also printed once at start). */
+  loginUrl: string | null;
   orchestrator: Orchestrator;
   close(): Promise<void>;
 }
@@ -79,9 +81,14 @@ export async function startServer(
       agentEnvironment: config.agentEnvironment,
     },
   });
+  // `--auth` without a token of the person's own: one for this run, printed once below.
+  const generatedToken = !config.apiToken && config.auth ? randomBytes(24).toString('base64url') : null;
+  const apiToken = config.apiToken ?? generatedToken;
+  const auth = apiToken ? createAuth(apiToken) : undefined;
   const app = createApi({
     orchestrator,
-    apiToken: config.apiToken,
+    auth,
+    allowedHosts: [...config.allowedHosts, config.host],
     staticRoot: webRoot,
     info: {
       version,
@@ -123,6 +130,16 @@ export async function startServer(
   if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
     log('info', 'reconciled sessions after restart', reconciled);
   log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
+  const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
+  if (loginUrl) {
+    // Printed once, on stdout: the person's terminal, not the log.
+    const tokenLine = generatedToken
+      ? `orcha: API token for scripts (Authorization: Bearer …): ${generatedToken}\n`
+      : '';
+    process.stdout.write(
+      `${tokenLine}orcha: open the dashboard with this one-time login link: ${loginUrl}\n`,
+    );
+  }
   if (backends.fake) {
     log(
       'warn',
@@ -135,6 +152,7 @@ export async function startServer(
       : null;
   return {
     url,
+    loginUrl,
     orchestrator,
     async close() {
       demo?.stop();

@@ -194,7 +194,7 @@ describe('the MCP endpoint', () => {
       arguments: { prompt: '', agent: '../../bin/sh' },
     });
     expect(bad.isError).toBe(true);
-    expect(JSON.stringify(bad.content)).toMatch(/Invalid arguments for tool spawn_session/);
+    expect(JSON.stringify(bad.content)).toMatch(/invalid_argument.*prompt: .*agent: /);
     const before = store.listSessions({ objectiveId: first.objective.id }).length;
     const foreign = await managerClient.callTool({
       name: 'get_session',

@@ -18,7 +18,7 @@ export interface SessionSummary {
 }
 
 export const listSessions = async (agent: FakeAgent) =>
-  (await agent.callTool('list_sessions')) as SessionSummary[];
+  ((await agent.callTool('list_sessions')) as { sessions: SessionSummary[] }).sessions;
 
 const terminal = new Set(['completed', 'failed', 'canceled']);
 

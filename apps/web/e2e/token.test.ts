@@ -1,5 +1,5 @@
-// A server with an API token (as beyond loopback): the dashboard says how to open it, then works with
-// the token given once in the address, for requests and for its event streams alike.
+// A server with an API token (as beyond loopback): the dashboard says how to open it, then trades the
+// token given once in the address for its sign-in cookie, for requests and for its event streams alike.
 import { describe, expect, it } from 'vitest';
 import { useDashboard } from './support/use-dashboard';
 

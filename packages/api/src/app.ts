@@ -4,7 +4,10 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Orchestrator } from '@orcha/core';
 import { OrchaError } from '@orcha/model';
 import { Hono } from 'hono';
+import type { Auth } from './auth.js';
 import { errorResponse } from './errors.js';
+import { loginRoutes } from './login.js';
+import { mcpRoutes } from './mcp.js';
 import { openApiDocument, referencePage } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -26,8 +29,10 @@ export interface ServerInfo {
 export interface ApiOptions {
   orchestrator: Orchestrator;
   info: ServerInfo;
-  /** Required on /api when set; the server sets one whenever it listens beyond loopback. */
-  apiToken?: string | undefined;
+  /** The API token in force and the dashboard's login; the server sets it with `--auth` or beyond loopback. */
+  auth?: Auth | undefined;
+  /** Host names accepted besides loopback names and IP addresses (DNS-rebinding defence). */
+  allowedHosts?: readonly string[] | undefined;
   /** The dashboard's built files, served at / with an index.html fallback. */
   staticRoot?: string | undefined;
 }
@@ -37,28 +42,30 @@ export interface ApiDeps {
   info: ServerInfo;
 }
 
-/** The hono app: REST, SSE, MCP and the dashboard's files. */
+/**
+ * The hono app: REST, SSE, MCP and the dashboard's files. Only the dashboard's page (`/`) and the API
+ * reference answer HTML; every other path answers JSON, a 404 included.
+ */
 export function createApi(options: ApiOptions): Hono {
   const app = new Hono();
   const deps: ApiDeps = { orchestrator: options.orchestrator, info: options.info };
   app.onError((error, c) => errorResponse(c, error));
-  app.use('*', security({ apiToken: options.apiToken }));
+  app.use('*', security({ auth: options.auth, allowedHosts: options.allowedHosts }));
+  loginRoutes(app, options.auth);
   feedRoutes(app, deps);
   objectiveRoutes(app, deps);
   sessionRoutes(app, deps);
   targetRoutes(app, deps);
   outputRoutes(app, deps);
+  mcpRoutes(app, deps);
   notificationRoutes(app, deps);
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
   app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
-  app.all('/api/*', () => {
-    throw new OrchaError('not_found', 'no such endpoint');
-  });
   const root = options.staticRoot;
   if (root && existsSync(join(root, 'index.html'))) {
     const index = readFileSync(join(root, 'index.html'), 'utf8');
+    app.get('/', (c) => c.html(index));
     app.use('/*', serveStatic({ root }));
-    app.get('*', (c) => c.html(index));
   } else {
     app.get('/', (c) =>
       c.html(
@@ -66,5 +73,8 @@ export function createApi(options: ApiOptions): Hono {
       ),
     );
   }
+  app.all('*', () => {
+    throw new OrchaError('not_found', 'no such endpoint');
+  });
   return app;
 }

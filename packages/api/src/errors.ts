@@ -7,7 +7,9 @@ export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_argument: 400,
   unauthorized: 401,
   forbidden: 403,
+  forbidden_host: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   invalid_transition: 409,
   lock_held: 409,
@@ -24,10 +26,21 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
-/** Answers `{ error: { code, message } }` with the status of its code. Unknown errors are 500s without detail. */
+/**
+ * Answers `{ error: { code, message } }` with the status of its code. Unknown errors are 500s without detail.
+ * A 401 says how to authenticate (`WWW-Authenticate: Bearer`); a 405 which methods are allowed.
+ */
 export function errorResponse(c: Context, error: unknown) {
   if (isOrchaError(error)) {
-    return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, statusOf[error.code]);
+    const headers: Record<string, string> = {};
+    if (error.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="orcha"';
+    if (error.code === 'method_not_allowed' && typeof error.details?.allow === 'string')
+      headers.Allow = error.details.allow;
+    return c.json<ErrorBody>(
+      { error: { code: error.code, message: error.message } },
+      statusOf[error.code],
+      headers,
+    );
   }
   console.error('orcha: unexpected error', error);
   return c.json<ErrorBody>({ error: { code: 'internal', message: 'internal error' } }, 500);

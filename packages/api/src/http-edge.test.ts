@@ -2,15 +2,18 @@ import { OrchaError } from '@orcha/model';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type Auth, createAuth } from './auth.js';
 import { maxBodyBytes, readBody } from './body.js';
 import { errorResponse } from './errors.js';
-import { security } from './security.js';
+import { loginRoutes } from './login.js';
+import { hostAllowed, security } from './security.js';
 
-/** A tiny app with the same edge as the real one: security, one validated route, one failing route. */
-function app(apiToken?: string) {
+/** A tiny app with the same edge as the real one: security, login, one validated route, one failing route. */
+function app(auth?: Auth, allowedHosts: string[] = []) {
   const hono = new Hono();
   hono.onError((error, c) => errorResponse(c, error));
-  hono.use('*', security({ apiToken }));
+  hono.use('*', security({ auth, allowedHosts }));
+  loginRoutes(hono, auth);
   hono.post('/api/echo', async (c) =>
     c.json(await readBody(c, z.object({ name: z.string().min(1) }).strict())),
   );
@@ -70,10 +73,13 @@ describe('security', () => {
     expect(own.status).toBe(200);
   });
 
-  it('requires the API token when one is set, by header or query (for EventSource)', async () => {
+  it('requires the API token when one is set, and says so with WWW-Authenticate: Bearer', async () => {
     const token = 'a-long-enough-api-token';
-    const guarded = app(token);
-    expect((await guarded.request('http://127.0.0.1/api/gone')).status).toBe(401);
+    const guarded = app(createAuth(token));
+    const anonymous = await guarded.request('http://127.0.0.1/api/gone');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+    expect(await anonymous.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
     expect(
       (await guarded.request('http://127.0.0.1/api/gone', { headers: { authorization: 'Bearer wrong' } }))
         .status,
@@ -82,6 +88,88 @@ describe('security', () => {
       (await guarded.request('http://127.0.0.1/api/gone', { headers: { authorization: `Bearer ${token}` } }))
         .status,
     ).toBe(404);
-    expect((await guarded.request(`http://127.0.0.1/api/gone?access_token=${token}`)).status).toBe(404);
+    // A token in the address no longer opens anything: browsers sign in with a cookie instead.
+    expect((await guarded.request(`http://127.0.0.1/api/gone?access_token=${token}`)).status).toBe(401);
+  });
+
+  it('trades a one-time login code for an HttpOnly SameSite=Strict cookie that opens the API', async () => {
+    const auth = createAuth('a-long-enough-api-token');
+    const guarded = app(auth);
+    const code = auth.issueLoginCode();
+    const login = (body: unknown, headers: Record<string, string> = {}) =>
+      guarded.request('http://127.0.0.1:4321/api/login', {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { host: '127.0.0.1:4321', ...headers },
+      });
+    const refusedAcrossSites = await login({ code }, { origin: 'http://evil.test' });
+    expect(refusedAcrossSites.status).toBe(403);
+    const first = await login({ code });
+    expect(first.status).toBe(200);
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^orcha_auth_4321=[^;]+;/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const pair = cookie.split(';')[0]!;
+    const withCookie = await guarded.request('http://127.0.0.1:4321/api/gone', {
+      headers: { host: '127.0.0.1:4321', cookie: pair },
+    });
+    expect(withCookie.status).toBe(404);
+    const forged = await guarded.request('http://127.0.0.1:4321/api/gone', {
+      headers: { host: '127.0.0.1:4321', cookie: 'orcha_auth_4321=guess' },
+    });
+    expect(forged.status).toBe(401);
+    // The code is spent; the token as a bearer also signs a browser in.
+    expect((await login({ code })).status).toBe(401);
+    expect((await login({ code: 'made-up' })).status).toBe(401);
+    expect((await login({})).status).toBe(401);
+    expect((await login({}, { authorization: 'Bearer a-long-enough-api-token' })).status).toBe(200);
+  });
+
+  it('has no login without auth', async () => {
+    const response = await app().request('http://127.0.0.1/api/login', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('host allow-list (DNS rebinding)', () => {
+  it('answers IP addresses, localhost and listed names, and refuses every other name', async () => {
+    for (const host of [
+      '127.0.0.1:8080',
+      'localhost:8080',
+      'LOCALHOST',
+      '[::1]:8080',
+      '10.0.0.5',
+      'a.localhost:1',
+    ])
+      expect(hostAllowed(host, []), host).toBe(true);
+    for (const host of ['rebind.example:8080', 'rebind.example', 'localhost.evil.test', '', 'a b', '[::1'])
+      expect(hostAllowed(host, []), host).toBe(false);
+    expect(hostAllowed('orcha.lan:8080', ['orcha.lan'])).toBe(true);
+    expect(hostAllowed('ORCHA.LAN.', ['orcha.lan'])).toBe(true);
+    expect(hostAllowed('x.orcha.lan', ['orcha.lan'])).toBe(false);
+    expect(hostAllowed('x.orcha.lan', ['.orcha.lan'])).toBe(true);
+    expect(hostAllowed('orcha.lan', ['.orcha.lan'])).toBe(true);
+    expect(hostAllowed('evilorcha.lan', ['.orcha.lan'])).toBe(false);
+  });
+
+  it('refuses a rebound name with 403 forbidden_host even with a matching Origin, before the handler runs', async () => {
+    let ran = 0;
+    const hono = app();
+    hono.post('/api/count', (c) => c.json({ ran: ++ran }));
+    const rebound = await hono.request('http://rebind.example:8080/api/count', {
+      method: 'POST',
+      headers: { host: 'rebind.example:8080', origin: 'http://rebind.example:8080' },
+    });
+    expect(rebound.status).toBe(403);
+    expect(await rebound.json()).toEqual({ error: { code: 'forbidden_host', message: expect.any(String) } });
+    const listed = app(undefined, ['rebind.example']);
+    listed.post('/api/count', (c) => c.json({ ran: ++ran }));
+    const allowed = await listed.request('http://rebind.example:8080/api/count', {
+      method: 'POST',
+      headers: { host: 'rebind.example:8080', origin: 'http://rebind.example:8080' },
+    });
+    expect(allowed.status).toBe(200);
+    expect(ran).toBe(1);
   });
 });

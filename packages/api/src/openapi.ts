@@ -7,6 +7,7 @@ import {
   createObjectiveBody,
   createTargetBody,
   eventsQuery,
+  loginBody,
   messagesQuery,
   objectiveFilterQuery,
   questionsQuery,
@@ -27,6 +28,12 @@ interface Operation {
 
 /** Every endpoint, with the same zod schemas that validate its input. */
 const operations: Operation[] = [
+  {
+    method: 'post',
+    path: '/api/login',
+    summary: 'Trade a one-time login code (or the API token as a bearer) for the sign-in cookie',
+    body: loginBody,
+  },
   {
     method: 'get',
     path: '/api/dashboard',

@@ -96,3 +96,8 @@ export const trustHostKeyBody = z
       .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it (SHA256:…)'),
   })
   .strict();
+
+/** `POST /api/login`: a one-time login code, or nothing when the API token comes as a bearer. */
+export const loginBody = z
+  .object({ code: z.string().min(1).max(200).optional().describe('The one-time code of a login link.') })
+  .strict();

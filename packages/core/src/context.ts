@@ -27,8 +27,10 @@ export interface Context {
   clock: () => number;
   config: OrchestratorConfig;
   log: Logger;
-  /** Live agent runs by session id. */
+  /** The live agent run of each session: the only run whose events are facts about the session. */
   runs: Map<string, LiveRun>;
+  /** Runs orcha is stopping, by session id: a new run of the session starts once its predecessor is gone. */
+  exits: Map<string, Promise<void>>;
   /** Set once the orchestrator is stopping: no new agent process is started. */
   closing: boolean;
   /** Asks the scheduler to look again soon (coalesced). */
@@ -37,7 +39,10 @@ export interface Context {
 
 export interface LiveRun {
   run: AgentRun;
-  /** Set when orcha stops the run on purpose, so its exit is not read as the agent's own ending. */
-  stopping: null | 'cancel' | 'pause' | 'restart' | 'finish';
   interactivity: 'interactive' | 'noninteractive';
+  /**
+   * Turns the agent still owes: one for the prompt it started with, one more for each message sent to the
+   * live process. The session is idle only when a turn ends with none owed.
+   */
+  owedTurns: number;
 }

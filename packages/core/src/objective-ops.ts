@@ -8,7 +8,8 @@ import {
 } from '@orcha/model';
 import { resolveBaseBranch } from './base-branch.js';
 import type { Context } from './context.js';
-import { cancelSession, setStatus, stopRun } from './session-control.js';
+import { cancelSession } from './session-control.js';
+import { report } from './session-status.js';
 
 export interface SpawnRequest {
   prompt: string;
@@ -91,10 +92,9 @@ function requireAgent(ctx: Context, agent: string): void {
 export async function markObjectiveDone(ctx: Context, caller: Session, summary: string): Promise<Objective> {
   const objective = ctx.store.updateObjectiveStatus(caller.objectiveId, 'done', summary);
   ctx.store.updateSession(caller.id, { result: summary });
-  setStatus(ctx, caller.id, 'completed', null);
+  // The manager's process answers this tool call and ends its turn; the driver then stops it.
+  report(ctx, caller.id, { type: 'objective-done' });
   await endOthers(ctx, caller.objectiveId, caller.id, 'the objective is done');
-  // Let the tool call that asked for this answer before the manager's process goes away.
-  setTimeout(() => void stopRun(ctx, caller.id, 'finish'), 200).unref?.();
   return objective;
 }
 

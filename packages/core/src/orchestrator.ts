@@ -1,4 +1,3 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentProvider } from '@orcha/agent';
 import type { Executor } from '@orcha/exec';
 import type { Forge } from '@orcha/forge';
@@ -16,14 +15,15 @@ import type { Preparer } from '@orcha/workspace';
 import { defaultConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
 import { createFeedbackMonitor } from './feedback-monitor.js';
-import { createSessionMcpServer } from './manager-tools.js';
+import { type ManagerTool, sessionTools } from './manager-tools.js';
 import { cancelObjective, createObjective } from './objective-ops.js';
 import { workerFinishedMessage } from './prompts.js';
 import { answerQuestion } from './questions.js';
 import { reconcile } from './reconcile.js';
 import { createScheduler } from './scheduler.js';
-import { cancelSession } from './session-control.js';
+import { cancelSession, stopRun } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
+import { report } from './session-status.js';
 import { type Delivery, steer } from './steering.js';
 import {
   doctorTarget,
@@ -81,8 +81,8 @@ export interface Orchestrator {
   snapshot(sessionId: string): Promise<string>;
   /** Whether a session's run is live in this process, and how it is steered. */
   liveRun(sessionId: string): { interactivity: 'interactive' | 'noninteractive' } | null;
-  /** The MCP server for one session, after checking its bearer token. */
-  mcpServerFor(sessionId: string, token: string): McpServer;
+  /** The tools one session may call (bound to it), after checking its bearer token. */
+  toolsFor(sessionId: string, token: string): ManagerTool[];
   /** Runs one scheduler pass now (the scheduler also runs by itself). */
   tick(): Promise<void>;
   /** Polls open pull requests once (the monitor also runs by itself). */
@@ -96,6 +96,7 @@ export interface Orchestrator {
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const config: OrchestratorConfig = { ...defaultConfig, ...options.config };
   let scheduler: ReturnType<typeof createScheduler> | null = null;
+  let wakePending = false;
   const ctx: Context = {
     store: options.store,
     providers: new Map(Object.entries(options.providers)),
@@ -106,9 +107,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     config,
     log: options.log ?? (() => {}),
     runs: new Map(),
+    exits: new Map(),
     closing: false,
     wake: () => {
-      if (scheduler) setImmediate(() => void scheduler?.tick());
+      if (!scheduler || wakePending) return;
+      wakePending = true;
+      setImmediate(() => {
+        wakePending = false;
+        void scheduler?.tick();
+      });
     },
   };
   const tokens = createTokenRegistry(ctx.store);
@@ -159,14 +166,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       unsubscribe?.();
       await stopCleanup(ctx);
       await Promise.all(
-        [...ctx.runs.values()]
-          .filter((live) => !live.run.attachName)
-          .map(async (live) => {
-            live.stopping ??= 'restart';
-            await live.run.cancel();
-            await live.run.wait();
+        [...ctx.runs]
+          .filter(([, live]) => !live.run.attachName)
+          .map(async ([sessionId]) => {
+            await stopRun(ctx, sessionId);
+            report(ctx, sessionId, {
+              type: 'stop-requested',
+              why: 'shutdown',
+              reason: 'orcha stopped; resumes on start',
+            });
           }),
       );
+      await Promise.all(ctx.exits.values());
       // Runs still being prepared or settling finish before the store may close.
       await driver.idle();
     },
@@ -192,13 +203,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const live = ctx.runs.get(sessionId);
       return live ? { interactivity: live.interactivity } : null;
     },
-    mcpServerFor(sessionId, token) {
+    toolsFor(sessionId, token) {
       const session = ctx.store.getSession(sessionId);
       if (!tokens.verify(session.id, token))
         throw new OrchaError('unauthorized', 'a valid bearer token for this session is required');
       if (sessionMachine.isTerminal(session.status))
         throw new OrchaError('forbidden', `session ${sessionId} is ${session.status}`);
-      return createSessionMcpServer(ctx, session.id);
+      return sessionTools(ctx, session.id);
     },
     tick: () => scheduler?.tick() ?? Promise.resolve(),
     pollFeedback: () => monitor.pollOnce(),

@@ -1,6 +1,7 @@
 import { emptyGuardCounters, OrchaError, type Question, sessionMachine } from '@orcha/model';
 import type { Context } from './context.js';
 import { cancelSession } from './session-control.js';
+import { report } from './session-status.js';
 import { steer } from './steering.js';
 
 /** Opens a question from an agent (ask_user). The agent is told the answer as a message. */
@@ -55,8 +56,7 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
       if (session.status === 'paused') {
         const guidance = answer.trim().toLowerCase() === 'resume' ? null : answer;
         if (guidance) ctx.store.queueInput(session.id, guidance);
-        ctx.store.updateSessionStatus(session.id, 'queued', { reason: `resumed by the person` });
-        ctx.wake();
+        report(ctx, session.id, { type: 'question-answered', kind: question.kind, cancel: false });
       }
       break;
     case 'pr_closed': {

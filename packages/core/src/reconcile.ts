@@ -1,11 +1,12 @@
 import { activeSessionStatuses } from '@orcha/model';
 import type { Context } from './context.js';
-import { setStatus } from './session-control.js';
+import { report } from './session-status.js';
 
 /**
  * On start-up, makes every session's status true again: nothing stays running without a process. Runs that
  * outlived us (tmux sessions) are re-attached; headless agents whose process died are resumed on the same
- * conversation when the provider gave us an id for it; the rest fail with the reason.
+ * conversation when the provider gave us an id for it; the rest fail with the reason. Idle sessions
+ * (`waiting_input`) hold no process by design and are left waiting.
  */
 export async function reconcile(
   ctx: Context,
@@ -36,18 +37,10 @@ export async function reconcile(
         continue;
       }
     }
-    if (provider && session.providerSessionId) {
-      setStatus(ctx, session.id, 'queued', 'orcha restarted; resuming the conversation');
-      counts.resumed++;
-      continue;
-    }
-    setStatus(
-      ctx,
-      session.id,
-      'failed',
-      'orcha restarted and the agent process was gone (nothing to resume)',
-    );
-    counts.failed++;
+    const resumable = Boolean(provider && session.providerSessionId);
+    if (!report(ctx, session.id, { type: 'restart-found-no-process', resumable })) continue;
+    if (resumable) counts.resumed++;
+    else counts.failed++;
   }
   ctx.wake();
   return counts;

@@ -1,5 +1,13 @@
-import { activeSessionStatuses, chooseTarget, type Session } from '@orcha/model';
+import {
+  activeSessionStatuses,
+  chooseTarget,
+  type Session,
+  schedulingOrder,
+  slotWaitReason,
+} from '@orcha/model';
 import type { Context } from './context.js';
+import { stopRun } from './session-control.js';
+import { report } from './session-status.js';
 import { parkForUsage, resumeParkedSessions, usableAgent } from './usage.js';
 
 export interface Scheduler {
@@ -11,8 +19,11 @@ export interface Scheduler {
 
 /**
  * Starts runnable sessions. Woken at once when work is created or ends (`ctx.wake`), with an idle tick as the
- * fallback. Each pass honours dependencies, the global cap, provider usage, placement and per-target capacity
- * (an atomic slot claim), and PR-branch locks, and records on each waiting session why it waits.
+ * fallback. Each pass takes waiting sessions in the model's scheduling order (resumed work, then workers,
+ * then new managers; FIFO with aging), honours dependencies, the global cap, provider usage, placement and
+ * per-target capacity (an atomic slot claim), and PR-branch locks, and records on each waiting session why it
+ * waits — for a slot, how many are ahead of it. Only starting and running sessions hold slots, and those
+ * always move on when their agents finish, so the queue cannot deadlock.
  */
 export function createScheduler(ctx: Context, launch: (session: Session) => void): Scheduler {
   let running: Promise<void> | null = null;
@@ -63,7 +74,7 @@ export function createScheduler(ctx: Context, launch: (session: Session) => void
 function pass(ctx: Context, launch: (session: Session) => void): void {
   const { store } = ctx;
   resumeParkedSessions(ctx);
-  const waiting = store.listSessions({ statuses: ['queued', 'waiting_capacity'] });
+  const waiting = schedulingOrder(store.listSessions({ statuses: ['queued', 'waiting_capacity'] }));
   if (waiting.length === 0) return;
   let active = store.listSessions({ statuses: [...activeSessionStatuses] }).length;
   const byId = new Map(
@@ -73,14 +84,20 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
   const targets = store.listTargets();
   const load = store.targetLoad();
   const agents = new Map<string, ReturnType<typeof usableAgent>>();
+  // Idle interactive processes still alive, longest idle first: suspended when their place under the cap is
+  // wanted. Only those that can resume their conversation (a TUI in tmux cannot) are ever suspended.
+  const lingering = [...ctx.runs.keys()]
+    .map((id) => store.getSession(id))
+    .filter((session) => session.status === 'waiting_input' && session.providerSessionId)
+    .sort((a, b) => a.updatedAt - b.updatedAt);
+  /** Runnable sessions earlier in the order that are still waiting for a slot. */
+  let ahead = 0;
 
   for (const session of waiting) {
     const deps = session.dependsOn.map((id) => byId.get(id));
     const broken = deps.find((dep) => dep && (dep.status === 'failed' || dep.status === 'canceled'));
     if (broken) {
-      store.updateSessionStatus(session.id, 'canceled', {
-        reason: `dependency ${broken.id} ${broken.status}`,
-      });
+      report(ctx, session.id, { type: 'dependency-ended', dependencyId: broken.id, status: broken.status });
       store.dropInput(session.id);
       continue;
     }
@@ -94,13 +111,14 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
       continue;
     }
     if (active >= ctx.config.maxConcurrent) {
-      explain(ctx, session, `waiting for capacity: ${ctx.config.maxConcurrent} sessions running (the limit)`);
+      explain(ctx, session, slotWaitReason(ahead++));
       continue;
     }
     const agent = agents.get(session.agent) ?? usableAgent(ctx, session.agent);
     agents.set(session.agent, agent);
     if (!ctx.providers.has(agent.name)) {
-      store.updateSessionStatus(session.id, 'failed', {
+      report(ctx, session.id, {
+        type: 'could-not-run',
         reason: `no agent named ${session.agent} is configured`,
       });
       continue;
@@ -124,10 +142,15 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         capacity: target.capacitySessions,
         used: load[target.id] ?? 0,
       })),
-      session.pinnedTarget,
+      // A session whose idle process is still alive goes on where that process is.
+      ctx.runs.has(session.id) ? session.targetId : session.pinnedTarget,
     );
     if (!placement.ok) {
-      toWaitingCapacity(ctx, session, placement.detail);
+      toWaitingCapacity(
+        ctx,
+        session,
+        placement.reason === 'capacity_full' ? slotWaitReason(ahead++) : placement.detail,
+      );
       continue;
     }
     if (session.pullRequestId) {
@@ -142,13 +165,16 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
       toWaitingCapacity(
         ctx,
         session,
-        claim.reason === 'capacity_full' ? 'target is full' : 'target is not online',
+        claim.reason === 'capacity_full' ? slotWaitReason(ahead++) : 'target is not online',
       );
       continue;
     }
+    // Processes stay within the cap: an idle one is suspended (it resumes by its conversation id later).
+    if (active + lingering.length >= ctx.config.maxConcurrent) void stopRun(ctx, lingering.shift()!.id);
     load[placement.targetId] = (load[placement.targetId] ?? 0) + 1;
-    store.updateSession(session.id, { targetId: placement.targetId, statusReason: null });
-    const started = store.updateSessionStatus(session.id, 'starting', { reason: null });
+    store.updateSession(session.id, { targetId: placement.targetId });
+    const started = report(ctx, session.id, { type: 'slot-claimed' });
+    if (!started) continue;
     active++;
     launch(started);
   }
@@ -160,6 +186,5 @@ function explain(ctx: Context, session: Session, reason: string): void {
 }
 
 function toWaitingCapacity(ctx: Context, session: Session, reason: string): void {
-  if (session.status === 'queued') ctx.store.updateSessionStatus(session.id, 'waiting_capacity', { reason });
-  else explain(ctx, session, reason);
+  if (!report(ctx, session.id, { type: 'no-slot', reason })) explain(ctx, session, reason);
 }

@@ -1,53 +1,44 @@
-import {
-  isOrchaError,
-  type QuestionKind,
-  type Session,
-  type SessionStatus,
-  sessionMachine,
-} from '@orcha/model';
+import { type QuestionKind, type Session, sessionMachine } from '@orcha/model';
 import type { Context, LiveRun } from './context.js';
+import { report } from './session-status.js';
 
 /**
- * Moves a session to a new status. A transition the model forbids — a late completion of canceled work,
- * say — is refused by the store inside its transaction; here that means "someone else decided first", so it
- * returns null instead of throwing.
+ * Stops a session's live run on purpose and resolves once its process is gone. The run is detached first:
+ * what it still reports goes to the transcript only, never to the session's status — the caller reports the
+ * fact that made orcha stop it. A new run of the session waits for this one to be gone (`ctx.exits`).
  */
-export function setStatus(
-  ctx: Context,
-  sessionId: string,
-  to: SessionStatus,
-  reason: string | null,
-): Session | null {
-  try {
-    return ctx.store.updateSessionStatus(sessionId, to, { reason });
-  } catch (error) {
-    if (isOrchaError(error, 'invalid_transition')) {
-      ctx.log('info', `ignored late ${to} for session ${sessionId}`, { reason });
-      return null;
-    }
-    throw error;
-  }
+export function stopRun(ctx: Context, sessionId: string): Promise<void> {
+  const live = ctx.runs.get(sessionId);
+  if (!live) return ctx.exits.get(sessionId) ?? Promise.resolve();
+  ctx.runs.delete(sessionId);
+  const gone: Promise<void> = live.run
+    .cancel()
+    .then(() => live.run.wait())
+    .then(
+      () => {},
+      (error) => ctx.log('warn', `could not stop the run of session ${sessionId}`, { error: String(error) }),
+    )
+    .finally(() => {
+      if (ctx.exits.get(sessionId) === gone) ctx.exits.delete(sessionId);
+    });
+  ctx.exits.set(sessionId, gone);
+  return gone;
 }
 
-/** Stops a live run on purpose; its exit is then read as `why`, not as the agent's own ending. */
-export async function stopRun(
-  ctx: Context,
-  sessionId: string,
-  why: NonNullable<LiveRun['stopping']>,
-): Promise<void> {
-  const live = ctx.runs.get(sessionId);
-  if (!live) return;
-  live.stopping ??= why;
-  await live.run.cancel();
+/** Sends a message to a live interactive run; the agent owes a turn for it. */
+export async function sendLive(live: LiveRun, text: string): Promise<void> {
+  live.owedTurns++;
+  await live.run.send(text);
 }
 
 export async function cancelSession(ctx: Context, sessionId: string, reason: string): Promise<Session> {
   const session = ctx.store.getSession(sessionId);
   if (sessionMachine.isTerminal(session.status)) return session;
-  const canceled = setStatus(ctx, sessionId, 'canceled', reason) ?? ctx.store.getSession(sessionId);
+  const canceled =
+    report(ctx, sessionId, { type: 'stop-requested', why: 'cancel', reason }) ??
+    ctx.store.getSession(sessionId);
   ctx.store.dropInput(sessionId);
-  await stopRun(ctx, sessionId, 'cancel');
-  ctx.wake();
+  await stopRun(ctx, sessionId);
   return canceled;
 }
 
@@ -58,7 +49,7 @@ export async function pauseSession(
   reason: string,
   question: { kind: QuestionKind; prompt: string; options: string[] },
 ): Promise<void> {
-  if (!setStatus(ctx, session.id, 'paused', reason)) return;
+  if (!report(ctx, session.id, { type: 'stop-requested', why: 'pause', reason })) return;
   ctx.store.openQuestion({ objectiveId: session.objectiveId, sessionId: session.id, ...question });
-  await stopRun(ctx, session.id, 'pause');
+  await stopRun(ctx, session.id);
 }

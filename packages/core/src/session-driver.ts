@@ -12,7 +12,8 @@ import {
 import type { Context, LiveRun } from './context.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
-import { pauseSession, setStatus } from './session-control.js';
+import { pauseSession, sendLive, stopRun } from './session-control.js';
+import { report, turnContext } from './session-status.js';
 import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
@@ -22,9 +23,12 @@ import { ensureWorkspace } from './workspaces.js';
 
 /**
  * Runs one session: prepares its workspace on its target, starts (or resumes) its agent through the target's
- * Executor, writes the agent's events to the transcript in batches, keeps status, usage and guard counters
- * current, and settles the session when the run ends. The target slot and locks are released by the store
- * when the status leaves the running states.
+ * Executor, writes the agent's events to the transcript in batches, keeps usage and guard counters current,
+ * and reports what happens — the process started, a turn completed, the process exited — as facts; the
+ * session's status follows from them (`session-status.ts`). A run speaks for its session only while it is the
+ * session's live run (`ctx.runs`): once orcha stops it, its last events go to the transcript alone. An idle
+ * session's process is stopped after its turn, so it holds no slot while it waits; the target slot and locks
+ * are released by the store when the status leaves the running states.
  */
 export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
   /** Work in progress per session: preparing and starting a run, then following its events. */
@@ -38,15 +42,12 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
       session.id,
       drive(ctx, tokens, session).catch((error) => {
         ctx.log('error', `session ${session.id} failed to run`, { error: String(error) });
-        ctx.runs.delete(session.id);
+        void stopRun(ctx, session.id);
         try {
-          setStatus(
-            ctx,
-            session.id,
-            'failed',
-            `could not run: ${error instanceof Error ? error.message : String(error)}`,
-          );
-          ctx.wake();
+          report(ctx, session.id, {
+            type: 'could-not-run',
+            reason: `could not run: ${error instanceof Error ? error.message : String(error)}`,
+          });
         } catch (settleError) {
           ctx.log('error', `could not record that session ${session.id} failed`, {
             error: String(settleError),
@@ -57,7 +58,7 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
   };
   /** Follows a run that already exists (re-attached after a restart). */
   const follow = (session: Session, run: AgentRun, interactivity: LiveRun['interactivity']): void => {
-    const live: LiveRun = { run, stopping: null, interactivity };
+    const live: LiveRun = { run, interactivity, owedTurns: 1 };
     ctx.runs.set(session.id, live);
     track(
       session.id,
@@ -80,13 +81,33 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
 
 async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Promise<void> {
   const { store } = ctx;
+  const idle = ctx.runs.get(session.id);
+  if (idle?.interactivity === 'interactive') {
+    // Its process stayed alive while it was idle: the input goes to the live process.
+    const pending = store.takeInput(session.id);
+    try {
+      if (pending.length) await sendLive(idle, pending.join('\n\n'));
+      report(ctx, session.id, { type: 'process-started' });
+      return;
+    } catch (error) {
+      // The process went away meanwhile: the input waits for the resumed conversation instead.
+      ctx.log('info', `session ${session.id}: its idle process is gone; resuming`, { error: String(error) });
+      for (const text of pending) store.queueInput(session.id, text);
+    }
+  }
+  // A run of an earlier turn that orcha is still stopping is gone before this one starts.
+  await stopRun(ctx, session.id);
   const target = store.getTarget(session.targetId!);
   const executor = ctx.executorFor(target);
   const cwd = await ensureWorkspace(ctx, session, target, executor);
   const current = store.getSession(session.id);
   if (current.status !== 'starting') return; // canceled or paused while the workspace was prepared
   if (ctx.closing) {
-    setStatus(ctx, current.id, 'queued', 'orcha stopped before the agent started');
+    report(ctx, current.id, {
+      type: 'stop-requested',
+      why: 'shutdown',
+      reason: 'orcha stopped before the agent started',
+    });
     return;
   }
 
@@ -116,15 +137,18 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
         providerSessionId: current.providerSessionId,
       })
     : await provider.start(spec);
-  const live: LiveRun = { run, stopping: null, interactivity: provider.interactivity };
+  const live: LiveRun = { run, interactivity: provider.interactivity, owedTurns: 1 };
   ctx.runs.set(current.id, live);
   if (run.attachCommand) store.updateSession(current.id, { attachCommand: run.attachCommand });
   if (store.getSession(current.id).status !== 'starting') {
-    live.stopping = 'cancel';
-    await run.cancel();
+    await stopRun(ctx, current.id); // canceled or paused while the agent started
   } else if (ctx.closing && !run.attachName) {
-    live.stopping = 'restart';
-    await run.cancel();
+    await stopRun(ctx, current.id);
+    report(ctx, current.id, {
+      type: 'stop-requested',
+      why: 'shutdown',
+      reason: 'orcha stopped; resumes on start',
+    });
   }
   await consume(ctx, current, live);
 }
@@ -148,13 +172,13 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
     exhausted: false,
     lastError: null,
   };
-  const toRunning = () => {
-    const now = store.getSession(id);
-    if (now.status === 'starting' || now.status === 'waiting_input') setStatus(ctx, id, 'running', null);
-  };
+  /** Whether this run still speaks for its session (orcha has not stopped it). */
+  const current = () => ctx.runs.get(id) === live;
 
   for await (const event of live.run.events) {
-    if (event.type !== 'exited' && event.type !== 'usage') toRunning();
+    if (event.type !== 'exited' && event.type !== 'usage' && current()) {
+      report(ctx, id, { type: 'process-started' });
+    }
     switch (event.type) {
       case 'started':
         if (event.providerSessionId) store.updateSession(id, { providerSessionId: event.providerSessionId });
@@ -183,7 +207,7 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
       case 'usage': {
         const { cumulative: _cumulative, ...usage } = event.usage;
         store.updateSession(id, { usage });
-        await checkGuards(ctx, id, turn, usage.modelCalls, batch);
+        if (current()) await checkGuards(ctx, id, turn, usage.modelCalls, batch);
         break;
       }
       case 'error':
@@ -198,7 +222,7 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
           turn.exhausted = true;
           markExhausted(ctx, store.getSession(id).agent, event.resetsAt);
         }
-        await checkGuards(ctx, id, turn, store.getSession(id).usage.modelCalls, batch);
+        if (current()) await checkGuards(ctx, id, turn, store.getSession(id).usage.modelCalls, batch);
         break;
       case 'attention':
         batch.add({ kind: 'error', text: `needs a person: ${event.message}` });
@@ -206,7 +230,8 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         askUser(ctx, id, `${event.message}\n\n${event.screen}`.slice(0, 20_000), []);
         break;
       case 'turn-complete':
-        await afterTurn(ctx, id, live, turn, event, batch);
+        batch.flush();
+        if (current()) await afterTurn(ctx, id, live, turn, event, batch);
         break;
       case 'exited':
         batch.flush();
@@ -243,6 +268,13 @@ async function checkGuards(
   });
 }
 
+/**
+ * A turn ended: the guards look at it, then the turn is reported. A session that goes on (a message waits)
+ * keeps its process. An idle one gives its slot back; an interactive process may stay alive while idle
+ * (the scheduler suspends it when a slot is needed, and it then resumes by its conversation id). Any other
+ * outcome — finished, paused, requeued — ends an interactive process now (a noninteractive one ends by
+ * itself). A manager that marked its objective done is stopped here, after the tool call was answered.
+ */
 async function afterTurn(
   ctx: Context,
   id: string,
@@ -261,42 +293,24 @@ async function afterTurn(
   }
   if (ctx.store.getSession(id).role === 'worker') await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
-  const session = ctx.store.getSession(id);
-  if (session.status !== 'running' || live.interactivity !== 'interactive') return;
-  const pending = ctx.store.takeInput(id);
-  if (pending.length) {
-    await live.run.send(pending.join('\n\n'));
+  live.owedTurns = Math.max(0, live.owedTurns - 1);
+  report(ctx, id, {
+    type: 'turn-completed',
+    isError: event.isError,
+    result: event.result,
+    ...turnContext(ctx, id, { exhausted: turn.exhausted, owedTurns: live.owedTurns }),
+  });
+  if (live.interactivity !== 'interactive') return;
+  const status = ctx.store.getSession(id).status;
+  if (status === 'running') {
+    const pending = ctx.store.takeInput(id);
+    if (pending.length) await sendLive(live, pending.join('\n\n'));
     return;
   }
-  if (turn.exhausted) {
-    live.stopping = 'restart';
-    setStatus(ctx, id, 'queued', 'usage exhausted; waiting for the agent or its fallback');
-    await live.run.cancel();
-  } else if (session.role === 'worker' && !awaitsAnswer(ctx, id)) {
-    live.stopping = 'finish';
-    setStatus(
-      ctx,
-      id,
-      event.isError ? 'failed' : 'completed',
-      event.isError ? (event.result ?? 'the agent reported an error') : null,
-    );
-    await live.run.cancel();
-  } else {
-    setStatus(ctx, id, 'waiting_input', idleReason(ctx, session));
-  }
+  if (status !== 'waiting_input') await stopRun(ctx, id);
 }
 
-/** A worker whose question to the person is still open waits for the answer instead of finishing. */
-function awaitsAnswer(ctx: Context, sessionId: string): boolean {
-  return ctx.store
-    .listQuestions({ status: 'open', sessionId })
-    .some((question) => question.kind === 'ask_user');
-}
-
-function idleReason(ctx: Context, session: Session): string {
-  return awaitsAnswer(ctx, session.id) ? 'waiting for your answer' : 'idle: waiting for workers or messages';
-}
-
+/** The run's process ended. Only the session's live run reports it; a run orcha stopped was accounted for. */
 function settle(
   ctx: Context,
   id: string,
@@ -304,40 +318,14 @@ function settle(
   turn: TurnState,
   exit: Extract<AgentEvent, { type: 'exited' }>,
 ): void {
-  if (ctx.runs.get(id) === live) ctx.runs.delete(id);
+  if (ctx.runs.get(id) !== live) return;
+  ctx.runs.delete(id);
   ctx.wake();
-  if (ctx.store.getSession(id).status === 'starting') setStatus(ctx, id, 'running', null);
-  const session = ctx.store.getSession(id);
-  if (sessionMachine.isTerminal(session.status)) return;
-  switch (live.stopping) {
-    case 'cancel':
-      setStatus(ctx, id, 'canceled', 'canceled');
-      return;
-    case 'pause':
-    case 'finish':
-      return;
-    case 'restart':
-      if (session.status !== 'queued') setStatus(ctx, id, 'queued', 'restarting with new input');
-      return;
-    case null:
-      break;
-  }
-  if (turn.exhausted) {
-    setStatus(ctx, id, 'queued', 'usage exhausted; waiting for the agent or its fallback');
-    return;
-  }
-  if (exit.reason === 'completed') {
-    if (ctx.store.pendingInputCount(id) > 0) {
-      setStatus(ctx, id, 'queued', 'continuing with new input');
-    } else if (session.role === 'worker' && !awaitsAnswer(ctx, id)) {
-      setStatus(ctx, id, 'completed', null);
-    } else if (session.status !== 'paused') {
-      setStatus(ctx, id, 'waiting_input', idleReason(ctx, session));
-    }
-    return;
-  }
-  if (session.status === 'paused') return;
-  const reason =
-    turn.lastError ?? `agent exited (${exit.reason}${exit.code !== null ? `, code ${exit.code}` : ''})`;
-  setStatus(ctx, id, 'failed', reason.slice(0, 500));
+  report(ctx, id, {
+    type: 'process-exited',
+    reason: exit.reason,
+    code: exit.code,
+    lastError: turn.lastError,
+    ...turnContext(ctx, id, { exhausted: turn.exhausted, owedTurns: 0 }),
+  });
 }

@@ -1,14 +1,17 @@
 import { OrchaError, sessionMachine } from '@orcha/model';
 import type { Context } from './context.js';
-import { setStatus } from './session-control.js';
+import { sendLive, stopRun } from './session-control.js';
+import { report } from './session-status.js';
 
 /** How a message reached its session. */
 export type Delivery = 'live' | 'restart' | 'queued';
 
 /**
- * Delivers a message to a session. An interactive run gets it on its live process; a noninteractive run is
- * stopped and resumed on the same conversation with the message; a session without a process gets it when
- * it (re)starts. The message is written to the transcript first, so it is never lost.
+ * Delivers a message to a session. A running interactive run gets it on its live process; a running
+ * noninteractive run is stopped and resumed on the same conversation with the message. An idle or paused
+ * session asks for a slot again and gets the message when it has one: on its live process if an idle
+ * interactive one is still alive, else in the run that resumes its conversation. The message is written to
+ * the transcript first, so it is never lost.
  */
 export async function steer(
   ctx: Context,
@@ -22,30 +25,19 @@ export async function steer(
   }
   ctx.store.appendMessages(sessionId, [{ at: ctx.clock(), kind: 'user', text, data: { origin } }]);
   const live = ctx.runs.get(sessionId);
-  if (
-    live &&
-    live.stopping === null &&
-    (session.status === 'running' || session.status === 'waiting_input')
-  ) {
+  if (live && session.status === 'running') {
     if (live.interactivity === 'interactive') {
-      await live.run.send(text);
-      if (session.status === 'waiting_input') setStatus(ctx, sessionId, 'running', null);
+      await sendLive(live, text);
       return 'live';
     }
-    queue(ctx, sessionId, text);
-    live.stopping = 'restart';
-    await live.run.cancel();
-    ctx.wake();
+    ctx.store.queueInput(sessionId, text);
+    await stopRun(ctx, sessionId);
+    report(ctx, sessionId, { type: 'stop-requested', why: 'restart', reason: 'restarting with new input' });
     return 'restart';
   }
-  queue(ctx, sessionId, text);
-  if (!live && (session.status === 'waiting_input' || session.status === 'paused')) {
-    setStatus(ctx, sessionId, 'queued', 'new input');
-  }
-  ctx.wake();
-  return 'queued';
-}
-
-function queue(ctx: Context, sessionId: string, text: string): void {
   ctx.store.queueInput(sessionId, text);
+  report(ctx, sessionId, { type: 'input-pending' });
+  ctx.wake();
+  // An idle interactive process still alive gets the message once its session has a slot again.
+  return live?.interactivity === 'interactive' ? 'live' : 'queued';
 }

@@ -1,5 +1,6 @@
 import type { Session } from '@orcha/model';
 import type { Context } from './context.js';
+import { report } from './session-status.js';
 
 /** Without a reset time from the provider, an exhausted agent is left alone this long. */
 const unknownResetMs = 60 * 60 * 1000;
@@ -39,7 +40,7 @@ export function usableAgent(ctx: Context, agent: string): { name: string; exhaus
 /** Parks a session whose agent (and fallbacks) are exhausted, and asks the person — once. */
 export function parkForUsage(ctx: Context, session: Session, until: number): void {
   const reason = `usage of ${session.agent} exhausted until ${new Date(until).toISOString()}; resumes by itself then`;
-  ctx.store.updateSessionStatus(session.id, 'paused', { reason });
+  if (!report(ctx, session.id, { type: 'usage-exhausted', reason })) return;
   const asked = ctx.store
     .listQuestions({ status: 'open', sessionId: session.id })
     .some((question) => question.kind === 'usage_exhausted');
@@ -65,8 +66,6 @@ export function resumeParkedSessions(ctx: Context): void {
     if (last?.kind !== 'usage_exhausted') continue;
     if (usableAgent(ctx, session.agent).exhaustedUntil !== null) continue;
     if (last.status === 'open') ctx.store.withdrawQuestion(last.id);
-    ctx.store.updateSessionStatus(session.id, 'queued', {
-      reason: `usage of ${session.agent} reset; resuming`,
-    });
+    report(ctx, session.id, { type: 'usage-reset', reason: `usage of ${session.agent} reset; resuming` });
   }
 }

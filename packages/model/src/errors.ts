@@ -5,6 +5,8 @@ export const errorCodes = [
   'conflict',
   'invalid_transition',
   'forbidden',
+  'forbidden_host',
+  'method_not_allowed',
   'unauthorized',
   'unavailable',
   'exhausted',

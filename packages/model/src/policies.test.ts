@@ -85,8 +85,11 @@ describe('chooseTarget', () => {
         fc.integer({ min: 0, max: 6 }),
       )
       .map(([id, s, capacity, used]) => target(id, s, capacity, Math.min(used, capacity)));
+    // Target ids are unique in reality (a primary key): two candidates never share one. On failure
+    // fast-check prints the seed and path that replay the counterexample.
+    const candidates = fc.uniqueArray(candidate, { maxLength: 8, selector: (c) => c.id });
     fc.assert(
-      fc.property(fc.array(candidate, { maxLength: 8 }), (candidates) => {
+      fc.property(candidates, (candidates) => {
         const placement = chooseTarget(candidates);
         if (placement.ok) {
           const chosen = candidates.find((c) => c.id === placement.targetId)!;

@@ -3,8 +3,10 @@ import { defineStateMachine } from './state-machine.js';
 
 /**
  * Session lifecycle. `waiting_capacity` means no target slot was free; `paused` is a guard trip, an
- * exhausted provider or a person's decision; `waiting_input` is an agent that asked a question.
- * Terminal statuses (completed, failed, canceled) have no way out: late results of canceled work are refused.
+ * exhausted provider or a person's decision; `waiting_input` is an agent idle between turns, waiting for its
+ * workers, a message or an answer. Only `starting` and `running` hold a slot and a process: an idle session
+ * gives both back and asks for a slot again (`queued`) when input arrives. Terminal statuses (completed,
+ * failed, canceled) have no way out: late results of canceled work are refused.
  */
 export const sessionStatuses = [
   'queued',
@@ -23,17 +25,17 @@ export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 export const sessionMachine = defineStateMachine<SessionStatus>('session', {
   queued: ['waiting_capacity', 'starting', 'paused', 'failed', 'canceled'],
   waiting_capacity: ['queued', 'starting', 'paused', 'failed', 'canceled'],
-  starting: ['running', 'queued', 'paused', 'failed', 'canceled'],
+  starting: ['running', 'waiting_input', 'queued', 'paused', 'completed', 'failed', 'canceled'],
   running: ['waiting_input', 'paused', 'queued', 'completed', 'failed', 'canceled'],
-  waiting_input: ['running', 'paused', 'queued', 'completed', 'failed', 'canceled'],
-  paused: ['queued', 'running', 'failed', 'canceled'],
+  waiting_input: ['paused', 'queued', 'completed', 'failed', 'canceled'],
+  paused: ['queued', 'failed', 'canceled'],
   completed: [],
   failed: [],
   canceled: [],
 });
 
-/** Sessions that hold a target slot and a process (or are about to). */
-export const activeSessionStatuses: readonly SessionStatus[] = ['starting', 'running', 'waiting_input'];
+/** Sessions that hold a target slot and a process (or are about to). Every other status holds neither. */
+export const activeSessionStatuses: readonly SessionStatus[] = ['starting', 'running'];
 
 export const objectiveStatuses = ['active', 'done', 'failed', 'canceled'] as const;
 export const objectiveStatusSchema = z.enum(objectiveStatuses);

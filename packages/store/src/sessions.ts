@@ -61,8 +61,8 @@ const sessionPatch = z
   .strict();
 export type SessionPatch = z.infer<typeof sessionPatch>;
 
-/** Statuses in which a session holds no process, so no target slot either. */
-const slotless: readonly SessionStatus[] = ['queued', 'waiting_capacity', 'paused'];
+/** Statuses in which a session holds no process, so no target slot either (idle sessions give theirs back). */
+const slotless: readonly SessionStatus[] = ['queued', 'waiting_capacity', 'paused', 'waiting_input'];
 
 export function insertSession(
   ctx: StoreContext,

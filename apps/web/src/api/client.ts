@@ -1,5 +1,4 @@
 import type { Artifact, Note, Objective, Question, Session, Target } from '@orcha/model';
-import { authHeaders } from './token';
 import type {
   ArtifactSummary,
   DashboardResponse,
@@ -43,7 +42,7 @@ async function request<T>(
   try {
     response = await fetch(path, {
       method,
-      headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
       signal: signal ?? null,
     });
@@ -63,7 +62,7 @@ async function request<T>(
       throw new ApiError(
         401,
         'unauthorized',
-        'this server needs its API token: open the dashboard as /?token=<token>',
+        'this server needs you to sign in: open the login link `orcha serve` printed (or /?token=<API token>)',
       );
     }
     if (isErrorBody(value)) throw new ApiError(response.status, value.error.code, value.error.message);

@@ -11,7 +11,7 @@ export type Refresh =
   | { kind: 'pullRequests' }
   | { kind: 'targets' };
 
-const slotStatuses: readonly SessionStatus[] = ['starting', 'running', 'waiting_input'];
+const slotStatuses: readonly SessionStatus[] = ['starting', 'running'];
 
 /**
  * Applies one feed event. What the event carries is applied at once (statuses, usage, message counts);

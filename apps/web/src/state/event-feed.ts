@@ -1,5 +1,4 @@
 import type { OrchaEvent } from '@orcha/model';
-import { streamUrl } from '../api/token';
 import { eventTypes, parseEvent } from './event-types';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
@@ -50,7 +49,7 @@ export function openFeed(after: number, handlers: FeedHandlers): Feed {
   const connect = () => {
     if (closed) return;
     handlers.onState(attempts === 0 ? 'connecting' : 'reconnecting');
-    const current = new EventSource(streamUrl(`/api/events?after=${lastEventId}`));
+    const current = new EventSource(`/api/events?after=${lastEventId}`);
     source = current;
     current.addEventListener('hello', (message) => {
       attempts = 0;

@@ -1,7 +1,6 @@
 import type { TranscriptMessage } from '@orcha/model';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api } from '../api/client';
-import { streamUrl } from '../api/token';
 
 export const transcriptPageSize = 200;
 /** Beyond this many cached messages, pages far from the view are dropped (and refetched if scrolled back). */
@@ -75,7 +74,7 @@ export function useTranscript(sessionId: string, knownTotal: number, ended: bool
     let frame: number | null = null;
     let latest = openedAt.current;
     const source = new EventSource(
-      streamUrl(`/api/sessions/${encodeURIComponent(sessionId)}/stream?after=${openedAt.current}`),
+      `/api/sessions/${encodeURIComponent(sessionId)}/stream?after=${openedAt.current}`,
     );
     source.addEventListener('message', (event) => {
       const message = parseMessage((event as MessageEvent<string>).data, sessionId);

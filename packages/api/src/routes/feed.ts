@@ -1,12 +1,10 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { OrchaError } from '@orcha/model';
 import type { Hono } from 'hono';
 import type { ApiDeps } from '../app.js';
 import { readQuery } from '../body.js';
 import { eventsQuery } from '../schemas.js';
 import { eventFeed } from '../sse.js';
 
-/** The dashboard summary, the global change feed and the per-session MCP endpoint. */
+/** The dashboard summary and the global change feed. */
 export function feedRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
   const { store } = orchestrator;
   app.get('/api/health', (c) => c.json({ ok: true }));
@@ -26,20 +24,5 @@ export function feedRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
     const resume = Number(c.req.header('last-event-id') ?? Number.NaN);
     const { after } = readQuery(c, eventsQuery);
     return eventFeed(c, store, Number.isFinite(resume) ? resume : (after ?? store.latestEventId()));
-  });
-  app.all('/mcp/:sessionId', async (c) => {
-    const token = (c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, '');
-    if (!token) throw new OrchaError('unauthorized', 'a bearer token is required');
-    const server = orchestrator.mcpServerFor(c.req.param('sessionId'), token);
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(c.req.raw);
-    } finally {
-      void server.close();
-    }
   });
 }

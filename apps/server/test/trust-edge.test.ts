@@ -1,0 +1,241 @@
+// The edge of a real `orcha serve` process: DNS rebinding is refused before anything runs, `--auth`
+// requires a token on loopback too and signs the dashboard in with a one-time link, and only page routes
+// answer HTML.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTempDir, type TempDir } from '@orcha/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
+
+interface Orcha {
+  url: string;
+  port: number;
+  /** What the process printed on stdout so far. */
+  stdout(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Starts `orcha serve` as a real process and waits until it has printed that it serves. */
+async function serve(dir: TempDir, args: string[]): Promise<Orcha> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--conditions=@orcha/source',
+      '--import',
+      'tsx',
+      entry,
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dir.path,
+      '--no-demo',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Ready once it serves and, with a token in force, has printed its login link.
+  const ready = () =>
+    stderr.includes(' serving http://') && (!args.includes('--auth') || stdout.includes('login link'));
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (ready()) resolve();
+    };
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      check();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      check();
+    });
+    child.once('exit', (code) => reject(new Error(`orcha exited (${code}):\n${stderr}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stdout: () => stdout,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A raw HTTP request with any Host header (fetch picks its own). */
+function raw(
+  orcha: Orcha,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: orcha.port, method, path, headers }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {}
+        resolve({ status: response.statusCode ?? 0, body: parsed, headers: response.headers });
+      });
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+describe('DNS rebinding', () => {
+  let dir: TempDir;
+  let orcha: Orcha;
+  beforeAll(async () => {
+    dir = await createTempDir('orcha-rebind-');
+    orcha = await serve(dir, ['--allowed-host', 'orcha.test']);
+  }, 60_000);
+  afterAll(async () => {
+    await orcha?.stop();
+    await dir?.remove();
+  });
+
+  it('refuses a rebound name with 403 forbidden_host and runs nothing, whatever its Origin', async () => {
+    const proof = join(dir.path, 'proof');
+    const before = (await (await fetch(`${orcha.url}/api/dashboard`)).json()) as {
+      targets: unknown[];
+      latestEventId: number;
+    };
+    const host = `rebind.example:${orcha.port}`;
+    const response = await raw(
+      orcha,
+      'POST',
+      '/api/targets',
+      { host, origin: `http://${host}` },
+      JSON.stringify({
+        name: 'rb',
+        kind: 'local',
+        work_root: join(dir.path, 'rb'),
+        bootstrap: `id > ${proof}`,
+      }),
+    );
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual({ error: { code: 'forbidden_host', message: expect.any(String) } });
+    // Nothing was created and no bootstrap ran: no target, no event, no proof file.
+    const after = (await (await fetch(`${orcha.url}/api/dashboard`)).json()) as typeof before;
+    expect(after.targets).toEqual(before.targets);
+    expect(after.latestEventId).toBe(before.latestEventId);
+    expect(existsSync(proof)).toBe(false);
+    // Reads, the change feed, MCP and the dashboard's files are behind the same check.
+    for (const path of ['/api/dashboard', '/api/events', '/mcp/ses_x', '/', '/index.html']) {
+      const read = await raw(orcha, 'GET', path, { host });
+      expect(read.status, path).toBe(403);
+    }
+  });
+
+  it('answers loopback names, IP addresses and names given with --allowed-host', async () => {
+    for (const host of [
+      `127.0.0.1:${orcha.port}`,
+      `localhost:${orcha.port}`,
+      `[::1]:${orcha.port}`,
+      `orcha.test:${orcha.port}`,
+    ]) {
+      const response = await raw(orcha, 'GET', '/api/health', { host });
+      expect(response.status, host).toBe(200);
+    }
+    // Without --auth on loopback, the seed's bare curl line keeps working.
+    const health = await fetch(`${orcha.url}/api/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('answers HTML only on page routes and JSON 404 everywhere else', async () => {
+    const page = await fetch(`${orcha.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    for (const path of [
+      '/API/x',
+      '//api/x',
+      '/.well-known/oauth-authorization-server',
+      '/mcp/ses_x/y',
+      '/x',
+    ]) {
+      const response = await raw(orcha, 'GET', path, { host: `127.0.0.1:${orcha.port}` });
+      expect(response.status, path).toBe(404);
+      expect(response.headers['content-type'], path).toContain('application/json');
+      expect(response.body, path).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    }
+  });
+});
+
+describe('--auth', () => {
+  let dir: TempDir;
+  let orcha: Orcha;
+  beforeAll(async () => {
+    dir = await createTempDir('orcha-auth-');
+    orcha = await serve(dir, ['--auth']);
+  }, 60_000);
+  afterAll(async () => {
+    await orcha?.stop();
+    await dir?.remove();
+  });
+
+  it('requires a token on loopback, and signs a browser in once with the printed link', async () => {
+    const link = /one-time login link: (\S+)/.exec(orcha.stdout())?.[1];
+    const token = /API token for scripts \(Authorization: Bearer …\): (\S+)/.exec(orcha.stdout())?.[1];
+    expect(link).toMatch(new RegExp(`^${orcha.url}/\\?login=`));
+    expect(token).toBeTruthy();
+    const code = new URL(link!).searchParams.get('login')!;
+
+    const anonymous = await fetch(`${orcha.url}/api/dashboard`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+    // The page itself loads (it holds no data), so it can sign in.
+    expect((await fetch(`${orcha.url}/`)).status).toBe(200);
+
+    const login = () =>
+      fetch(`${orcha.url}/api/login`, {
+        method: 'POST',
+        headers: { origin: orcha.url, 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
+    const signedIn = await login();
+    expect(signedIn.status).toBe(200);
+    const setCookie = signedIn.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(';')[0]!;
+
+    expect((await fetch(`${orcha.url}/api/dashboard`, { headers: { cookie } })).status).toBe(200);
+    const events = new AbortController();
+    const stream = await fetch(`${orcha.url}/api/events`, { headers: { cookie }, signal: events.signal });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    events.abort();
+
+    // The link is spent; the token still works for curl.
+    expect((await login()).status).toBe(401);
+    const bearer = await fetch(`${orcha.url}/api/dashboard`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(bearer.status).toBe(200);
+  });
+});
