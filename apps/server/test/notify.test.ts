@@ -41,7 +41,8 @@ async function serve(): Promise<void> {
   child.stderr?.on('data', (chunk: Buffer) => {
     log += chunk.toString();
   });
-  const deadline = Date.now() + 30_000;
+  // Starting from source compiles it first: slow on a loaded machine.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
