@@ -5,6 +5,7 @@
 //   sessions_500_completed       how many of them completed (goal 500)
 //   objectives_200_cap8_s        200 objectives (manager + 3 workers) at once on --max-concurrent 8
 //   objectives_200_ideal_s       the same agents' busy time packed into 8 slots (goal: cap8 ≤ 1.3 × ideal)
+//   dashboard_100k_p99_ms, dashboard_100k_bytes: see _dashboard-history.ts (goals < 10 ms, < 200 KB)
 // The last line is one JSON object `{"bench":"orch",…}`.
 import { createFakeProvider } from '@orcha/agent';
 import type { OrchaEvent, SessionStatus } from '@orcha/model';
@@ -12,6 +13,7 @@ import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
 import { packing } from './_orch-packing.js';
+import { dashboardHistory } from './_dashboard-history.js';
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -155,6 +157,8 @@ figures.objectives_200_ideal_s = packed.idealS;
 console.log(
   `200 objectives × (manager + 3 workers) on 8 slots: ${figures.objectives_200_cap8_s} s; ideal packing ${figures.objectives_200_ideal_s} s (×${round(figures.objectives_200_cap8_s! / figures.objectives_200_ideal_s!)})`,
 );
+// 5. The dashboard with a long history: its own server and data dir.
+Object.assign(figures, await dashboardHistory());
 console.log(JSON.stringify({ bench: 'orch', ...figures }));
 
 /** A minimal SSE client over fetch that reports when a matching event arrives. */

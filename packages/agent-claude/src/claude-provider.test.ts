@@ -10,19 +10,26 @@ import {
   textOf,
 } from '@orcha/agent/testing';
 import { createLocalExecutor } from '@orcha/exec';
-import { claudeCliPath, createClaudeCliEnvironment, createTempDir, userTexts } from '@orcha/testkit';
+import {
+  claudeCliPath,
+  createClaudeCliEnvironment,
+  createTempDir,
+  startTestMcpServer,
+  type TestMcpServer,
+  userTexts,
+} from '@orcha/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeProvider } from './index.js';
 import { type ClaudeTestbed, createClaudeTestbed } from './testing/claude-testbed.js';
-import { type McpEchoServer, startMcpEchoServer } from './testing/mcp-echo-server.js';
 
 let bed: ClaudeTestbed;
-let mcp: McpEchoServer;
+let mcp: TestMcpServer;
+const mcpToken = `tok-${Math.random().toString(36).slice(2)}`;
 const runs: AgentRun[] = [];
 
 beforeAll(async () => {
   bed = await createClaudeTestbed();
-  mcp = await startMcpEchoServer(`tok-${Math.random().toString(36).slice(2)}`);
+  mcp = await startTestMcpServer({ token: mcpToken });
 });
 afterEach(async () => {
   await Promise.all(runs.splice(0).map((run) => run.cancel().catch(() => {})));
@@ -95,7 +102,7 @@ describe('claude provider (real CLI, fake model)', () => {
   it('calls a tool of the session MCP server with its bearer token, from a private config file', async () => {
     const id = newSessionId();
     const before = bed.server.requests.length;
-    const spec = bed.spec(id, 'tool echo {"text":"ping"}', { mcp: { url: mcp.url, token: mcp.token } });
+    const spec = bed.spec(id, 'tool echo {"text":"ping"}', { mcp: { url: mcp.url, token: mcpToken } });
     const run = track(await bed.provider.start(spec));
     const events = await turn(run);
     expect(only(events, 'tool-call'), describeEvents(events)).toEqual([
@@ -105,17 +112,17 @@ describe('claude provider (real CLI, fake model)', () => {
       { type: 'tool-result', id: only(events, 'tool-call')[0]!.id, output: 'echo: ping', isError: false },
     ]);
     expect(textOf(events)).toBe('echo: ping');
-    expect(mcp.calls).toEqual([{ text: 'ping', authorization: `Bearer ${mcp.token}` }]);
-    expect(mcp.refused).toBe(0);
+    expect(mcp.calls).toEqual([{ text: 'ping', authorization: `Bearer ${mcpToken}` }]);
+    expect(mcp.rejected).toBe(0);
     // alwaysLoad: the tool is in the model's first request, not behind ToolSearch.
     expect(bed.server.requests[before]!.tools.map((tool) => tool.name)).toContain('mcp__orcha__echo');
 
     const [pid] = bed.pids(id);
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    expect(args.join(' ')).not.toContain(mcp.token);
+    expect(args.join(' ')).not.toContain(mcpToken);
     const configPath = args[args.indexOf('--mcp-config') + 1]!;
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
-    expect(readFileSync(configPath, 'utf8')).toContain(`Bearer ${mcp.token}`);
+    expect(readFileSync(configPath, 'utf8')).toContain(`Bearer ${mcpToken}`);
     await run.cancel();
     expect(existsSync(dirname(configPath))).toBe(false);
   });

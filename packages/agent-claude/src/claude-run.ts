@@ -1,5 +1,5 @@
-import { type AgentEvent, type AgentExit, type AgentRun, EventQueue } from '@orcha/agent';
-import type { ProcessHandle } from '@orcha/exec';
+import type { AgentEvent, AgentExit, AgentRun } from '@orcha/agent';
+import { AsyncQueue, delay, type ProcessHandle } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { ClaudeEventMapper } from './event-mapper.js';
 import { interruptLine, parseStreamLine, userLine } from './stream-json.js';
@@ -23,7 +23,7 @@ const stderrKept = 4096;
  */
 export async function startClaudeRun(options: ClaudeRunOptions): Promise<AgentRun> {
   const { handle } = options;
-  const events = new EventQueue<AgentEvent>();
+  const events = new AsyncQueue<AgentEvent>();
   const mapper = new ClaudeEventMapper();
   let stderr = '';
   let canceling = false;
@@ -117,7 +117,7 @@ export async function startClaudeRun(options: ClaudeRunOptions): Promise<AgentRu
       await options.cleanup().catch(() => {});
       exit = result;
       events.push(result);
-      events.close();
+      events.end();
       return result;
     });
 
@@ -146,14 +146,10 @@ export async function startClaudeRun(options: ClaudeRunOptions): Promise<AgentRu
         () => true,
         () => false,
       );
-      if (written) await Promise.race([answered, finished, delay(options.interruptGraceMs)]);
+      if (written) await Promise.race([answered, finished, delay(options.interruptGraceMs, { unref: true })]);
       await handle.kill();
       await finished;
     },
     wait: () => finished,
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

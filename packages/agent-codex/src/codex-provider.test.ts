@@ -1,22 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentEvent, AgentRun } from '@orcha/agent';
 import { eventLog, eventually, newSessionId, textOf } from '@orcha/agent/testing';
 import { isOrchaError } from '@orcha/model';
+import { startTestMcpServer, type TestMcpServer } from '@orcha/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CodexTestbed, createCodexTestbed, promptLanguageHandler } from './testing/codex-testbed.js';
-import { type McpTestServer, startMcpTestServer } from './testing/mcp-test-server.js';
 
 const endMs = 20_000;
 
 describe('codex provider: the real codex CLI against a fake model', () => {
   let testbed: CodexTestbed;
-  let mcp: McpTestServer;
+  let mcp: TestMcpServer;
+  const mcpToken = randomBytes(12).toString('hex');
   const runs: AgentRun[] = [];
 
   beforeAll(async () => {
     testbed = await createCodexTestbed();
-    mcp = await startMcpTestServer();
+    mcp = await startTestMcpServer({ token: mcpToken });
   });
   afterEach(async () => {
     await Promise.all(runs.splice(0).map((run) => run.cancel()));
@@ -74,7 +76,7 @@ describe('codex provider: the real codex CLI against a fake model', () => {
 
   it("calls a tool on a real MCP server with the session's bearer token, approved without a prompt", async () => {
     const spec = testbed.spec(newSessionId(), 'tool echo {"text":"ping"}', {
-      mcp: { url: mcp.url, token: mcp.token },
+      mcp: { url: mcp.url, token: mcpToken },
     });
     const events = await finish(await testbed.provider.start(spec));
     const call = events.find((event) => event.type === 'tool-call');
@@ -87,7 +89,7 @@ describe('codex provider: the real codex CLI against a fake model', () => {
     });
     expect(textOf(events)).toContain('echo: ping');
     expect(events.at(-1)).toMatchObject({ reason: 'completed' });
-    expect(mcp.calls).toEqual([{ text: 'ping', authorization: `Bearer ${mcp.token}` }]);
+    expect(mcp.calls).toEqual([{ text: 'ping', authorization: `Bearer ${mcpToken}` }]);
     expect(mcp.rejected).toBe(0);
   });
 

@@ -1,5 +1,6 @@
-import { type AgentEvent, type AgentExit, type AgentRun, EventQueue } from '@orcha/agent';
+import type { AgentEvent, AgentExit, AgentRun } from '@orcha/agent';
 import type { ProcessHandle } from '@orcha/exec';
+import { AsyncQueue } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { CodexEventMapper, type CodexEventMapperOptions } from './codex-event-mapper.js';
 import { parseCodexLine } from './codex-line.js';
@@ -15,7 +16,7 @@ const stderrNoise = /^(Reading additional input from stdin\.\.\.|WARNING: procee
  */
 export function createCodexRun(child: ProcessHandle, options: CodexEventMapperOptions): AgentRun {
   const mapper = new CodexEventMapper(options);
-  const queue = new EventQueue<AgentEvent>();
+  const queue = new AsyncQueue<AgentEvent>();
   let canceled = false;
   let processEnded = false;
   let stderr = '';
@@ -60,7 +61,7 @@ export function createCodexRun(child: ProcessHandle, options: CodexEventMapperOp
       stderrTail: stderrTail(stderr),
     });
     queue.push(...events);
-    queue.close();
+    queue.end();
     return events.at(-1) as AgentExit;
   })();
 

@@ -1,4 +1,5 @@
-import { type AgentEvent, type AgentExit, type AgentRun, EventQueue } from '@orcha/agent';
+import type { AgentEvent, AgentExit, AgentRun } from '@orcha/agent';
+import { AsyncQueue, poll } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import type { TmuxController } from '@orcha/tmux';
 import { AnsiStripper } from './ansi-stripper.js';
@@ -23,7 +24,7 @@ export interface TmuxRunOptions {
 /** A live tmux session as an AgentRun: pane log → `output` events, send-keys ← `send`, exit from the pane. */
 export function createTmuxRun(options: TmuxRunOptions): AgentRun {
   const { controller, name } = options;
-  const events = new EventQueue<AgentEvent>();
+  const events = new AsyncQueue<AgentEvent>();
   const follow = new AbortController();
   let canceled = false;
   let exit: AgentExit | undefined;
@@ -45,13 +46,17 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
 
   /** The follow ended: the program is gone. Read how it ended, then remove the dead session. */
   const settle = async (): Promise<AgentExit> => {
-    let status = await controller.paneStatus(name).catch(() => null);
+    const read = () => controller.paneStatus(name).catch(() => null);
     // The follow can end early if its reader failed; the program may still be running: wait for it.
-    while (status && !status.dead && !canceled) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      status = await controller.paneStatus(name).catch(() => null);
-    }
+    await poll(
+      async () => {
+        const now = await read();
+        return !now || now.dead || canceled;
+      },
+      { intervalMs: 250 },
+    );
     if (canceled) return canceledExit();
+    const status = await read();
     await controller.killSession(name, { removeLog: true }).catch(() => {});
     if (!status) {
       events.push({
@@ -97,7 +102,7 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
     await options.cleanup?.().catch(() => {});
     exit = result;
     events.push(result);
-    events.close();
+    events.end();
     return result;
   });
 

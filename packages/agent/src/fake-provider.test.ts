@@ -1,7 +1,6 @@
 import { createLocalExecutor } from '@orcha/exec';
-import { createTempDir, type TempDir } from '@orcha/testkit';
+import { createTempDir, startTestMcpServer, type TempDir, type TestMcpServer } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestMcpServer, type TestMcpServer } from './__fixtures__/mcp-server.js';
 import type { AgentEvent, AgentSpec } from './agent-provider.js';
 import { createFakeProvider, type FakeScript } from './fake-provider.js';
 import { collectUntil, eventLog, newSessionId, runProviderContract } from './testing/index.js';

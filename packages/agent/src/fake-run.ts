@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
+import { AsyncQueue } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import type { AgentEvent, AgentExit, AgentRun, AgentSpec } from './agent-provider.js';
-import { EventQueue } from './event-queue.js';
 import { createFakeAgent, FakeStop, stoppedError } from './fake-agent.js';
 import { FakeMcpConnection } from './fake-mcp.js';
 import type { FakeScript } from './fake-provider.js';
@@ -52,7 +52,7 @@ export class Inbox {
  */
 export function createFakeRun(options: FakeRunOptions): AgentRun {
   const { spec, interactivity, conversation } = options;
-  const events = new EventQueue<AgentEvent>();
+  const events = new AsyncQueue<AgentEvent>();
   const stop = new AbortController();
   // A script may have many tool calls and commands in flight at once, each listening for the stop.
   setMaxListeners(0, stop.signal);
@@ -74,7 +74,7 @@ export function createFakeRun(options: FakeRunOptions): AgentRun {
       stop.abort();
       await mcp.close();
       events.push(exit);
-      events.close();
+      events.end();
       resolveExit(exit);
       return exit;
     })();

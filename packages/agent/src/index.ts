@@ -8,7 +8,6 @@ export type {
   AgentSpec,
   AgentUsage,
 } from './agent-provider.js';
-export { EventQueue } from './event-queue.js';
 export type {
   FakeAgent,
   FakeProvider,

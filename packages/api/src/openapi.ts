@@ -7,6 +7,7 @@ import {
   createObjectiveBody,
   createTargetBody,
   eventsQuery,
+  historyQuery,
   loginBody,
   messagesQuery,
   objectiveFilterQuery,
@@ -37,7 +38,14 @@ const operations: Operation[] = [
   {
     method: 'get',
     path: '/api/dashboard',
-    summary: 'Small summary for the dashboard: counts, session rows, targets, questions',
+    summary:
+      'Small summary for the dashboard: counts, active objectives and the newest finished ones with their session rows, targets, open questions',
+  },
+  {
+    method: 'get',
+    path: '/api/dashboard/history',
+    summary: 'A page of finished objectives with their session rows, older than ?before= (a page’s next)',
+    query: historyQuery,
   },
   {
     method: 'get',

@@ -85,6 +85,12 @@ export const objectiveFilterQuery = z.object({
   sessionId: z.string().optional(),
 });
 
+/** A page of finished objectives: those that finished before the objective `before` (a page's `next`). */
+export const historyQuery = z.object({
+  before: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
 export const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional() });
 
 /** What trusting a host key takes: the fingerprint the person checked, as `ssh-keygen -l` prints it. */

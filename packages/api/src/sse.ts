@@ -4,7 +4,7 @@ import { sessionMachine } from '@orcha/model';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 
-type Store = Orchestrator['store'];
+type Reads = Orchestrator['reads'];
 
 const pageSize = 500;
 /** A client this far behind is dropped; it reconnects with Last-Event-ID and catches up from the store. */
@@ -15,11 +15,11 @@ const heartbeatMs = 15_000;
  * A live queue fed by the store's commit notifications. Notifications only append to per-client arrays, so
  * a slow client never delays the store or other clients.
  */
-function liveQueue<T>(store: Store, pick: (events: OrchaEvent[]) => T[]) {
+function liveQueue<T>(reads: Reads, pick: (events: OrchaEvent[]) => T[]) {
   const queue: T[] = [];
   let wake: (() => void) | null = null;
   let overflow = false;
-  const unsubscribe = store.subscribe((events) => {
+  const unsubscribe = reads.subscribe((events) => {
     const picked = pick(events);
     if (picked.length === 0) return;
     queue.push(...picked);
@@ -64,11 +64,11 @@ function frameOf(event: OrchaEvent): string {
 }
 
 /** The global change feed: every stored event after the cursor, then live ones. Event ids are store ids. */
-export function eventFeed(c: Context, store: Store, after: number) {
+export function eventFeed(c: Context, reads: Reads, after: number) {
   return streamSSE(c, async (stream) => {
     let cursor = after;
     let closed = false;
-    const live = liveQueue(store, (events) => events);
+    const live = liveQueue(reads, (events) => events);
     stream.onAbort(() => {
       closed = true;
       live.unsubscribe();
@@ -82,10 +82,10 @@ export function eventFeed(c: Context, store: Store, after: number) {
     try {
       await stream.writeSSE({
         event: 'hello',
-        data: JSON.stringify({ latestEventId: store.latestEventId() }),
+        data: JSON.stringify({ latestEventId: reads.latestEventId() }),
       });
       for (;;) {
-        const page = store.listEvents({ after: cursor, limit: pageSize });
+        const page = reads.listEvents({ after: cursor, limit: pageSize });
         for (const event of page) await send(event);
         if (page.length < pageSize) break;
       }
@@ -107,11 +107,11 @@ export function eventFeed(c: Context, store: Store, after: number) {
  * One session's transcript: messages after `after` (by seq), then live ones as they are committed, plus its
  * status changes. Ends once the session is in a terminal status and everything was sent.
  */
-export function sessionStream(c: Context, store: Store, sessionId: string, after: number) {
+export function sessionStream(c: Context, reads: Reads, sessionId: string, after: number) {
   return streamSSE(c, async (stream) => {
     let cursor = after;
     let closed = false;
-    const live = liveQueue(store, (events) =>
+    const live = liveQueue(reads, (events) =>
       events.filter(
         (event) =>
           (event.type === 'message-append' || event.type === 'session-status-change') &&
@@ -125,7 +125,7 @@ export function sessionStream(c: Context, store: Store, sessionId: string, after
     });
     const sendMessages = async () => {
       for (;;) {
-        const page: TranscriptMessage[] = store.listMessages(sessionId, { after: cursor, limit: pageSize });
+        const page: TranscriptMessage[] = reads.listMessages(sessionId, { after: cursor, limit: pageSize });
         for (const message of page) {
           cursor = message.seq;
           await stream.writeSSE({ id: String(message.seq), event: 'message', data: JSON.stringify(message) });
@@ -136,7 +136,7 @@ export function sessionStream(c: Context, store: Store, sessionId: string, after
     try {
       await sendMessages();
       while (!closed && !live.overflow) {
-        const session = store.getSession(sessionId);
+        const session = reads.getSession(sessionId);
         if (sessionMachine.isTerminal(session.status) && live.queue.length === 0) {
           await sendMessages();
           await stream.writeSSE({ event: 'end', data: JSON.stringify({ status: session.status }) });

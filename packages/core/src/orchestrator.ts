@@ -10,7 +10,7 @@ import {
   sessionMachine,
   type Target,
 } from '@orcha/model';
-import type { Store } from '@orcha/store';
+import type { Store, StoreReads } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
 import { defaultConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
@@ -51,6 +51,8 @@ export interface OrchestratorOptions {
 
 export interface Orchestrator {
   readonly store: Store;
+  /** The read port: what the API and other readers use; every change goes through the members below. */
+  readonly reads: StoreReads;
   readonly config: OrchestratorConfig;
   /** Reconciles sessions left by an earlier run, then starts the scheduler and the feedback monitor. */
   start(): Promise<{ reattached: number; resumed: number; failed: number }>;
@@ -147,6 +149,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   return {
     store: ctx.store,
+    reads: ctx.store,
     config,
     async start() {
       ctx.closing = false;

@@ -32,22 +32,6 @@ const script = [
 /** Below this much free space on the work root's volume the disk check warns. */
 const lowDiskKb = 1024 * 1024;
 
-/**
- * What an SSH executor offers beyond the Executor port (see @orcha/exec-ssh): the host key it saw, and
- * trusting a refused one. Found by shape, so the core never imports a backend.
- */
-export interface HostKeyCapable {
-  hostKey(): { fingerprint: string; keyType: string; status: 'trusted' | 'unknown' | 'changed' } | null;
-  trustPresentedHostKey(): Promise<string>;
-}
-
-export function hostKeyCapable(executor: Executor): (Executor & HostKeyCapable) | null {
-  const candidate = executor as Partial<HostKeyCapable>;
-  return typeof candidate.hostKey === 'function' && typeof candidate.trustPresentedHostKey === 'function'
-    ? (executor as Executor & HostKeyCapable)
-    : null;
-}
-
 /** `1536` KiB → `1.5 MiB`. */
 export function formatKb(kb: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -128,7 +112,7 @@ export async function runDoctor(
     checks.push(connectivityFailure(error, target));
     return { at: options.now, ok: false, checks };
   }
-  const seen = hostKeyCapable(executor)?.hostKey();
+  const seen = executor.hostKey?.();
   if (seen?.status === 'trusted') {
     checks.push({
       name: 'host key',

@@ -1,7 +1,7 @@
 import type { Executor } from '@orcha/exec';
 import { type DoctorReport, isOrchaError, OrchaError, type Target, type TargetStatus } from '@orcha/model';
 import type { Context } from './context.js';
-import { type DoctorOptions, hostKeyCapable, runDoctor } from './target-doctor.js';
+import { type DoctorOptions, runDoctor } from './target-doctor.js';
 import { agentEnvironment, orchaUrlOn } from './target-reach.js';
 import { cleanupWorkspaces } from './workspace-cleanup.js';
 
@@ -164,8 +164,8 @@ export async function trustHostKey(
       'invalid_argument',
       `target ${target.name} is not an SSH target; it has no host key`,
     );
-  const executor = hostKeyCapable(ctx.executorFor(target));
-  if (!executor)
+  const executor = ctx.executorFor(target);
+  if (!executor.hostKey || !executor.trustPresentedHostKey)
     throw new OrchaError('capability_unsupported', `the executor of ${target.name} cannot trust host keys`);
   const refusal = await executor.run('true', [], { timeoutMs: 20_000 }).then(
     () => null,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SeenHostKey } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { fingerprint, readKnownHosts, verifyHostKey } from './known-hosts.js';
@@ -30,12 +31,7 @@ export interface PresentedHostKey {
   fingerprint: string;
 }
 
-/** The host key seen on the latest connection attempt, and whether it was trusted. */
-export interface SeenHostKey {
-  keyType: string;
-  fingerprint: string;
-  status: 'trusted' | 'unknown' | 'changed';
-}
+export type { SeenHostKey };
 
 export function keyTypeOf(blob: Buffer): string {
   const length = blob.readUInt32BE(0);

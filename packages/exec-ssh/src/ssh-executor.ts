@@ -13,15 +13,11 @@ import { ReverseTunnel, type ReverseTunnelState, type TunnelEnd } from './revers
 import { sftpFiles, sftpSession } from './sftp-files.js';
 import { sshProcess } from './ssh-process.js';
 
+/** The Executor with its host-key members present (see the port for what they promise). */
 export interface SshExecutor extends Executor {
   /** The host key the server presented when it was refused as unknown or changed, if it was. */
   presentedHostKey(): PresentedHostKey | null;
-  /** The host key seen on the latest connection attempt and its verdict; null before any attempt. */
   hostKey(): SeenHostKey | null;
-  /**
-   * Trusts the refused host key: writes it to known_hosts in place of any earlier key of that host. An
-   * explicit action a person takes after comparing fingerprints; returns the known_hosts line.
-   */
   trustPresentedHostKey(): Promise<string>;
   /**
    * A reverse tunnel on this target's connection: the target's `127.0.0.1:<remotePort>` leads to `to` on

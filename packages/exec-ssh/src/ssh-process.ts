@@ -1,4 +1,4 @@
-import { ChunkQueue, type ExitStatus, type ProcessHandle } from '@orcha/exec';
+import { type AsyncQueue, chunkQueue, type ExitStatus, type ProcessHandle } from '@orcha/exec';
 import type { ClientChannel } from 'ssh2';
 
 /** The record separator brackets the wrapper's pid marker, a character no program prints by accident. */
@@ -11,7 +11,7 @@ const marker = new RegExp(`${separator}P(\\d+)${separator}`);
  */
 function pipe(
   source: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown },
-  queue: ChunkQueue,
+  queue: AsyncQueue<Uint8Array>,
   onPid: ((pid: number) => void) | null,
 ): void {
   let pending = onPid ? '' : null;
@@ -63,8 +63,8 @@ export function sshProcess(
   const onPid = (pid: number) => {
     pgid = pid;
   };
-  const stdout = new ChunkQueue(channel);
-  const stderr = new ChunkQueue(channel.stderr);
+  const stdout = chunkQueue(channel);
+  const stderr = chunkQueue(channel.stderr);
   pipe(channel, stdout, options.pty ? onPid : null);
   pipe(channel.stderr, stderr, options.pty ? null : onPid);
   if (options.pty) stderr.end();

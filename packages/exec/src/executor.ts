@@ -26,6 +26,26 @@ export interface Executor {
 
   /** Small file operations confined to `root` (a path outside it is refused with `forbidden`). */
   files(root: string): FileOperations;
+
+  /**
+   * Executors that check the machine's host key (SSH) only: the key seen on the latest connection attempt
+   * and its verdict; null before any attempt.
+   */
+  hostKey?(): SeenHostKey | null;
+
+  /**
+   * Executors that check host keys only: trusts the key a refused connection presented, in place of any
+   * earlier key of that host, and returns the known_hosts line. An explicit action a person takes after
+   * comparing fingerprints.
+   */
+  trustPresentedHostKey?(): Promise<string>;
+}
+
+/** A host key an executor saw, and how it compared with the keys orcha trusts. */
+export interface SeenHostKey {
+  keyType: string;
+  fingerprint: string;
+  status: 'trusted' | 'unknown' | 'changed';
 }
 
 export interface ExecutorDescription {

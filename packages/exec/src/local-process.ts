@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
 import { OrchaError } from '@orcha/model';
 import type { ExitStatus, ProcessHandle } from './executor.js';
-import { delay, terminateGroup } from './process-group.js';
+import { delay } from './poll.js';
+import { terminateGroup } from './process-group.js';
 
 export interface LocalSpawnSettings {
   cwd: string | undefined;

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { poll } from './poll.js';
 
 /** Sends `signal` to every process in the group led by `pgid`; false when the group is already gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -48,14 +49,6 @@ export async function terminateGroup(
   leaderDone: () => boolean,
 ): Promise<void> {
   if (!signalGroup(pgid, 'SIGTERM')) return;
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    await delay(15);
-    if (leaderDone() && !groupIsAlive(pgid)) return;
-  }
-  signalGroup(pgid, 'SIGKILL');
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  const gone = await poll(() => leaderDone() && !groupIsAlive(pgid), { intervalMs: 15, timeoutMs: graceMs });
+  if (!gone) signalGroup(pgid, 'SIGKILL');
 }

@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { OrchaError } from '@orcha/model';
 import { spawn as spawnPty } from 'node-pty';
-import { ChunkQueue } from './chunk-queue.js';
+import { chunkQueue } from './async-queue.js';
 import type { ExitStatus, ProcessHandle } from './executor.js';
 import type { LocalSpawnSettings } from './local-process.js';
 import { terminateGroup } from './process-group.js';
@@ -30,7 +30,7 @@ export async function spawnPtyProcess(
     encoding: null,
   });
   const pid = terminal.pid;
-  const output = new ChunkQueue(terminal);
+  const output = chunkQueue(terminal);
   terminal.onData((data: string | Uint8Array) => {
     output.push(typeof data === 'string' ? Buffer.from(data) : data);
   });

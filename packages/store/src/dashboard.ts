@@ -1,5 +1,16 @@
-import { type SessionStatus, sessionStatuses, type Usage } from '@orcha/model';
-import type { StoreContext } from './database.js';
+import {
+  idSchema,
+  OrchaError,
+  type PullRequest,
+  type SessionStatus,
+  sessionStatuses,
+  type Usage,
+} from '@orcha/model';
+import { asc, eq, inArray, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { parseInput, type StoreContext } from './database.js';
+import { toPullRequest } from './rows.js';
+import { pullRequests } from './schema.js';
 
 /** A session as the overview shows it: no prompt, no transcript, nothing large. */
 export interface SessionRow {
@@ -42,15 +53,34 @@ export interface DashboardSummary {
     openPullRequests: number;
     targetsOnline: number;
   };
+  /** Every active objective, then the first page of finished ones (most recently finished first). */
   objectives: ObjectiveRow[];
+  /** The sessions of those objectives (at most the newest 2,000), oldest first. */
   sessions: SessionRow[];
+  /** Open pull requests and those of the objectives above. */
+  pullRequests: PullRequest[];
+  /** Where the next history page starts (`objectiveHistory({ before })`); null when nothing older is left. */
+  historyNext: string | null;
 }
 
-const maxSessions = 2_000;
+/** A page of finished objectives with their sessions. */
+export interface HistoryPage {
+  objectives: ObjectiveRow[];
+  sessions: SessionRow[];
+  /** Pass as `before` for the page after this one; null when this is the last. */
+  next: string | null;
+}
 
-/** The objectives the overview shows: every active one and the 50 most recently updated others. */
-const shownObjectives = `SELECT id FROM objectives WHERE status = 'active'
-  UNION SELECT id FROM (SELECT id FROM objectives WHERE status != 'active' ORDER BY updated_at DESC LIMIT 50)`;
+export interface HistoryQuery {
+  /** An objective id from a previous page's `next`: the page holds objectives finished before it. */
+  before?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** Finished objectives in the dashboard's first answer, and in a history page unless asked otherwise. */
+export const historyPageSize = 20;
+export const maxHistoryPageSize = 200;
+const maxSessions = 2_000;
 
 /**
  * One session row as SQLite encodes it for the overview: a JSON array in `SessionRow` field order, with
@@ -108,27 +138,40 @@ function toSessionRow(tuple: SessionTuple): SessionRow {
 const byCreation = (a: SessionRow, b: SessionRow) =>
   a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+const historyQuery = z.object({
+  before: idSchema('objective').optional(),
+  limit: z.number().int().min(1).max(maxHistoryPageSize).optional(),
+});
+
+const objectiveColumns = `id, title, status, agent, repo, base_branch AS baseBranch, summary, created_at AS createdAt,
+  updated_at AS updatedAt`;
+
 /**
- * The overview in a handful of prepared, indexed queries that never touch transcript content: counts, the
- * active and recent objectives, and small rows of their sessions (the newest 2,000, oldest first).
+ * The overview in a handful of prepared, indexed queries whose cost follows what is active, not how long
+ * the history is: counts from the trigger-kept `session_status_counts`, every active objective, one page of
+ * finished ones (the partial index `objectives_history`), and small rows of those objectives' sessions
+ * (through `sessions_objective`). Transcripts are never read.
  *
  * The session rows skip zod on purpose: every column was written by the store from validated input (`usage`
  * through `usageSchema` in `updateSession`), and the dashboard reads them on every page load and reconnect.
  */
 export function dashboardQueries(ctx: StoreContext) {
-  const statusCounts = ctx.sqlite.prepare('SELECT status, COUNT(*) AS n FROM sessions GROUP BY status');
+  const statusCounts = ctx.sqlite.prepare('SELECT status, n FROM session_status_counts');
   const otherCounts = ctx.sqlite.prepare(
     `SELECT (SELECT COUNT(*) FROM questions WHERE status = 'open') AS openQuestions,
             (SELECT COUNT(*) FROM pull_requests WHERE state = 'open') AS openPullRequests,
             (SELECT COUNT(*) FROM targets WHERE status = 'online') AS targetsOnline`,
   );
-  const objectiveRows = ctx.sqlite.prepare(
-    `SELECT id, title, status, agent, repo, base_branch AS baseBranch, summary, created_at AS createdAt, updated_at AS updatedAt
-       FROM objectives WHERE status = 'active'
-     UNION ALL
-     SELECT * FROM (SELECT id, title, status, agent, repo, base_branch, summary, created_at, updated_at
-       FROM objectives WHERE status != 'active' ORDER BY updated_at DESC LIMIT 50)`,
+  const activeObjectives = ctx.sqlite.prepare(
+    `SELECT ${objectiveColumns} FROM objectives WHERE status = 'active' ORDER BY created_at DESC`,
   );
+  // Row values walk the partial index from the cursor on; one row more than asked tells whether more exist.
+  const finishedObjectives = ctx.sqlite.prepare(
+    `SELECT ${objectiveColumns} FROM objectives
+      WHERE status != 'active' AND (updated_at, id) < (?, ?)
+      ORDER BY updated_at DESC, id DESC LIMIT ?`,
+  );
+  const cursorOf = ctx.sqlite.prepare('SELECT updated_at AS updatedAt, id FROM objectives WHERE id = ?');
   // The newest sessions are picked by sorting narrow keys only, then their rows are read by rowid: sorting
   // whole rows in SQLite's temp b-tree cost more than everything else here together.
   const sessionRows = ctx.sqlite
@@ -137,10 +180,40 @@ export function dashboardQueries(ctx: StoreContext) {
                          pull_request_id, interactivity, attach_command, json(usage), last_activity, message_count,
                          created_at, updated_at, started_at, ended_at)
          FROM sessions
-        WHERE rowid IN (SELECT rowid FROM sessions WHERE objective_id IN (${shownObjectives})
+        WHERE rowid IN (SELECT rowid FROM sessions WHERE objective_id IN (SELECT value FROM json_each(?))
                          ORDER BY created_at DESC, id DESC LIMIT ${maxSessions})`,
     )
     .pluck();
+  const pullRequestsOf = (objectiveIds: string[]): PullRequest[] =>
+    ctx.db
+      .select()
+      .from(pullRequests)
+      .where(or(eq(pullRequests.state, 'open'), inArray(pullRequests.objectiveId, objectiveIds)))
+      .orderBy(asc(pullRequests.createdAt))
+      .all()
+      .map(toPullRequest);
+
+  const sessionsOf = (objectives: ObjectiveRow[]): SessionRow[] =>
+    objectives.length === 0
+      ? []
+      : // SQLite's own JSON encoding of the store's columns: trusted, so parsed without a schema.
+        (sessionRows.all(JSON.stringify(objectives.map((objective) => objective.id))) as string[])
+          .map((text) => toSessionRow(JSON.parse(text) as SessionTuple))
+          .sort(byCreation);
+
+  const finishedPage = (query: HistoryQuery): { objectives: ObjectiveRow[]; next: string | null } => {
+    const { before, limit = historyPageSize } = parseInput(historyQuery, query, 'history query');
+    let cursor: { updatedAt: number; id: string } = { updatedAt: Number.MAX_SAFE_INTEGER, id: '' };
+    if (before !== undefined) {
+      const found = cursorOf.get(before) as { updatedAt: number; id: string } | undefined;
+      if (!found) throw new OrchaError('not_found', `no objective ${before}`);
+      cursor = found;
+    }
+    const rows = finishedObjectives.all(cursor.updatedAt, cursor.id, limit + 1) as ObjectiveRow[];
+    const objectives = rows.slice(0, limit);
+    return { objectives, next: rows.length > limit ? objectives[objectives.length - 1]!.id : null };
+  };
+
   return {
     dashboardSummary(): DashboardSummary {
       const counts = Object.fromEntries(sessionStatuses.map((status) => [status, 0])) as Record<
@@ -154,15 +227,21 @@ export function dashboardQueries(ctx: StoreContext) {
         openPullRequests: number;
         targetsOnline: number;
       };
-      // SQLite's own JSON encoding of the store's columns: trusted, so parsed without a schema.
-      const sessions = (sessionRows.all() as string[])
-        .map((text) => toSessionRow(JSON.parse(text) as SessionTuple))
-        .sort(byCreation);
+      const history = finishedPage({});
+      const objectives = [...(activeObjectives.all() as ObjectiveRow[]), ...history.objectives];
       return {
         counts: { ...counts, ...rest },
-        objectives: objectiveRows.all() as ObjectiveRow[],
-        sessions,
+        objectives,
+        sessions: sessionsOf(objectives),
+        pullRequests: pullRequestsOf(objectives.map((objective) => objective.id)),
+        historyNext: history.next,
       };
+    },
+
+    /** Finished objectives older than `before` (most recently finished first), with their sessions. */
+    objectiveHistory(query: HistoryQuery = {}): HistoryPage {
+      const page = finishedPage(query);
+      return { ...page, sessions: sessionsOf(page.objectives) };
     },
   };
 }

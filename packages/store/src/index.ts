@@ -1,4 +1,5 @@
-export type { DashboardSummary, ObjectiveRow, SessionRow } from './dashboard.js';
+export type { DashboardSummary, HistoryPage, HistoryQuery, ObjectiveRow, SessionRow } from './dashboard.js';
+export { historyPageSize, maxHistoryPageSize } from './dashboard.js';
 export type { ProviderUsage } from './feed.js';
 export type { LockResult } from './locks.js';
 export type {
@@ -7,7 +8,8 @@ export type {
   NotificationDeliveryStatus,
   NotificationDraft,
 } from './notifications.js';
+export type { Store, StoreReads, StoreWrites } from './ports.js';
 export type { SessionPatch } from './sessions.js';
-export type { Store, StoreOptions } from './store.js';
+export type { StoreOptions } from './store.js';
 export { createStore } from './store.js';
 export type { ClaimResult } from './targets.js';

@@ -26,6 +26,7 @@ const createObjectiveInput = z.object({
   agent: agentNameSchema,
   interactivity: interactivitySchema.optional(),
 });
+export type NewObjective = z.input<typeof createObjectiveInput>;
 
 export function objectiveQueries(ctx: StoreContext) {
   const get = (id: string): Objective => {

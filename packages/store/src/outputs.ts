@@ -10,6 +10,7 @@ const noteInput = z.object({
   title: z.string().trim().min(1).max(200),
   body: z.string().max(200_000),
 });
+export type NewNote = z.input<typeof noteInput>;
 
 const artifactInput = z.object({
   objectiveId: idSchema('objective'),
@@ -18,6 +19,7 @@ const artifactInput = z.object({
   mediaType: z.string().min(1).max(100),
   content: z.string().max(5_000_000),
 });
+export type NewArtifact = z.input<typeof artifactInput>;
 
 type Filter = { objectiveId?: string | undefined; sessionId?: string | undefined };
 

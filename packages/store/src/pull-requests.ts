@@ -29,6 +29,7 @@ const createInput = z.object({
   headSha: z.string().min(1).max(100),
   checks: checksSchema.optional(),
 });
+export type NewPullRequest = z.input<typeof createInput>;
 
 const patchInput = z
   .object({
@@ -39,6 +40,7 @@ const patchInput = z
   })
   .partial()
   .strict();
+export type PullRequestPatch = z.input<typeof patchInput>;
 
 const feedbackInput = z.object({
   externalId: z.string().min(1).max(300),
@@ -47,6 +49,7 @@ const feedbackInput = z.object({
   body: z.string().max(200_000),
   createdAt: z.number().int().nonnegative(),
 });
+export type NewFeedback = z.input<typeof feedbackInput>;
 
 export function pullRequestQueries(ctx: StoreContext) {
   const get = (id: string): PullRequest => {

@@ -19,6 +19,7 @@ const openInput = z.object({
   prompt: z.string().trim().min(1).max(20_000),
   options: z.array(z.string().min(1).max(200)).max(10).optional(),
 });
+export type NewQuestion = z.input<typeof openInput>;
 
 export function questionQueries(ctx: StoreContext) {
   const get = (id: string): Question => {

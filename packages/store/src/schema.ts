@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -19,7 +20,11 @@ export const objectives = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (table) => [index('objectives_status').on(table.status)],
+  (table) => [
+    index('objectives_status').on(table.status),
+    /** Finished objectives, most recently finished first: the dashboard's history pages. */
+    index('objectives_history').on(table.updatedAt, table.id).where(sql`status != 'active'`),
+  ],
 );
 
 export const sessions = sqliteTable(
@@ -58,6 +63,15 @@ export const sessions = sqliteTable(
   },
   (table) => [index('sessions_objective').on(table.objectiveId), index('sessions_status').on(table.status)],
 );
+
+/**
+ * How many sessions are in each status, kept by triggers on `sessions` (migration 0004), so the dashboard's
+ * counts cost one small read however long the history is.
+ */
+export const sessionStatusCounts = sqliteTable('session_status_counts', {
+  status: text('status').primaryKey(),
+  n: integer('n').notNull(),
+});
 
 export const targets = sqliteTable('targets', {
   id: text('id').primaryKey(),
@@ -153,6 +167,7 @@ export const pullRequests = sqliteTable(
   (table) => [
     uniqueIndex('pull_requests_repo_number').on(table.repo, table.number),
     index('pull_requests_objective').on(table.objectiveId),
+    index('pull_requests_state').on(table.state),
   ],
 );
 

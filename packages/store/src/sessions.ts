@@ -41,6 +41,7 @@ const createSessionInput = z.object({
   pullRequestId: idSchema('pullRequest').nullish(),
   interactivity: interactivitySchema.optional(),
 });
+export type NewSession = z.input<typeof createSessionInput>;
 
 /** Fields orcha updates as a session runs. `agent` changes only on a usage fallback. */
 const sessionPatch = z

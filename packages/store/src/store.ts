@@ -7,6 +7,7 @@ import { lockQueries } from './locks.js';
 import { notificationQueries } from './notifications.js';
 import { objectiveQueries } from './objectives.js';
 import { outputQueries } from './outputs.js';
+import type { Store } from './ports.js';
 import { pullRequestQueries } from './pull-requests.js';
 import { questionQueries } from './questions.js';
 import { sessionQueries } from './sessions.js';
@@ -26,9 +27,9 @@ export interface StoreOptions {
  * Opens (and migrates) orcha's SQLite database. Every function validates its input, writes each state change
  * together with its event in one transaction, and announces committed events to `subscribe` listeners.
  */
-export function createStore(options: StoreOptions) {
+export function createStore(options: StoreOptions): Store {
   const ctx = openDatabase(options);
-  return {
+  const store = {
     ...objectiveQueries(ctx),
     ...sessionQueries(ctx),
     ...transcriptQueries(ctx),
@@ -47,6 +48,8 @@ export function createStore(options: StoreOptions) {
       ctx.sqlite.close();
     },
   };
+  // A member missing from the ports would be hidden from every caller: it does not compile.
+  const undeclared: Record<Exclude<keyof typeof store, keyof Store>, never> = {};
+  void undeclared;
+  return store;
 }
-
-export type Store = ReturnType<typeof createStore>;

@@ -27,6 +27,7 @@ const createTargetInput = z.object({
   capacitySessions: z.number().int().min(1).max(1_000),
   status: targetStatusSchema.optional(),
 });
+export type NewTarget = z.input<typeof createTargetInput>;
 
 export type ClaimResult = { ok: true } | { ok: false; reason: 'target_unavailable' | 'capacity_full' };
 

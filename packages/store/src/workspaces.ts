@@ -24,6 +24,7 @@ const createInput = z.object({
   baseBranch: branchSchema.nullish(),
   status: workspaceStatusSchema.optional(),
 });
+export type NewWorkspace = z.input<typeof createInput>;
 
 const patchInput = z
   .object({
@@ -33,6 +34,7 @@ const patchInput = z
   })
   .partial()
   .strict();
+export type WorkspacePatch = z.input<typeof patchInput>;
 
 const commitInput = z.object({
   sha: z.string().regex(/^[0-9a-f]{7,64}$/, 'a commit sha'),

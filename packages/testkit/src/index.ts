@@ -20,6 +20,8 @@ export { commitFile, seedRepo } from './git-repo.js';
 export { componentSchema, githubOpenApi, responseSchema, skeleton, validate } from './github-openapi.js';
 export type { FakeGitHub } from './github-server.js';
 export { startFakeGitHub } from './github-server.js';
+export type { TestMcpServer } from './mcp-server.js';
+export { startTestMcpServer } from './mcp-server.js';
 export type { ResponsesRequest } from './openai-request.js';
 export type {
   FakeOpenAI,

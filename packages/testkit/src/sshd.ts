@@ -4,6 +4,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { poll } from '@orcha/exec';
 
 const run = promisify(execFile);
 
@@ -25,19 +26,16 @@ export interface LoopbackSshd {
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
+  const listening = () =>
+    new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port }, () => {
         socket.end();
         resolve(true);
       });
       socket.once('error', () => resolve(false));
     });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  if (!(await poll(listening, { intervalMs: 50, timeoutMs })))
+    throw new Error(`sshd did not listen on ${port}`);
 }
 
 async function freeTcpPort(): Promise<number> {

@@ -1,6 +1,5 @@
-import type { Executor } from '@orcha/exec';
+import { delay, type Executor } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
-import { delay } from './delay.js';
 import type { PaneChunk, PaneStatus } from './tmux-controller.js';
 
 const watchIntervalMs = 300;

@@ -1,4 +1,4 @@
-import { delay } from './delay.js';
+import { delay } from '@orcha/exec';
 
 export interface SendTextOptions {
   /** Press Enter after the text (default true). */

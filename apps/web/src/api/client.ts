@@ -3,6 +3,7 @@ import type {
   ArtifactSummary,
   DashboardResponse,
   Delivery,
+  HistoryPage,
   MessagesPage,
   NewObjective,
   NewTarget,
@@ -78,6 +79,7 @@ const id = encodeURIComponent;
 /** Every call the dashboard makes: HTTP only, JSON in and out. */
 export const api = {
   dashboard: (signal?: AbortSignal) => get<DashboardResponse>('/api/dashboard', signal),
+  history: (before: string) => get<HistoryPage>(`/api/dashboard/history?before=${id(before)}`),
   objective: (objectiveId: string) => get<ObjectiveDetailResponse>(`/api/objectives/${id(objectiveId)}`),
   createObjective: (input: NewObjective) =>
     post<{ objective: Objective; manager: Session }>('/api/objectives', input),

@@ -69,12 +69,26 @@ export interface ProviderUsage {
 
 export interface DashboardResponse {
   info: ServerInfo;
-  summary: { counts: Counts; objectives: ObjectiveRow[]; sessions: SessionRow[] };
+  summary: {
+    counts: Counts;
+    /** Every active objective and the most recently finished ones. */
+    objectives: ObjectiveRow[];
+    sessions: SessionRow[];
+    /** Where older finished objectives start (`/api/dashboard/history?before=`); null when there are none. */
+    historyNext: string | null;
+  };
   targets: TargetWithLoad[];
   questions: Question[];
   pullRequests: PullRequest[];
   providers: ProviderUsage[];
   latestEventId: number;
+}
+
+/** A page of finished objectives with their sessions. */
+export interface HistoryPage {
+  objectives: ObjectiveRow[];
+  sessions: SessionRow[];
+  next: string | null;
 }
 
 export type Steering = 'live' | 'cancel_and_resume';

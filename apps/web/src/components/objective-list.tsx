@@ -2,6 +2,7 @@ import { type RefObject, startTransition, useEffect, useState } from 'react';
 import { useDashboard } from '../state/use-dashboard';
 import { NewObjectiveForm } from './new-objective-form';
 import { ObjectiveCard } from './objective-card';
+import { OlderObjectives } from './older-objectives';
 
 interface Props {
   filter: string;
@@ -12,7 +13,7 @@ interface Props {
   openSessionId: string | null;
 }
 
-/** Every active and recent objective with its session tree, newest first. */
+/** Every active and recently finished objective with its session tree, newest first; older ones on demand. */
 export function ObjectiveList({ filter, onFilter, filterRef, cursor, openSessionId }: Props) {
   const order = useDashboard((state) => state.objectiveOrder);
   const groups = useDashboard((state) => state.sessionsByObjective);
@@ -78,6 +79,7 @@ export function ObjectiveList({ filter, onFilter, filterRef, cursor, openSession
           />
         ))}
       </div>
+      {complete || shown.length === order.length ? <OlderObjectives /> : null}
     </section>
   );
 }

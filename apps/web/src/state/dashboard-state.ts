@@ -2,6 +2,7 @@ import type { OrchaEvent, PullRequest, Question, Session, SessionStatus } from '
 import type {
   Counts,
   DashboardResponse,
+  HistoryPage,
   ObjectiveRow,
   ProviderUsage,
   PullRequestWithFeedback,
@@ -32,6 +33,10 @@ export interface DashboardState {
   connection: ConnectionState;
   /** Events up to this id are contained in the loaded snapshot. */
   snapshotEventId: number;
+  /** Where older finished objectives start; null when all are loaded. */
+  historyNext: string | null;
+  /** True once older pages were loaded: a new snapshot keeps them. */
+  historyExtended: boolean;
 }
 
 export const feedLength = 200;
@@ -67,6 +72,8 @@ export const initialState: DashboardState = {
   feed: [],
   connection: 'connecting',
   snapshotEventId: 0,
+  historyNext: null,
+  historyExtended: false,
 };
 
 export const terminalStatuses: readonly SessionStatus[] = ['completed', 'failed', 'canceled'];
@@ -122,6 +129,13 @@ function groupSessions(sessions: Record<string, SessionRow>): Record<string, str
 export function fromSnapshot(state: DashboardState, snapshot: DashboardResponse): DashboardState {
   const objectives = Object.fromEntries(snapshot.summary.objectives.map((o) => [o.id, o]));
   const sessions = Object.fromEntries(snapshot.summary.sessions.map((s) => [s.id, s]));
+  // Older pages the person loaded stay: finished objectives do not change, and the snapshot holds one page.
+  if (state.historyExtended) {
+    for (const objective of Object.values(state.objectives))
+      if (objective.status !== 'active' && !objectives[objective.id]) objectives[objective.id] = objective;
+    for (const session of Object.values(state.sessions))
+      if (objectives[session.objectiveId] && !sessions[session.id]) sessions[session.id] = session;
+  }
   const feedback = new Map(state.pullRequests.map((pr) => [pr.id, pr.feedback]));
   return {
     ...state,
@@ -138,7 +152,19 @@ export function fromSnapshot(state: DashboardState, snapshot: DashboardResponse)
     pullRequests: snapshot.pullRequests.map((pr) => ({ ...pr, feedback: feedback.get(pr.id) ?? [] })),
     providers: snapshot.providers,
     snapshotEventId: snapshot.latestEventId,
+    historyNext: state.historyExtended ? state.historyNext : snapshot.summary.historyNext,
   };
+}
+
+/** Adds a page of older finished objectives. */
+export function withHistory(state: DashboardState, page: HistoryPage): DashboardState {
+  const objectives = { ...state.objectives };
+  for (const objective of page.objectives) objectives[objective.id] ??= objective;
+  const next = upsertSessions(
+    { ...state, objectives, objectiveOrder: orderObjectives(objectives) },
+    page.sessions.filter((session) => !state.sessions[session.id]),
+  );
+  return { ...next, historyNext: page.next, historyExtended: true };
 }
 
 /** Inserts or replaces session rows fetched from the server (fresher than any event seen so far). */

@@ -9,6 +9,7 @@ import {
   toRow,
   upsertObjective,
   upsertSessions,
+  withHistory,
   withPullRequests,
   withQuestions,
   withTargets,
@@ -149,6 +150,16 @@ export function createDashboardStore() {
     },
     /** Fetch something now (after an action whose answer changes what we show). */
     refresh: request,
+    /** Loads the next page of older finished objectives; resolves false when there is none. */
+    async loadOlder(): Promise<boolean> {
+      const before = state.historyNext;
+      if (before === null) return false;
+      const page = await api.history(before);
+      // A page answered for a cursor we no longer hold (a restart, or a page already added) is dropped.
+      if (stopped || state.historyNext !== before) return false;
+      set(withHistory(state, page));
+      return true;
+    },
     /** Drops an answered question at once; its event follows. */
     dropQuestion(questionId: string) {
       set(

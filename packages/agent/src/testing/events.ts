@@ -1,3 +1,4 @@
+import { poll } from '@orcha/exec';
 import { createIdGenerator } from '@orcha/model';
 import type { AgentEvent, AgentRun } from '../agent-provider.js';
 
@@ -165,9 +166,6 @@ export function newSessionId(): string {
 
 /** Polls `check` every 50 ms until it returns true; rejects with `what` after `timeoutMs`. */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  if (!(await poll(check, { intervalMs: 50, timeoutMs })))
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }

@@ -4,7 +4,7 @@ import { readBody } from '../body.js';
 import { cancelBody, createObjectiveBody } from '../schemas.js';
 
 export function objectiveRoutes(app: Hono, { orchestrator }: ApiDeps) {
-  const { store } = orchestrator;
+  const { reads } = orchestrator;
   app.post('/api/objectives', async (c) => {
     const body = await readBody(c, createObjectiveBody);
     const created = await orchestrator.createObjective({
@@ -16,16 +16,16 @@ export function objectiveRoutes(app: Hono, { orchestrator }: ApiDeps) {
     });
     return c.json(created, 201);
   });
-  app.get('/api/objectives', (c) => c.json({ objectives: store.listObjectives() }));
+  app.get('/api/objectives', (c) => c.json({ objectives: reads.listObjectives() }));
   app.get('/api/objectives/:id', (c) => {
-    const objective = store.getObjective(c.req.param('id'));
+    const objective = reads.getObjective(c.req.param('id'));
     return c.json({
       objective,
-      sessions: store.listSessions({ objectiveId: objective.id }),
-      pullRequests: store.listPullRequests({ objectiveId: objective.id }),
-      questions: store.listQuestions({ objectiveId: objective.id }),
-      notes: store.listNotes({ objectiveId: objective.id }),
-      artifacts: store
+      sessions: reads.listSessions({ objectiveId: objective.id }),
+      pullRequests: reads.listPullRequests({ objectiveId: objective.id }),
+      questions: reads.listQuestions({ objectiveId: objective.id }),
+      notes: reads.listNotes({ objectiveId: objective.id }),
+      artifacts: reads
         .listArtifacts({ objectiveId: objective.id })
         .map(({ content: _content, ...rest }) => rest),
     });

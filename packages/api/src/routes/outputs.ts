@@ -5,26 +5,26 @@ import { answerBody, objectiveFilterQuery, questionsQuery } from '../schemas.js'
 
 /** Questions, pull requests, notes and artifacts: what the work produced and what it needs. */
 export function outputRoutes(app: Hono, { orchestrator }: ApiDeps) {
-  const { store } = orchestrator;
-  app.get('/api/questions', (c) => c.json({ questions: store.listQuestions(readQuery(c, questionsQuery)) }));
+  const { reads } = orchestrator;
+  app.get('/api/questions', (c) => c.json({ questions: reads.listQuestions(readQuery(c, questionsQuery)) }));
   app.post('/api/questions/:id/answer', async (c) => {
     const body = await readBody(c, answerBody);
     return c.json({ question: await orchestrator.answerQuestion(c.req.param('id'), body.answer) });
   });
   app.get('/api/pull-requests', (c) => {
     const { objectiveId } = readQuery(c, objectiveFilterQuery);
-    const pullRequests = store.listPullRequests({ objectiveId });
+    const pullRequests = reads.listPullRequests({ objectiveId });
     return c.json({
-      pullRequests: pullRequests.map((pr) => ({ ...pr, feedback: store.listFeedback(pr.id) })),
+      pullRequests: pullRequests.map((pr) => ({ ...pr, feedback: reads.listFeedback(pr.id) })),
     });
   });
-  app.get('/api/notes', (c) => c.json({ notes: store.listNotes(readQuery(c, objectiveFilterQuery)) }));
+  app.get('/api/notes', (c) => c.json({ notes: reads.listNotes(readQuery(c, objectiveFilterQuery)) }));
   app.get('/api/artifacts', (c) =>
     c.json({
-      artifacts: store
+      artifacts: reads
         .listArtifacts(readQuery(c, objectiveFilterQuery))
         .map(({ content: _content, ...rest }) => rest),
     }),
   );
-  app.get('/api/artifacts/:id', (c) => c.json({ artifact: store.getArtifact(c.req.param('id')) }));
+  app.get('/api/artifacts/:id', (c) => c.json({ artifact: reads.getArtifact(c.req.param('id')) }));
 }

@@ -5,22 +5,22 @@ import { cancelBody, messagesQuery, sessionsQuery, steerBody } from '../schemas.
 import { sessionStream } from '../sse.js';
 
 export function sessionRoutes(app: Hono, { orchestrator }: ApiDeps) {
-  const { store } = orchestrator;
+  const { reads } = orchestrator;
   app.get('/api/sessions', (c) => {
     const query = readQuery(c, sessionsQuery);
     return c.json({
-      sessions: store.listSessions({ objectiveId: query.objectiveId, statuses: query.status }),
+      sessions: reads.listSessions({ objectiveId: query.objectiveId, statuses: query.status }),
     });
   });
   app.get('/api/sessions/:id', (c) => {
-    const session = store.getSession(c.req.param('id'));
+    const session = reads.getSession(c.req.param('id'));
     const live = orchestrator.liveRun(session.id);
     return c.json({
       session,
       live: live !== null,
       steering: session.interactivity === 'interactive' ? 'live' : 'cancel_and_resume',
-      workspace: session.workspaceId ? store.getWorkspace(session.workspaceId) : null,
-      target: session.targetId ? store.getTarget(session.targetId) : null,
+      workspace: session.workspaceId ? reads.getWorkspace(session.workspaceId) : null,
+      target: session.targetId ? reads.getTarget(session.targetId) : null,
     });
   });
   app.post('/api/sessions/:id/messages', async (c) => {
@@ -33,9 +33,9 @@ export function sessionRoutes(app: Hono, { orchestrator }: ApiDeps) {
     return c.json({ session: await orchestrator.cancelSession(c.req.param('id'), body.reason) });
   });
   app.get('/api/sessions/:id/messages', (c) => {
-    const session = store.getSession(c.req.param('id'));
+    const session = reads.getSession(c.req.param('id'));
     const query = readQuery(c, messagesQuery);
-    const messages = store.listMessages(session.id, { after: query.after, limit: query.limit });
+    const messages = reads.listMessages(session.id, { after: query.after, limit: query.limit });
     const last = messages[messages.length - 1];
     return c.json({
       messages,
@@ -44,13 +44,13 @@ export function sessionRoutes(app: Hono, { orchestrator }: ApiDeps) {
     });
   });
   app.get('/api/sessions/:id/stream', (c) => {
-    const session = store.getSession(c.req.param('id'));
+    const session = reads.getSession(c.req.param('id'));
     const resume = Number(c.req.header('last-event-id') ?? Number.NaN);
     const query = readQuery(c, messagesQuery);
-    return sessionStream(c, store, session.id, Number.isFinite(resume) ? resume : query.after);
+    return sessionStream(c, reads, session.id, Number.isFinite(resume) ? resume : query.after);
   });
   app.get('/api/sessions/:id/screen', async (c) => {
-    const session = store.getSession(c.req.param('id'));
+    const session = reads.getSession(c.req.param('id'));
     const screen = await orchestrator.snapshot(session.id);
     return c.json({ screen, attachCommand: session.attachCommand });
   });

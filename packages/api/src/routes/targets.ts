@@ -4,11 +4,11 @@ import { readBody } from '../body.js';
 import { createTargetBody, trustHostKeyBody } from '../schemas.js';
 
 export function targetRoutes(app: Hono, { orchestrator }: ApiDeps) {
-  const { store } = orchestrator;
+  const { reads } = orchestrator;
   app.get('/api/targets', (c) => {
-    const load = store.targetLoad();
+    const load = reads.targetLoad();
     return c.json({
-      targets: store.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })),
+      targets: reads.listTargets().map((target) => ({ ...target, used: load[target.id] ?? 0 })),
     });
   });
   app.post('/api/targets', async (c) => {
