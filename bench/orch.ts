@@ -12,8 +12,8 @@ import type { OrchaEvent, SessionStatus } from '@orcha/model';
 import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
-import { packing } from './_orch-packing.js';
 import { dashboardHistory } from './_dashboard-history.js';
+import { packing } from './_orch-packing.js';
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
