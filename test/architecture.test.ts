@@ -16,6 +16,7 @@ const allowed: Record<string, readonly string[]> = {
   '@orcha/exec-ssh': ['@orcha/exec', '@orcha/model'],
   '@orcha/tmux': ['@orcha/exec', '@orcha/model'],
   '@orcha/agent': ['@orcha/exec', '@orcha/model'],
+  '@orcha/agent-acp': ['@orcha/agent', '@orcha/exec', '@orcha/model'],
   '@orcha/agent-claude': ['@orcha/agent', '@orcha/exec', '@orcha/model'],
   '@orcha/agent-codex': ['@orcha/agent', '@orcha/exec', '@orcha/model'],
   '@orcha/agent-tmux': ['@orcha/agent', '@orcha/exec', '@orcha/model', '@orcha/tmux'],
@@ -140,6 +141,7 @@ describe('architecture', () => {
 
   it('keeps every backend out of the core', () => {
     const backends = [
+      '@orcha/agent-acp',
       '@orcha/agent-claude',
       '@orcha/agent-codex',
       '@orcha/agent-tmux',

@@ -12,6 +12,7 @@ import { createFakeForge, type FakeForge, type Forge } from '@orcha/forge';
 import { createGitHubForge, githubToken, parseRepo } from '@orcha/forge-github';
 import type { Target } from '@orcha/model';
 import { createScratchPreparer, createWorkspacePreparer, type Preparer } from '@orcha/workspace';
+import { acpProviders } from './acp-agents.js';
 import type { ServerConfig } from './config.js';
 import { createDemoProvider, demoTuiCommand } from './demo-agents.js';
 
@@ -63,9 +64,17 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
         ? createTmuxProvider({ name: 'codex', socketName: tmuxSocket, terminal: createCodexTerminal() })
         : createCodexProvider({});
     }
+    Object.assign(
+      providers,
+      acpProviders(
+        (name, binary) =>
+          config.agents === name || (config.agents === 'auto' && onPath(config.searchPath, binary)),
+        config.acpAgents,
+      ),
+    );
     if (Object.keys(providers).length === 0) {
       throw new Error(
-        'no agent CLI found on the PATH (claude or codex); install one or run with --agents fake',
+        'no agent CLI found on the PATH (claude, codex, gemini or claude-agent-acp); install one or run with --agents fake',
       );
     }
   }

@@ -126,4 +126,23 @@ describe('server configuration', () => {
     ).toThrow(/http\(s\) URL/);
     expect(() => parseConfig(['--notify-secret-env', 'not a name'], {})).toThrow(/NAME of an environment/);
   });
+
+  it('names the built-in ACP agents and reads more from --acp-agent as checked JSON', () => {
+    expect(parseConfig(['--agents', 'gemini'], {}).agents).toBe('gemini');
+    expect(parseConfig(['--agents=claude-acp'], {}).agents).toBe('claude-acp');
+    const config = parseConfig(
+      ['--acp-agent', '{"name":"goose","kind":"acp","command":"goose","args":["acp"],"permission":"ask"}'],
+      {},
+    );
+    expect(config.acpAgents).toEqual([
+      { name: 'goose', kind: 'acp', command: 'goose', args: ['acp'], permission: 'ask' },
+    ]);
+    expect(() => parseConfig(['--acp-agent', 'goose acp'], {})).toThrow(/expected JSON/);
+    expect(() => parseConfig(['--acp-agent', '{"name":"Goose!","kind":"acp","command":"g"}'], {})).toThrow(
+      /invalid configuration/,
+    );
+    expect(() =>
+      parseConfig(['--acp-agent', '{"name":"g","kind":"acp","command":"g","permission":"maybe"}'], {}),
+    ).toThrow(/invalid configuration/);
+  });
 });

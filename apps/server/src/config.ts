@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { describeIssues } from '@orcha/model';
 import { defaultGitIdentity, gitIdentitySchema } from '@orcha/workspace';
 import { z } from 'zod';
+import { acpAgentSchema } from './acp-agents.js';
 
 /**
  * The one place the server reads flags and the environment. Flags take GNU spellings (`--port 9000`,
@@ -16,7 +17,9 @@ const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
   host: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('.orcha'),
-  agents: z.enum(['fake', 'claude', 'codex', 'auto']).default('fake'),
+  agents: z.enum(['fake', 'claude', 'codex', 'gemini', 'claude-acp', 'auto']).default('fake'),
+  /** `--acp-agent`, repeatable: more agents over the Agent Client Protocol. */
+  acpAgents: z.array(acpAgentSchema).default([]),
   tmux: z.boolean().default(false),
   /** tmux server socket name (`tmux -L`); default `orcha-<uid>`, apart from the user's own tmux. */
   tmuxSocket: z
@@ -109,6 +112,7 @@ const flagNames: Record<string, FlagKey> = {
   'notify-webhook': 'notifyWebhook',
   'notify-ntfy': 'notifyNtfy',
   'notify-secret-env': 'notifySecretEnv',
+  'acp-agent': 'acpAgents',
 };
 const booleans = new Set(['tmux', 'realForge', 'auth', 'fakeAgents', 'noDemo']);
 const repeatable = new Set(['allowedHosts']);
@@ -170,6 +174,16 @@ function notifySinks(
   ];
 }
 
+function acpAgentJson(spec: string): unknown {
+  try {
+    return JSON.parse(spec);
+  } catch {
+    throw new Error(
+      `--acp-agent ${spec}: expected JSON such as {"name":"goose","kind":"acp","command":"goose","args":["acp"]}`,
+    );
+  }
+}
+
 /** Durations accept plain milliseconds or Go-style `2s`, `500ms`, `1m`. */
 function duration(value: string): string {
   const match = /^(\d+)(ms|s|m)?$/.exec(value.trim());
@@ -210,6 +224,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         ...((raw.agentEnvironment as unknown[] | undefined) ?? []),
         agentEnvironmentEntry(String(value), env),
       ];
+    else if (key === 'acpAgents')
+      raw.acpAgents = [...((raw.acpAgents as unknown[] | undefined) ?? []), acpAgentJson(String(value))];
     else if (key === 'noDemo') raw.demo = !value;
     else if (key === 'notifyWebhook') notify.webhooks.push(String(value));
     else if (key === 'notifyNtfy') notify.ntfy.push(String(value));
@@ -240,8 +256,11 @@ export const usage = `usage: orcha serve [flags]
   --port N                 port to listen on (8080)
   --host ADDR              address to bind (127.0.0.1); beyond loopback an API token is required
   --data-dir DIR           where the SQLite database and workspaces live (.orcha)
-  --agents fake|claude|codex|auto
-                           fake: scripted offline agents (default); auto: claude and codex when installed
+  --agents fake|claude|codex|gemini|claude-acp|auto
+                           fake: scripted offline agents (default); auto: claude, codex, gemini (ACP) and
+                           claude-acp (the Claude ACP adapter, claude-agent-acp) when installed
+  --acp-agent JSON         another Agent Client Protocol agent (repeatable), e.g.
+                           '{"name":"goose","kind":"acp","command":"goose","args":["acp"],"permission":"allow"}'
   --tmux                   run every session in an attachable tmux session
   --tmux-socket NAME       the tmux server socket (-L) orcha uses (orcha-<uid>)
   --real-forge             real git pushes and GitHub pull requests, real git checkouts; the token

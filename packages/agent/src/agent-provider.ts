@@ -1,4 +1,5 @@
 import type { Executor } from '@orcha/exec';
+import type { DoctorCheck } from '@orcha/model';
 
 /**
  * The AgentProvider port: one kind of agent (fake, claude, codex, a TUI in tmux). `start` launches a run
@@ -24,6 +25,12 @@ export interface AgentProvider {
    * `null` when there is nothing to attach to. Optional: only providers whose runs survive us have it.
    */
   reattach?(spec: AgentSpec & { attachName: string }): Promise<AgentRun | null>;
+  /**
+   * The doctor's check of this agent on a target, run with the environment sessions get there (ACP agents:
+   * the binary starts and answers `initialize`, with what it advertises). Optional: without it the doctor
+   * looks for the CLI itself.
+   */
+  check?(executor: Executor, env: Record<string, string>): Promise<DoctorCheck>;
 }
 
 export interface AgentSpec {
@@ -42,6 +49,19 @@ export interface AgentSpec {
    * an agent that asks whether to trust its directory may be told yes. Otherwise a person decides.
    */
   trustedWorkspace?: boolean | undefined;
+  /**
+   * Puts an agent's request to act to a person ("gemini wants to run `rm -rf build`") and resolves with
+   * their answer; the agent waits meanwhile. `signal` aborts when the run is canceled; a rejection counts
+   * as a refusal. Optional: providers that ask (ACP agents under the `ask` policy) refuse without it.
+   */
+  askPermission?: ((request: PermissionQuestion, signal: AbortSignal) => Promise<boolean>) | undefined;
+}
+
+/** What an agent asks leave to do: its tool call's id, a title for people, and the call's input. */
+export interface PermissionQuestion {
+  id: string;
+  title: string;
+  input: unknown;
 }
 
 export interface AgentRun {

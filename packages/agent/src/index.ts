@@ -7,6 +7,7 @@ export type {
   AgentRun,
   AgentSpec,
   AgentUsage,
+  PermissionQuestion,
 } from './agent-provider.js';
 export type {
   FakeAgent,

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { deadProxyEnv } from './dead-proxy.js';
 import { createTempDir } from './temp.js';
 
 /** The real `claude` binary (npm `@anthropic-ai/claude-code`, its native executable). */
@@ -43,7 +43,6 @@ export async function createClaudeCliEnvironment(
   const temp = await createTempDir('orcha-claude-home-');
   const home = temp.path;
   await Promise.all([mkdir(join(home, '.config'), { recursive: true }), mkdir(join(home, 'tmp'))]);
-  const deadProxy = `http://127.0.0.1:${await closedPort()}`;
   const credential: Record<string, string> =
     options.auth === 'oauth'
       ? { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-fake-token', ANTHROPIC_API_KEY: '' }
@@ -65,23 +64,8 @@ export async function createClaudeCliEnvironment(
     DISABLE_AUTOUPDATER: '1',
     DISABLE_ERROR_REPORTING: '1',
     CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? 0),
-    HTTPS_PROXY: deadProxy,
-    HTTP_PROXY: deadProxy,
-    https_proxy: deadProxy,
-    http_proxy: deadProxy,
-    NO_PROXY: '127.0.0.1,localhost',
-    no_proxy: '127.0.0.1,localhost',
+    ...(await deadProxyEnv()),
     ...(process.getuid?.() === 0 ? { IS_SANDBOX: '1' } : {}),
   };
   return { home, env, remove: temp.remove };
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port for the dead proxy');
-  return address.port;
 }

@@ -1,3 +1,5 @@
+export type { AcpCliEnvironment } from './acp-cli.js';
+export { claudeAcpPath, createAcpCliEnvironment, geminiCliPath } from './acp-cli.js';
 export { lastUserText, pendingToolResults, typedTexts, userTexts } from './anthropic-conversation.js';
 export type {
   AnthropicBlock,
@@ -14,6 +16,15 @@ export type { ClaudeCliEnvironment, ClaudeCliEnvironmentOptions } from './claude
 export { claudeCliPath, createClaudeCliEnvironment } from './claude-cli.js';
 export type { CodexHome } from './codex-home.js';
 export { codexCliPath, createCodexHome } from './codex-home.js';
+export type {
+  FakeGemini,
+  GeminiContent,
+  GeminiHandler,
+  GeminiPart,
+  GeminiReply,
+  GeminiRequest,
+} from './gemini-server.js';
+export { geminiPendingResponses, geminiReply, geminiUserTexts, startFakeGemini } from './gemini-server.js';
 export type { GitHttpServer } from './git-http-server.js';
 export { git, startGitHttpServer } from './git-http-server.js';
 export { commitFile, seedRepo } from './git-repo.js';
