@@ -5,9 +5,8 @@ import {
   type AgentExit,
   type AgentRun,
   type AgentSpec,
-  EventQueue,
 } from '@orcha/agent';
-import type { ProcessHandle } from '@orcha/exec';
+import { AsyncQueue, type ProcessHandle } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { type PermissionPolicy, pickOption } from './permission.js';
 import { AcpUpdateMapper } from './update-mapper.js';
@@ -48,7 +47,7 @@ const stderrKept = 4096;
  */
 export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
   const { handle } = options;
-  const events = new EventQueue<AgentEvent>();
+  const events = new AsyncQueue<AgentEvent>();
   const mapper = new AcpUpdateMapper();
   const prompts: string[] = [options.prompt];
   /** Aborts every open permission question when the run is canceled or ends. */
@@ -142,7 +141,7 @@ export async function startAcpRun(options: AcpRunOptions): Promise<AgentRun> {
       await options.cleanup().catch(() => {});
       exit = result;
       events.push(result);
-      events.close();
+      events.end();
       return result;
     });
 
