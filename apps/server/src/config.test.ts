@@ -95,6 +95,38 @@ describe('server configuration', () => {
     expect(() => parseConfig(['--agent-env', 'claude:1BAD=x'], {})).toThrow(/expected \[AGENT\]/);
   });
 
+  it('configures notification sinks from flags, their secrets only from the environment', () => {
+    const secret = 'a-long-enough-signing-secret';
+    const config = parseConfig(
+      [
+        '--notify-webhook',
+        'https://hooks.example.com/orcha',
+        '--notify-webhook=http://127.0.0.1:9000/hook',
+        '--notify-ntfy',
+        'https://ntfy.sh/my-orcha',
+        '--notify-secret-env',
+        'MY_SECRET',
+      ],
+      { MY_SECRET: secret, ORCHA_NTFY_TOKEN: 'tk_abc' },
+    );
+    expect(config.notifySinks).toEqual([
+      { kind: 'webhook', name: 'webhook:hooks.example.com', url: 'https://hooks.example.com/orcha', secret },
+      { kind: 'webhook', name: 'webhook:127.0.0.1:9000', url: 'http://127.0.0.1:9000/hook', secret },
+      { kind: 'ntfy', name: 'ntfy:ntfy.sh', url: 'https://ntfy.sh/my-orcha', token: 'tk_abc' },
+    ]);
+    expect(parseConfig([], {}).notifySinks).toEqual([]);
+    expect(() => parseConfig(['--notify-webhook', 'https://h.example/x'], {})).toThrow(
+      /set ORCHA_WEBHOOK_SECRET in orcha's environment/,
+    );
+    expect(() =>
+      parseConfig(['--notify-webhook', 'https://h.example/x'], { ORCHA_WEBHOOK_SECRET: 'short' }),
+    ).toThrow(/16\+ characters/);
+    expect(() =>
+      parseConfig(['--notify-webhook', 'file:///etc/passwd'], { ORCHA_WEBHOOK_SECRET: secret }),
+    ).toThrow(/http\(s\) URL/);
+    expect(() => parseConfig(['--notify-secret-env', 'not a name'], {})).toThrow(/NAME of an environment/);
+  });
+
   it('names the built-in ACP agents and reads more from --acp-agent as checked JSON', () => {
     expect(parseConfig(['--agents', 'gemini'], {}).agents).toBe('gemini');
     expect(parseConfig(['--agents=claude-acp'], {}).agents).toBe('claude-acp');

@@ -8,6 +8,11 @@ import { acpAgentSchema } from './acp-agents.js';
  * The one place the server reads flags and the environment. Flags take GNU spellings (`--port 9000`,
  * `--port=9000`) and the earlier single-dash ones (`-fake-agents`, `-tmux`, `-max-concurrent 4`).
  */
+const httpUrl = z
+  .string()
+  .url()
+  .refine((url) => /^https?:$/.test(new URL(url).protocol), 'an http(s) URL');
+
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
   host: z.string().min(1).default('127.0.0.1'),
@@ -55,10 +60,36 @@ const configSchema = z.object({
       }),
     )
     .default([]),
+  /** Where the person is told (`--notify-webhook`, `--notify-ntfy`); secrets come from the environment. */
+  notifySinks: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('webhook'),
+          name: z.string(),
+          url: httpUrl,
+          secret: z.string().min(16, 'the webhook secret needs 16+ characters'),
+        }),
+        z.object({
+          kind: z.literal('ntfy'),
+          name: z.string(),
+          url: httpUrl,
+          token: z.string().min(1).optional(),
+        }),
+      ]),
+    )
+    .default([]),
 });
 export type ServerConfig = z.infer<typeof configSchema> & { dataDir: string; searchPath: string };
 
-const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents' | 'noDemo'> = {
+type FlagKey =
+  | keyof z.infer<typeof configSchema>
+  | 'fakeAgents'
+  | 'noDemo'
+  | 'notifyWebhook'
+  | 'notifyNtfy'
+  | 'notifySecretEnv';
+const flagNames: Record<string, FlagKey> = {
   port: 'port',
   host: 'host',
   'data-dir': 'dataDir',
@@ -78,6 +109,9 @@ const flagNames: Record<string, keyof z.infer<typeof configSchema> | 'fakeAgents
   'git-name': 'gitName',
   'git-email': 'gitEmail',
   'agent-env': 'agentEnvironment',
+  'notify-webhook': 'notifyWebhook',
+  'notify-ntfy': 'notifyNtfy',
+  'notify-secret-env': 'notifySecretEnv',
   'acp-agent': 'acpAgents',
 };
 const booleans = new Set(['tmux', 'realForge', 'auth', 'fakeAgents', 'noDemo']);
@@ -103,6 +137,41 @@ function agentEnvironmentEntry(spec: string, env: NodeJS.ProcessEnv) {
       `--agent-env ${spec}: ${name} is not set in orcha's environment (give NAME=VALUE or export it)`,
     );
   return { agent: agent || null, target: target ?? null, name: name!, value };
+}
+
+/**
+ * The sinks of `--notify-webhook URL` and `--notify-ntfy URL` (each repeatable). Webhooks are signed with the
+ * secret in ORCHA_WEBHOOK_SECRET (or the variable `--notify-secret-env NAME` names); an ntfy topic's access
+ * token comes from ORCHA_NTFY_TOKEN. Sink names (`webhook:HOST`) key the delivery log, so they stay stable.
+ */
+function notifySinks(
+  flags: { webhooks: string[]; ntfy: string[]; secretEnv: string | undefined },
+  env: NodeJS.ProcessEnv,
+) {
+  const names = new Map<string, number>();
+  const name = (kind: string, url: string) => {
+    let host = url;
+    try {
+      host = new URL(url).host;
+    } catch {}
+    const base = `${kind}:${host}`;
+    const seen = (names.get(base) ?? 0) + 1;
+    names.set(base, seen);
+    return seen === 1 ? base : `${base}#${seen}`;
+  };
+  const secretName = flags.secretEnv ?? 'ORCHA_WEBHOOK_SECRET';
+  const secret = env[secretName];
+  if (flags.webhooks.length && secret === undefined)
+    throw new Error(`--notify-webhook needs a signing secret: set ${secretName} in orcha's environment`);
+  return [
+    ...flags.webhooks.map((url) => ({ kind: 'webhook' as const, name: name('webhook', url), url, secret })),
+    ...flags.ntfy.map((url) => ({
+      kind: 'ntfy' as const,
+      name: name('ntfy', url),
+      url,
+      ...(env.ORCHA_NTFY_TOKEN ? { token: env.ORCHA_NTFY_TOKEN } : {}),
+    })),
+  ];
 }
 
 function acpAgentJson(spec: string): unknown {
@@ -133,6 +202,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.ORCHA_GIT_EMAIL) raw.gitEmail = env.ORCHA_GIT_EMAIL;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (token) raw.githubToken = token;
+  const notify = {
+    webhooks: [] as string[],
+    ntfy: [] as string[],
+    secretEnv: undefined as string | undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--?([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -153,10 +227,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     else if (key === 'acpAgents')
       raw.acpAgents = [...((raw.acpAgents as unknown[] | undefined) ?? []), acpAgentJson(String(value))];
     else if (key === 'noDemo') raw.demo = !value;
-    else if (repeatable.has(key)) raw[key] = [...((raw[key] as unknown[] | undefined) ?? []), value];
+    else if (key === 'notifyWebhook') notify.webhooks.push(String(value));
+    else if (key === 'notifyNtfy') notify.ntfy.push(String(value));
+    else if (key === 'notifySecretEnv') {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(value)))
+        throw new Error(`--notify-secret-env ${value}: expected the NAME of an environment variable`);
+      notify.secretEnv = String(value);
+    } else if (repeatable.has(key)) raw[key] = [...((raw[key] as unknown[] | undefined) ?? []), value];
     else
       raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
   }
+  raw.notifySinks = notifySinks(notify, env);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`invalid configuration: ${describeIssues(parsed.error.issues)}`);
   // Where `--agents auto` looks for the agent CLIs.
@@ -200,5 +281,10 @@ export const usage = `usage: orcha serve [flags]
                            environment for agents (repeatable): one agent or all, one target or all;
                            without =VALUE the value comes from orcha's environment (for secrets). On SSH
                            targets it reaches the agent through a 0600 file, never a command line
+  --notify-webhook URL     POST signed JSON to URL when orcha needs the person, an objective ends or a
+                           target goes offline (repeatable); signed with ORCHA_WEBHOOK_SECRET
+  --notify-secret-env NAME read the webhook signing secret from this variable instead
+  --notify-ntfy URL        POST the same notifications to an ntfy topic URL (repeatable); an access
+                           token, if the topic needs one, comes from ORCHA_NTFY_TOKEN
 
 Single-dash spellings work too: -fake-agents, -tmux, -max-concurrent 4, -schedule-interval 2s, -real-forge.`;

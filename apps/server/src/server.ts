@@ -14,6 +14,7 @@ import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
 import { startDemo } from './demo.js';
 import { createLogger } from './logger.js';
+import { startNotifications } from './notifications.js';
 
 export interface RunningServer {
   url: string;
@@ -120,6 +121,7 @@ export async function startServer(
   const agentEndpoint = await serveAgentEndpoint(fetchWhenReady);
   orchestrator.config.tunnelBaseUrl = agentEndpoint.url;
   const reconciled = await orchestrator.start();
+  const notifier = startNotifications(store, config, log);
   markReady();
   // The dashboard shows what this machine has (tmux, git, agent CLIs, disk) from the start.
   void orchestrator
@@ -158,6 +160,7 @@ export async function startServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await agentEndpoint.close();
       await backends.close();
+      await notifier.stop();
       store.close();
     },
   };

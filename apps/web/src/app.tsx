@@ -2,11 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { ActivityFeed } from './components/activity-feed';
 import { FakeBanner } from './components/fake-banner';
 import { NeedsYou } from './components/needs-you';
+import { NotificationsPanel } from './components/notifications-panel';
 import { ObjectiveList } from './components/objective-list';
 import { PullRequestList } from './components/pull-request-list';
 import { SessionDetail } from './components/session-detail';
 import { TargetList } from './components/target-list';
 import { TopBar } from './components/top-bar';
+import { useDesktopNotifications } from './lib/desktop-notifications';
 import { useKeyboard } from './lib/keyboard';
 import { navigate, useRoute } from './lib/router';
 import { useDashboard, useDashboardStore } from './state/use-dashboard';
@@ -22,6 +24,7 @@ export function App() {
   const filterRef = useRef<HTMLInputElement>(null);
   const store = useDashboardStore();
   const openSessionId = route.view === 'overview' ? route.sessionId : null;
+  useDesktopNotifications();
 
   useEffect(() => {
     if (phase !== 'ready') return;
@@ -94,6 +97,11 @@ export function App() {
       {route.view === 'targets' && (
         <main className="page">
           <TargetList />
+        </main>
+      )}
+      {route.view === 'notifications' && (
+        <main className="page">
+          <NotificationsPanel />
         </main>
       )}
     </div>

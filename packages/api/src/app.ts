@@ -10,6 +10,7 @@ import { loginRoutes } from './login.js';
 import { mcpRoutes } from './mcp.js';
 import { openApiDocument, referencePage } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { objectiveRoutes } from './routes/objectives.js';
 import { outputRoutes } from './routes/outputs.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -57,6 +58,7 @@ export function createApi(options: ApiOptions): Hono {
   targetRoutes(app, deps);
   outputRoutes(app, deps);
   mcpRoutes(app, deps);
+  notificationRoutes(app, deps);
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
   app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
   const root = options.staticRoot;

@@ -1,5 +1,6 @@
 import { errorCodes } from '@orcha/model';
 import { z } from 'zod';
+import { notificationsQuery } from './routes/notifications.js';
 import {
   answerBody,
   cancelBody,
@@ -135,6 +136,12 @@ const operations: Operation[] = [
     query: objectiveFilterQuery,
   },
   { method: 'get', path: '/api/artifacts/{id}', summary: 'One artifact with its content' },
+  {
+    method: 'get',
+    path: '/api/notifications',
+    summary: 'Notifications, newest first, with their delivery log per sink',
+    query: notificationsQuery,
+  },
 ];
 
 const errorSchema = {

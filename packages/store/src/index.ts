@@ -2,6 +2,12 @@ export type { DashboardSummary, HistoryPage, HistoryQuery, ObjectiveRow, Session
 export { historyPageSize, maxHistoryPageSize } from './dashboard.js';
 export type { ProviderUsage } from './feed.js';
 export type { LockResult } from './locks.js';
+export type {
+  Notification,
+  NotificationDelivery,
+  NotificationDeliveryStatus,
+  NotificationDraft,
+} from './notifications.js';
 export type { Store, StoreReads, StoreWrites } from './ports.js';
 export type { SessionPatch } from './sessions.js';
 export type { StoreOptions } from './store.js';

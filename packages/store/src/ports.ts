@@ -21,6 +21,7 @@ import type {
 import type { DashboardSummary, HistoryPage, HistoryQuery } from './dashboard.js';
 import type { ProviderUsage } from './feed.js';
 import type { LockResult } from './locks.js';
+import type { Notification, NotificationDelivery, NotificationDraft } from './notifications.js';
 import type { NewObjective } from './objectives.js';
 import type { NewArtifact, NewNote } from './outputs.js';
 import type { NewFeedback, NewPullRequest, PullRequestPatch } from './pull-requests.js';
@@ -85,6 +86,19 @@ export interface StoreReads {
   dashboardSummary(): DashboardSummary;
   /** Finished objectives older than `before`, most recently finished first. */
   objectiveHistory(query?: HistoryQuery): HistoryPage;
+  /** The newest notifications first (before the id `before`), each with its delivery log per sink. */
+  listNotifications(options?: {
+    before?: number | undefined;
+    limit?: number | undefined;
+  }): (Notification & { deliveries: NotificationDelivery[] })[];
+  /** Pending deliveries to these sinks due at `now`, oldest first. */
+  dueDeliveries(
+    now: number,
+    sinks: readonly string[],
+    limit?: number,
+  ): { notification: Notification; delivery: NotificationDelivery }[];
+  /** When the earliest pending delivery to these sinks is due; null when none is pending. */
+  nextDeliveryAt(sinks: readonly string[]): number | null;
   /** Hears every committed batch of events, in commit order; returns the unsubscribe function. */
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
 }
@@ -140,6 +154,22 @@ export interface StoreWrites {
   createNote(input: NewNote): Note;
   createArtifact(input: NewArtifact): Artifact;
   setProviderExhausted(provider: string, until: number | null): void;
+  /**
+   * The notification outbox: turns up to `batch` events past its durable cursor into notifications (and a
+   * pending delivery per sink) with `derive`, moving the cursor in the same transaction; answers how many
+   * events it read.
+   */
+  deriveNotifications(
+    derive: (event: OrchaEvent) => NotificationDraft | null,
+    sinks: readonly string[],
+    batch?: number,
+  ): number;
+  /** One delivery attempt: delivered, to retry at `retryAt`, or given up (`retryAt` null). */
+  recordDeliveryAttempt(
+    notificationId: number,
+    sink: string,
+    outcome: { ok: true } | { ok: false; error: string; retryAt: number | null },
+  ): NotificationDelivery;
 }
 
 /** The whole store: what the orchestrator composes; readers get `StoreReads` only. */

@@ -258,3 +258,46 @@ export const transcriptMessages = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.sessionId, table.seq] })],
 );
+
+/**
+ * The notification outbox: notifications derived from `events` past a durable cursor, and one delivery row
+ * per notification and sink (attempts, status, last error) — what a restart resumes from.
+ */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    eventId: integer('event_id').notNull(),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    objectiveId: text('objective_id'),
+  },
+  (table) => [uniqueIndex('notifications_key').on(table.key)],
+);
+
+export const notificationDeliveries = sqliteTable(
+  'notification_deliveries',
+  {
+    notificationId: integer('notification_id').notNull(),
+    sink: text('sink').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    deliveredAt: integer('delivered_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.notificationId, table.sink] }),
+    index('notification_deliveries_due').on(table.status, table.nextAttemptAt),
+  ],
+);
+
+/** One row (id 1): the last event the outbox has looked at. */
+export const notificationCursor = sqliteTable('notification_cursor', {
+  id: integer('id').primaryKey(),
+  eventId: integer('event_id').notNull(),
+});

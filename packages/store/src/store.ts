@@ -4,6 +4,7 @@ import { openDatabase } from './database.js';
 import { feedQueries } from './feed.js';
 import { inboxQueries } from './inbox.js';
 import { lockQueries } from './locks.js';
+import { notificationQueries } from './notifications.js';
 import { objectiveQueries } from './objectives.js';
 import { outputQueries } from './outputs.js';
 import type { Store } from './ports.js';
@@ -41,6 +42,7 @@ export function createStore(options: StoreOptions): Store {
     ...outputQueries(ctx),
     ...feedQueries(ctx),
     ...dashboardQueries(ctx),
+    ...notificationQueries(ctx),
     subscribe: ctx.subscribe,
     close(): void {
       ctx.sqlite.close();

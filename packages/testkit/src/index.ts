@@ -48,3 +48,5 @@ export type { TempDir } from './temp.js';
 export { createTempDir } from './temp.js';
 export type { PrivateTmux } from './tmux.js';
 export { createPrivateTmux, scriptedTuiPath } from './tmux.js';
+export type { ReceivedRequest, WebhookReceiver } from './webhook-receiver.js';
+export { startWebhookReceiver } from './webhook-receiver.js';

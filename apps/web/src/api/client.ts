@@ -7,6 +7,7 @@ import type {
   MessagesPage,
   NewObjective,
   NewTarget,
+  NotificationEntry,
   ObjectiveDetailResponse,
   PullRequestWithFeedback,
   ScreenResponse,
@@ -107,6 +108,8 @@ export const api = {
   artifacts: (sessionId: string) =>
     get<{ artifacts: ArtifactSummary[] }>(`/api/artifacts?sessionId=${id(sessionId)}`),
   artifact: (artifactId: string) => get<{ artifact: Artifact }>(`/api/artifacts/${id(artifactId)}`),
+  notifications: (signal?: AbortSignal) =>
+    get<{ notifications: NotificationEntry[] }>('/api/notifications?limit=100', signal),
 };
 
 export function errorText(error: unknown): string {

@@ -151,3 +151,27 @@ export interface NewTarget {
   capacity_sessions?: number;
   bootstrap?: string;
 }
+
+/** One sink's delivery of one notification (`GET /api/notifications`). */
+export interface NotificationDelivery {
+  notificationId: number;
+  sink: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  deliveredAt: number | null;
+  updatedAt: number;
+}
+
+export interface NotificationEntry {
+  id: number;
+  key: string;
+  eventId: number;
+  at: number;
+  kind: string;
+  title: string;
+  body: string;
+  objectiveId: string | null;
+  deliveries: NotificationDelivery[];
+}

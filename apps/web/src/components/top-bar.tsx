@@ -26,6 +26,7 @@ export function TopBar({ route }: { route: Route }) {
     { route: { view: 'overview', sessionId: null }, label: 'Overview', short: 'Overview' },
     { route: { view: 'pulls' }, label: 'Pull requests', short: 'PRs' },
     { route: { view: 'targets' }, label: 'Targets', short: 'Targets' },
+    { route: { view: 'notifications' }, label: 'Notifications', short: 'Notify' },
   ];
   return (
     <header className="top-bar">

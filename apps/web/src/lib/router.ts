@@ -1,7 +1,11 @@
 import { useSyncExternalStore } from 'react';
 
 /** The dashboard's places, kept in the URL hash so reloads and links land where they were. */
-export type Route = { view: 'overview'; sessionId: string | null } | { view: 'pulls' } | { view: 'targets' };
+export type Route =
+  | { view: 'overview'; sessionId: string | null }
+  | { view: 'pulls' }
+  | { view: 'targets' }
+  | { view: 'notifications' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -9,6 +13,7 @@ export function parseRoute(hash: string): Route {
   if (session) return { view: 'overview', sessionId: session[1]! };
   if (path === '/pulls') return { view: 'pulls' };
   if (path === '/targets') return { view: 'targets' };
+  if (path === '/notifications') return { view: 'notifications' };
   return { view: 'overview', sessionId: null };
 }
 
@@ -20,6 +25,8 @@ export function hrefFor(route: Route): string {
       return '#/pulls';
     case 'targets':
       return '#/targets';
+    case 'notifications':
+      return '#/notifications';
     default: {
       const unknownRoute: never = route;
       return unknownRoute;
