@@ -1,42 +1,17 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createTempDir } from '@orcha/testkit';
 import { describe, expect, it } from 'vitest';
+import { startOrcha } from './orcha-process.js';
 
-const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
 /** Runs `orcha serve --agents claude` as a real process until it serves; returns what it logged by then. */
 async function startLog(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<string> {
   const dir = await createTempDir('orcha-root-');
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@orcha/source',
-      '--import',
-      'tsx',
-      entry,
-      'serve',
-      '--agents',
-      'claude',
-      '--port',
-      '0',
-      '--data-dir',
-      dir.path,
-      ...extra,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env },
-  );
-  let log = '';
   try {
-    return await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        log += chunk.toString();
-        if (/ serving http/.test(log)) resolve(log);
-      });
-      child.once('exit', (code) => reject(new Error(`orcha exited (${code}) before serving:\n${log}`)));
+    const orcha = await startOrcha(['--agents', 'claude', '--port', '0', '--data-dir', dir.path, ...extra], {
+      env,
     });
+    await orcha.stop();
+    return orcha.stderr();
   } finally {
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
     await dir.remove();
   }
 }

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { createTempDir, startWebhookReceiver, type TempDir, type WebhookReceiver } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
-const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
 const secret = 'whole-system-signing-secret';
 let dir: TempDir;
 let child: ChildProcess | null = null;
@@ -13,43 +11,12 @@ let receiver: WebhookReceiver | null = null;
 let port = 0;
 let hookPort = 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** Starts `orcha serve` as a real process with a webhook sink, its secret only in the environment. */
 async function serve(): Promise<void> {
   const args = ['--port', String(port), '--data-dir', dir.path, '--no-demo'];
   args.push('--notify-webhook', `http://127.0.0.1:${hookPort}/hook`, '--schedule-interval', '200ms');
-  child = spawn(
-    process.execPath,
-    ['--conditions=@orcha/source', '--import', 'tsx', entry, 'serve', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ORCHA_WEBHOOK_SECRET: secret },
-    },
-  );
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  // Starting from source compiles it first: slow on a loaded machine.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
-    } catch {}
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`orcha did not start:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const orcha = await startOrcha(args, { env: { ...process.env, ORCHA_WEBHOOK_SECRET: secret } });
+  child = orcha.child;
 }
 
 async function kill9(): Promise<void> {

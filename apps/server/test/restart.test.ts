@@ -1,63 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { createPrivateTmux, createTempDir, type PrivateTmux, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
-const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
 let dir: TempDir;
 let tmux: PrivateTmux;
 let child: ChildProcess | null = null;
 let port = 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** Starts `orcha serve` as a real process and waits until it answers. */
+/** Starts `orcha serve` as a real process and waits until it serves. */
 async function serve(): Promise<void> {
-  child = spawn(
-    process.execPath,
-    [
-      '--conditions=@orcha/source',
-      '--import',
-      'tsx',
-      entry,
-      'serve',
-      '--port',
-      String(port),
-      '--data-dir',
-      dir.path,
-      '--tmux',
-      '--tmux-socket',
-      tmux.socketName,
-      '--no-demo',
-      '--schedule-interval',
-      '200ms',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORCHA_DEMO_QUIET_MS: '20000' } },
-  );
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
-    } catch {}
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`orcha did not start:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const args = ['--port', String(port), '--data-dir', dir.path, '--tmux', '--tmux-socket', tmux.socketName];
+  args.push('--no-demo', '--schedule-interval', '200ms');
+  const orcha = await startOrcha(args, { env: { ...process.env, ORCHA_DEMO_QUIET_MS: '20000' } });
+  child = orcha.child;
 }
 
 async function get<T>(path: string): Promise<T> {

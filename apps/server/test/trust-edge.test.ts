@@ -1,17 +1,13 @@
 // The edge of a real `orcha serve` process: DNS rebinding is refused before anything runs, `--auth`
 // requires a token on loopback too and signs the dashboard in with a one-time link, and only page routes
 // answer HTML.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { poll } from '@orcha/exec';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
+import { freePort, startOrcha } from './orcha-process.js';
 
 interface Orcha {
   url: string;
@@ -21,64 +17,13 @@ interface Orcha {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** Starts `orcha serve` as a real process and waits until it has printed that it serves. */
+/** Starts `orcha serve` as a real process; ready once it serves and, with a token in force, printed its login link. */
 async function serve(dir: TempDir, args: string[]): Promise<Orcha> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--conditions=@orcha/source',
-      '--import',
-      'tsx',
-      entry,
-      'serve',
-      '--port',
-      String(port),
-      '--data-dir',
-      dir.path,
-      '--no-demo',
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // Ready once it serves and, with a token in force, has printed its login link.
-  const ready = () =>
-    stderr.includes(' serving http://') && (!args.includes('--auth') || stdout.includes('login link'));
-  await new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (ready()) resolve();
-    };
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      check();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      check();
-    });
-    child.once('exit', (code) => reject(new Error(`orcha exited (${code}):\n${stderr}`)));
+  const orcha = await startOrcha(['--port', String(port), '--data-dir', dir.path, '--no-demo', ...args], {
+    ready: ({ stdout }) => !args.includes('--auth') || stdout.includes('login link'),
   });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stdout: () => stdout,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { url: `http://127.0.0.1:${port}`, port, stdout: orcha.stdout, stop: orcha.stop };
 }
 
 /** A raw HTTP request with any Host header (fetch picks its own). */

@@ -11,8 +11,8 @@ export const notificationsQuery = z.object({
 
 /** The notification outbox, newest first, each notification with its delivery log per sink. */
 export function notificationRoutes(app: Hono, { orchestrator }: ApiDeps) {
-  const { store } = orchestrator;
+  const { reads } = orchestrator;
   app.get('/api/notifications', (c) =>
-    c.json({ notifications: store.listNotifications(readQuery(c, notificationsQuery)) }),
+    c.json({ notifications: reads.listNotifications(readQuery(c, notificationsQuery)) }),
   );
 }
