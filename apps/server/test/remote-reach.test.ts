@@ -178,93 +178,100 @@ describe('agents on an SSH target reach orcha', () => {
   // Skipped: flaky since the turn-end commit landed beside it; in 1 of 2 clean CI runs the objective ended done
   // with no pull request recorded. Open in issue 10 until the race between the worker's own commit, orcha's
   // turn-end commit and publish_pr is found.
-  it.skip('a remote claude worker gets its settings from orcha, calls create_note through the tunnel, and its change reaches the PR', async () => {
-    // The account's own non-interactive environment has no model settings, and claude is not on its PATH.
-    const account = await inspect.run('sh', ['-c', 'env; command -v claude || echo "no claude"']);
-    expect(account.stdout).not.toMatch(/ANTHROPIC|CLAUDE_/);
-    expect(account.stdout).toContain('no claude');
+  // Run it with ORCHA_SSH_LOOP=1 while the race is being found.
+  it.runIf(process.env.ORCHA_SSH_LOOP === '1')(
+    'a remote claude worker gets its settings from orcha, calls create_note through the tunnel, and its change reaches the PR',
+    async () => {
+      // The account's own non-interactive environment has no model settings, and claude is not on its PATH.
+      const account = await inspect.run('sh', ['-c', 'env; command -v claude || echo "no claude"']);
+      expect(account.stdout).not.toMatch(/ANTHROPIC|CLAUDE_/);
+      expect(account.stdout).toContain('no claude');
 
-    server = await serve();
-    const orchaPort = portOf(server.url);
-    // From the target, orcha's own address leads nowhere: only the tunnel can carry a call.
-    const probe = 'exec 3<>"/dev/tcp/127.0.0.1/$1" && echo connected';
-    const direct = await inspect.run('bash', ['-c', probe, 'probe', String(orchaPort)]);
-    expect(direct.stdout).not.toContain('connected');
+      server = await serve();
+      const orchaPort = portOf(server.url);
+      // From the target, orcha's own address leads nowhere: only the tunnel can carry a call.
+      const probe = 'exec 3<>"/dev/tcp/127.0.0.1/$1" && echo connected';
+      const direct = await inspect.run('bash', ['-c', probe, 'probe', String(orchaPort)]);
+      expect(direct.stdout).not.toContain('connected');
 
-    const registered = await api(server, 'POST', '/api/targets', {
-      name: 'remote-box',
-      kind: 'ssh',
-      host: sshd.host,
-      user: sshd.user,
-      port: sshd.port,
-      identity_file: sshd.identityFile,
-      work_root: join(sshd.dir, 'work'),
-      capacity_sessions: 1,
-    });
-    expect(registered.status).toBe(201);
-    const checks = registered.body.doctor.checks as { name: string; ok: boolean; detail: string }[];
-    const check = (name: string) => checks.find((entry) => entry.name === name);
-    expect(registered.body.doctor.ok).toBe(true);
-    expect(registered.body.doctor.loginPath).toContain(join(dir.path, 'remote-home', '.local', 'bin'));
-    expect(check('claude')?.detail).toMatch(
-      /\.local\/bin\/claude, \d+\.\d+\.\d+ \(Claude Code\), logged in \(api_key\)/,
-    );
-    // The tunnel took orcha's own port number on the target, which led nowhere there a moment ago.
-    expect(check('tunnel to orcha')?.detail).toContain(
-      `reach orcha at http://127.0.0.1:${orchaPort} (a reverse tunnel; HTTP 200)`,
-    );
-    expect((await inspect.run('bash', ['-c', probe, 'probe', String(orchaPort)])).stdout).toContain(
-      'connected',
-    );
-    // Any user of the target can connect to that port: through it, only the agents' endpoints answer.
-    const get =
-      'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\\r\\n\\r\\n" "$2" >&3 && head -n 1 <&3';
-    const through = async (path: string) =>
-      (await inspect.run('bash', ['-c', get, 'get', String(orchaPort), path])).stdout.trim();
-    expect(await through('/api/objectives')).toMatch(/^HTTP\/1\.1 404/);
-    expect(await through('/api/targets')).toMatch(/^HTTP\/1\.1 404/);
-    expect(await through('/api/health')).toMatch(/^HTTP\/1\.1 200/);
+      const registered = await api(server, 'POST', '/api/targets', {
+        name: 'remote-box',
+        kind: 'ssh',
+        host: sshd.host,
+        user: sshd.user,
+        port: sshd.port,
+        identity_file: sshd.identityFile,
+        work_root: join(sshd.dir, 'work'),
+        capacity_sessions: 1,
+      });
+      expect(registered.status).toBe(201);
+      const checks = registered.body.doctor.checks as { name: string; ok: boolean; detail: string }[];
+      const check = (name: string) => checks.find((entry) => entry.name === name);
+      expect(registered.body.doctor.ok).toBe(true);
+      expect(registered.body.doctor.loginPath).toContain(join(dir.path, 'remote-home', '.local', 'bin'));
+      expect(check('claude')?.detail).toMatch(
+        /\.local\/bin\/claude, \d+\.\d+\.\d+ \(Claude Code\), logged in \(api_key\)/,
+      );
+      // The tunnel took orcha's own port number on the target, which led nowhere there a moment ago.
+      expect(check('tunnel to orcha')?.detail).toContain(
+        `reach orcha at http://127.0.0.1:${orchaPort} (a reverse tunnel; HTTP 200)`,
+      );
+      expect((await inspect.run('bash', ['-c', probe, 'probe', String(orchaPort)])).stdout).toContain(
+        'connected',
+      );
+      // Any user of the target can connect to that port: through it, only the agents' endpoints answer.
+      const get =
+        'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\\r\\n\\r\\n" "$2" >&3 && head -n 1 <&3';
+      const through = async (path: string) =>
+        (await inspect.run('bash', ['-c', get, 'get', String(orchaPort), path])).stdout.trim();
+      expect(await through('/api/objectives')).toMatch(/^HTTP\/1\.1 404/);
+      expect(await through('/api/targets')).toMatch(/^HTTP\/1\.1 404/);
+      expect(await through('/api/health')).toMatch(/^HTTP\/1\.1 200/);
 
-    const created = await api(server, 'POST', '/api/objectives', {
-      title: 'Say hello',
-      prompt: 'Add a hello.txt saying hello.',
-      repo: repoUrl,
-      base_branch: 'main',
-      agent: 'claude',
-    });
-    expect(created.status).toBe(201);
-    const objectiveId = created.body.objective.id as string;
-    const objective = await eventually(async () => {
-      const detail = (await api(server!, 'GET', `/api/objectives/${objectiveId}`)).body;
-      return detail.objective.status === 'done' ? detail : null;
-    }, 150_000);
+      const created = await api(server, 'POST', '/api/objectives', {
+        title: 'Say hello',
+        prompt: 'Add a hello.txt saying hello.',
+        repo: repoUrl,
+        base_branch: 'main',
+        agent: 'claude',
+      });
+      expect(created.status).toBe(201);
+      const objectiveId = created.body.objective.id as string;
+      const objective = await eventually(async () => {
+        const detail = (await api(server!, 'GET', `/api/objectives/${objectiveId}`)).body;
+        return detail.objective.status === 'done' ? detail : null;
+      }, 150_000);
 
-    const worker = (
-      objective.sessions as { id: string; role: string; status: string; targetId: string }[]
-    ).find((session) => session.role === 'worker')!;
-    expect(worker.status).toBe('completed');
-    expect(worker.targetId).toBe(registered.body.target.id);
-    // The worker's note arrived over MCP: from inside the namespace, through the tunnel.
-    expect(objective.notes).toEqual([
-      expect.objectContaining({
-        sessionId: worker.id,
-        title: 'Greeting written',
-        body: 'written on the remote box',
-      }),
-    ]);
-    // Its model calls carried the key orcha passed (the account had none).
-    const workerCalls = anthropic.requests.filter(
-      (request) => !request.system.includes('You are the manager'),
-    );
-    expect(workerCalls.length).toBeGreaterThan(0);
-    expect(workerCalls.every((request) => request.headers['x-api-key'] === apiKey)).toBe(true);
+      const worker = (
+        objective.sessions as { id: string; role: string; status: string; targetId: string }[]
+      ).find((session) => session.role === 'worker')!;
+      expect(worker.status).toBe('completed');
+      expect(worker.targetId).toBe(registered.body.target.id);
+      // The worker's note arrived over MCP: from inside the namespace, through the tunnel.
+      expect(objective.notes).toEqual([
+        expect.objectContaining({
+          sessionId: worker.id,
+          title: 'Greeting written',
+          body: 'written on the remote box',
+        }),
+      ]);
+      // Its model calls carried the key orcha passed (the account had none).
+      const workerCalls = anthropic.requests.filter(
+        (request) => !request.system.includes('You are the manager'),
+      );
+      expect(workerCalls.length).toBeGreaterThan(0);
+      expect(workerCalls.every((request) => request.headers['x-api-key'] === apiKey)).toBe(true);
 
-    const [pr] = objective.pullRequests as { branch: string; headSha: string; sessionId: string }[];
-    expect(pr?.sessionId).toBe(worker.id);
-    const bare = gitServer.repoPath('acme/app');
-    expect((await git(['rev-parse', `refs/heads/${pr!.branch}`], { cwd: bare })).trim()).toBe(pr!.headSha);
-    expect(await git(['show', `${pr!.branch}:hello.txt`], { cwd: bare })).toBe('hello from the remote box\n');
-  }, 240_000);
+      const [pr] = objective.pullRequests as { branch: string; headSha: string; sessionId: string }[];
+      expect(pr?.sessionId).toBe(worker.id);
+      const bare = gitServer.repoPath('acme/app');
+      expect((await git(['rev-parse', `refs/heads/${pr!.branch}`], { cwd: bare })).trim()).toBe(pr!.headSha);
+      expect(await git(['show', `${pr!.branch}:hello.txt`], { cwd: bare })).toBe(
+        'hello from the remote box\n',
+      );
+    },
+    240_000,
+  );
 
   it('the doctor says in one line how to fix a CLI that is missing or logged out, and a missing tunnel; locally a logout only warns', async () => {
     const emptyHome = join(dir.path, 'empty-home');
