@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { crashPoints } from '@orcha/core';
 import { describeIssues } from '@orcha/model';
 import { defaultGitIdentity, gitIdentitySchema } from '@orcha/workspace';
 import { z } from 'zod';
@@ -44,6 +45,8 @@ const configSchema = z.object({
     )
     .default([]),
   demo: z.boolean().default(true),
+  /** Test-only, from ORCHA_TEST_CRASH_AT: the crash point where orcha kills itself (`crash-probe.ts`). */
+  crashAt: z.enum(crashPoints).optional(),
   /** IS_SANDBOX from the environment: claude accepts bypassPermissions as root only with it set to 1. */
   isSandbox: z.string().optional(),
   /** Author and committer of the commits orcha makes of what workers leave (default: orcha's own). */
@@ -198,6 +201,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
   if (env.ORCHA_GITHUB_URL) raw.githubUrl = env.ORCHA_GITHUB_URL;
   if (env.IS_SANDBOX !== undefined) raw.isSandbox = env.IS_SANDBOX;
+  if (env.ORCHA_TEST_CRASH_AT) raw.crashAt = env.ORCHA_TEST_CRASH_AT;
   if (env.ORCHA_GIT_NAME) raw.gitName = env.ORCHA_GIT_NAME;
   if (env.ORCHA_GIT_EMAIL) raw.gitEmail = env.ORCHA_GIT_EMAIL;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;

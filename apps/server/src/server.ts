@@ -12,6 +12,7 @@ import { createStore } from '@orcha/store';
 import { serveAgentEndpoint } from './agent-endpoint.js';
 import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
+import { createCrashProbe } from './crash-probe.js';
 import { startDemo } from './demo.js';
 import { createLogger } from './logger.js';
 import { startNotifications } from './notifications.js';
@@ -69,6 +70,7 @@ export async function startServer(
     forge: backends.forge,
     preparer: backends.preparer,
     log,
+    ...(config.crashAt ? { probe: createCrashProbe(config.crashAt) } : {}),
     config: {
       maxConcurrent: config.maxConcurrent,
       scheduleIntervalMs: config.scheduleInterval,
@@ -127,8 +129,8 @@ export async function startServer(
   void orchestrator
     .doctorTarget(localTarget.id)
     .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
-  if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
-    log('info', 'reconciled sessions after restart', reconciled);
+  if (Object.values(reconciled).some((count) => count > 0))
+    log('info', 'reconciled sessions after restart', { ...reconciled });
   log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
   const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
   if (loginUrl) {

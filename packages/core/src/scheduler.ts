@@ -175,6 +175,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     store.updateSession(session.id, { targetId: placement.targetId });
     const started = report(ctx, session.id, { type: 'slot-claimed' });
     if (!started) continue;
+    ctx.probe?.('slot-claimed');
     active++;
     launch(started);
   }

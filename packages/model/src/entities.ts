@@ -214,7 +214,13 @@ export const prFeedbackSchema = z.object({
 });
 export type PrFeedback = z.infer<typeof prFeedbackSchema>;
 
-export const questionKindSchema = z.enum(['ask_user', 'loop_guard', 'usage_exhausted', 'pr_closed']);
+export const questionKindSchema = z.enum([
+  'ask_user',
+  'loop_guard',
+  'usage_exhausted',
+  'pr_closed',
+  'manager_lost',
+]);
 export type QuestionKind = z.infer<typeof questionKindSchema>;
 export const questionSchema = z.object({
   id: idSchema('question'),
