@@ -134,8 +134,9 @@ function replaceManager(ctx: Context, objectiveId: string, answer: string): Sess
     objectiveId,
     role: 'manager',
     agent,
-    title: objective.title,
-    prompt: `${objective.prompt}\n\n(orcha: the objective's first manager was lost; read the sessions, notes and pull requests so far and carry on.)`,
+    // Titled and briefed as the store briefs an objective's first manager.
+    title: `Manager: ${objective.title}`.slice(0, 200),
+    prompt: `${objective.prompt ? `${objective.title}\n\n${objective.prompt}` : objective.title}\n\n(orcha: the objective's first manager was lost; read the sessions, notes and pull requests so far and carry on.)`,
     interactivity: ctx.providers.get(agent)!.interactivity,
   });
   ctx.wake();
