@@ -275,7 +275,7 @@ export const usage = `usage: orcha serve [flags]
   --feedback-interval D    how often open pull requests are polled (5s)
   --api-token T            require this bearer token on /api (or ORCHA_API_TOKEN)
   --auth                   require an API token on loopback too (one is generated unless given); orcha
-                           prints a one-time login link for the dashboard
+                           prints a one-time login link for the dashboard (good for 15 minutes)
   --allowed-host NAME      also answer to this host name (repeatable; .NAME allows its subdomains too);
                            IP addresses and localhost always work, other names get 403 (DNS rebinding)
   --no-demo                with fake agents, do not start the demo objective
