@@ -122,7 +122,9 @@ export async function startServer(
   orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
   const agentEndpoint = await serveAgentEndpoint(fetchWhenReady);
   orchestrator.config.tunnelBaseUrl = agentEndpoint.url;
+  const reconcileStarted = performance.now();
   const reconciled = await orchestrator.start();
+  const reconcileMs = Math.round(performance.now() - reconcileStarted);
   const notifier = startNotifications(store, config, log);
   markReady();
   // The dashboard shows what this machine has (tmux, git, agent CLIs, disk) from the start.
@@ -130,7 +132,7 @@ export async function startServer(
     .doctorTarget(localTarget.id)
     .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
   if (Object.values(reconciled).some((count) => count > 0))
-    log('info', 'reconciled sessions after restart', { ...reconciled });
+    log('info', 'reconciled sessions after restart', { ...reconciled, ms: reconcileMs });
   log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
   const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
   if (loginUrl) {

@@ -2,7 +2,6 @@ import type { AgentRun } from '@orcha/agent';
 import { type ObjectiveStatus, type Session, sessionMachine } from '@orcha/model';
 import type { Context } from './context.js';
 import { askAboutLostManager } from './questions.js';
-import { cancelSession } from './session-control.js';
 import { report } from './session-status.js';
 import { tellManager } from './worker-reports.js';
 
@@ -62,79 +61,96 @@ export async function reconcile(
     }
     return status;
   };
+  // Messages handed to runs the crash ended; read once, as most sessions have none.
+  const handed = new Set(store.sessionsWithHandedInput());
+  const requeue = (sessionId: string) => {
+    if (handed.has(sessionId)) store.requeueInput(sessionId);
+  };
   const open = store.listSessions({
     statuses: ['queued', 'waiting_capacity', 'starting', 'running', 'waiting_input', 'paused'],
   });
+  // Runs that outlived us first (this waits on their terminals); then everything else in one transaction.
+  const reattached = new Set<string>();
   for (const session of open) {
-    const objective = statusOf(session.objectiveId);
-    if (objective !== 'active') {
-      await endWithObjective(ctx, session, objective);
-      counts.ended++;
-      continue;
-    }
-    if (session.status === 'starting' || session.status === 'running') {
-      const outcome = await recover(ctx, session, follow);
-      counts[outcome]++;
-    } else if (session.status === 'waiting_input') {
-      store.requeueInput(session.id);
-      if (store.pendingInputCount(session.id) > 0 && report(ctx, session.id, { type: 'input-pending' }))
-        counts.woken++;
-    }
+    if (statusOf(session.objectiveId) !== 'active' || !holdsSlot(session)) continue;
+    if (await reattach(ctx, session, follow)) reattached.add(session.id);
   }
-  for (const [objectiveId, status] of objectiveStatus) {
-    if (status === 'active') continue;
-    for (const question of store.listQuestions({ status: 'open', objectiveId }))
-      store.withdrawQuestion(question.id);
-  }
+  counts.reattached = reattached.size;
+  const lost: Session[] = [];
+  store.batch(() => {
+    for (const session of open) {
+      const objective = statusOf(session.objectiveId);
+      if (objective !== 'active') {
+        endWithObjective(ctx, session, objective);
+        counts.ended++;
+      } else if (holdsSlot(session) && !reattached.has(session.id)) {
+        // What the lost run was handed and did not answer goes to the next run.
+        requeue(session.id);
+        const provider = ctx.providers.get(session.agent);
+        const conversation = !provider ? 'lost' : session.providerSessionId ? 'resumable' : 'unstarted';
+        const changed = report(ctx, session.id, { type: 'restart-found-no-process', conversation });
+        if (conversation === 'resumable') counts.resumed++;
+        else if (conversation === 'unstarted') counts.restarted++;
+        else {
+          counts.failed++;
+          if (changed) lost.push(changed);
+        }
+      } else if (session.status === 'waiting_input') {
+        requeue(session.id);
+        if (store.pendingInputCount(session.id) > 0 && report(ctx, session.id, { type: 'input-pending' }))
+          counts.woken++;
+      }
+    }
+    for (const [objectiveId, status] of objectiveStatus) {
+      if (status === 'active') continue;
+      for (const question of store.listQuestions({ status: 'open', objectiveId }))
+        store.withdrawQuestion(question.id);
+    }
+    // A failed worker's manager hears of it from the status change; a manager's objective needs the person.
+    for (const session of lost)
+      if (session.role === 'manager' && sessionMachine.isTerminal(session.status))
+        askAboutLostManager(ctx, session);
+  });
   ctx.wake();
   return counts;
 }
 
-/** A session found holding a slot: its run is re-attached, or it is resumed, run again or failed. */
-async function recover(
+const holdsSlot = (session: Session) => session.status === 'starting' || session.status === 'running';
+
+/** Follows a run that outlived orcha (tmux) again; false when there is none. */
+async function reattach(
   ctx: Context,
   session: Session,
   follow: (sessionId: string, run: AgentRun, interactivity: 'interactive' | 'noninteractive') => void,
-): Promise<'reattached' | 'resumed' | 'restarted' | 'failed'> {
-  const { store } = ctx;
+): Promise<boolean> {
   const provider = ctx.providers.get(session.agent);
-  const target = session.targetId ? store.getTarget(session.targetId) : null;
-  if (provider?.reattach && target && session.attachCommand) {
-    const workspace = session.workspaceId ? store.getWorkspace(session.workspaceId) : null;
-    const run = await provider
-      .reattach({
-        sessionId: session.id,
-        attachName: `orcha-${session.id}`,
-        prompt: session.prompt,
-        cwd: workspace?.path ?? target.workRoot,
-        executor: ctx.executorFor(target),
-      })
-      .catch(() => null);
-    if (run) {
-      follow(session.id, run, provider.interactivity);
-      return 'reattached';
-    }
-  }
-  // What the lost run was handed and did not answer goes to the next run.
-  store.requeueInput(session.id);
-  const conversation = !provider ? 'lost' : session.providerSessionId ? 'resumable' : 'unstarted';
-  const changed = report(ctx, session.id, { type: 'restart-found-no-process', conversation });
-  if (conversation === 'resumable') return 'resumed';
-  if (conversation === 'unstarted') return 'restarted';
-  // A failed worker's manager hears of it from the status change; a manager's objective needs the person.
-  if (changed?.role === 'manager' && sessionMachine.isTerminal(changed.status)) askAboutLostManager(ctx, changed);
-  return 'failed';
+  const target = session.targetId ? ctx.store.getTarget(session.targetId) : null;
+  if (!provider?.reattach || !target || !session.attachCommand) return false;
+  const workspace = session.workspaceId ? ctx.store.getWorkspace(session.workspaceId) : null;
+  const run = await provider
+    .reattach({
+      sessionId: session.id,
+      attachName: `orcha-${session.id}`,
+      prompt: session.prompt,
+      cwd: workspace?.path ?? target.workRoot,
+      executor: ctx.executorFor(target),
+    })
+    .catch(() => null);
+  if (!run) return false;
+  follow(session.id, run, provider.interactivity);
+  return true;
 }
 
 /**
  * The objective ended just before the crash, before its sessions were ended: its manager completes (when it
- * marked the objective done) and the rest is canceled, as `markObjectiveDone` and `cancelObjective` do.
+ * marked the objective done) and the rest is canceled, as `markObjectiveDone` and `cancelObjective` do. No
+ * process is left to stop.
  */
-async function endWithObjective(ctx: Context, session: Session, objective: ObjectiveStatus): Promise<void> {
+function endWithObjective(ctx: Context, session: Session, objective: ObjectiveStatus): void {
   if (objective === 'done' && session.role === 'manager') {
     const summary = ctx.store.getObjective(session.objectiveId).summary;
     if (summary && !session.result) ctx.store.updateSession(session.id, { result: summary });
     if (report(ctx, session.id, { type: 'objective-done' })) return;
   }
-  await cancelSession(ctx, session.id, `the objective is ${objective}`);
+  report(ctx, session.id, { type: 'stop-requested', why: 'cancel', reason: `the objective is ${objective}` });
 }

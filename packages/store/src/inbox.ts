@@ -78,6 +78,16 @@ export function inboxQueries(ctx: StoreContext) {
       );
     },
 
+    /** Sessions with messages handed to a run and not yet answered. */
+    sessionsWithHandedInput(): string[] {
+      return ctx.db
+        .selectDistinct({ sessionId: pendingInput.sessionId })
+        .from(pendingInput)
+        .where(eq(pendingInput.handed, 1))
+        .all()
+        .map((row) => row.sessionId);
+    },
+
     /** Everything in a session's inbox, oldest first: waiting, or handed to its live run. */
     listInput(sessionId: string): { text: string; handed: boolean }[] {
       return ctx.db

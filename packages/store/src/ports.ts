@@ -62,6 +62,8 @@ export interface StoreReads {
   lockHolder(key: string): string | null;
   /** Messages waiting for the session's next start (not those handed to its live run). */
   pendingInputCount(sessionId: string): number;
+  /** Sessions with messages handed to a run and not yet answered. */
+  sessionsWithHandedInput(): string[];
   /** Everything in a session's inbox, oldest first: waiting, or handed to its live run. */
   listInput(sessionId: string): { text: string; handed: boolean }[];
   /** Finished workers whose manager was never told (a crash came between), oldest first. */
@@ -188,6 +190,11 @@ export interface StoreWrites {
     sink: string,
     outcome: { ok: true } | { ok: false; error: string; retryAt: number | null },
   ): NotificationDelivery;
+  /**
+   * Runs several writes in one transaction (all or none); their events are announced together after it
+   * commits. `work` must be synchronous: no long operation inside (it holds the database).
+   */
+  batch<T>(work: () => T): T;
 }
 
 /** The whole store: what the orchestrator composes; readers get `StoreReads` only. */

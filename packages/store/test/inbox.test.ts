@@ -62,7 +62,9 @@ describe('a session inbox', () => {
       opened.cleanup();
     };
     expect(reopened.pendingInputCount(manager.id)).toBe(0);
+    expect(reopened.sessionsWithHandedInput()).toEqual([manager.id]);
     expect(reopened.requeueInput()).toBe(2);
+    expect(reopened.sessionsWithHandedInput()).toEqual([]);
     expect(reopened.takeInput(manager.id)).toEqual(['first', 'second']);
     reopened.ackInput(manager.id);
     expect(reopened.requeueInput()).toBe(0);
