@@ -33,12 +33,15 @@ try {
   console.log(`crash chain stopped: ${error instanceof Error ? error.message.slice(0, 2_000) : error}`);
 }
 for (const run of chain.runs)
-  console.log(`  ${run.point.padEnd(20)} ${String(run.ms).padStart(6)} ms  ${run.problems.join('; ') || 'clean'}`);
+  console.log(
+    `  ${run.point.padEnd(20)} ${String(run.ms).padStart(6)} ms  ${run.problems.join('; ') || 'clean'}`,
+  );
 if (chain.finalProblems.length) console.log(`  after the last run: ${chain.finalProblems.join('; ')}`);
 await chainDir.remove();
 // The last point is clean only if the run after it finished the objective.
 const clean = chain.runs.filter(
-  (run, index) => run.problems.length === 0 && (index < chain.runs.length - 1 || chain.finalProblems.length === 0),
+  (run, index) =>
+    run.problems.length === 0 && (index < chain.runs.length - 1 || chain.finalProblems.length === 0),
 ).length;
 
 // 2. A restart with 500 live sessions: a data dir as a crash leaves it, copied fresh for each sample.

@@ -95,7 +95,8 @@ export function carriedOver(before: Picture, after: Picture, stderr: string): st
   for (const [id, messages] of before.inbox) {
     const now = after.inbox.get(id) ?? [];
     // Taken by a run that went on (its transcript grew), or the session ended (its inbox with it).
-    const consumed = rows(after, id) > rows(before, id) || sessionMachine.isTerminal(after.sessions.get(id)!.status);
+    const consumed =
+      rows(after, id) > rows(before, id) || sessionMachine.isTerminal(after.sessions.get(id)!.status);
     for (const message of messages)
       if (!consumed && !now.some((m) => m.text === message.text))
         problems.push(`message "${message.text.slice(0, 60)}" to ${id} lost`);
@@ -115,7 +116,9 @@ export function carriedOver(before: Picture, after: Picture, stderr: string): st
 /** At a kill: slots are held only by sessions in the running states. */
 export function slotsTruthful(picture: Picture): string[] {
   const running = [...picture.sessions.values()].filter((s) => holdsSlot(s.status)).length;
-  return picture.slotsHeld === running ? [] : [`${picture.slotsHeld} slots held by ${running} running sessions`];
+  return picture.slotsHeld === running
+    ? []
+    : [`${picture.slotsHeld} slots held by ${running} running sessions`];
 }
 
 /** Waits for an armed run to kill itself; one that never reaches its point is killed and reported. */
@@ -149,7 +152,8 @@ export async function runCrashChain(options: {
   const { dataDir, port, runTimeoutMs = 90_000 } = options;
   const api = (path: string) => `http://127.0.0.1:${port}${path}`;
   const args = ['--port', String(port), '--data-dir', dataDir, '--no-demo', '--schedule-interval', '200ms'];
-  const run = (point: CrashPoint | null) => launchOrcha(args, { ...process.env, ORCHA_TEST_CRASH_AT: point ?? '' });
+  const run = (point: CrashPoint | null) =>
+    launchOrcha(args, { ...process.env, ORCHA_TEST_CRASH_AT: point ?? '' });
   const runs: CrashRun[] = [];
   let before = picture(dataDir);
   for (const point of crashPoints) {
@@ -220,7 +224,8 @@ export async function runCrashChain(options: {
   finalProblems.push(...carriedOver(before, end, last.stderr()));
   const roles = [...end.sessions.values()].map((s) => `${s.role}:${s.status}`).sort();
   const expected = ['manager:completed', 'worker:completed', 'worker:completed', 'worker:completed'];
-  if (JSON.stringify(roles) !== JSON.stringify(expected)) finalProblems.push(`sessions ended ${roles.join(', ')}`);
+  if (JSON.stringify(roles) !== JSON.stringify(expected))
+    finalProblems.push(`sessions ended ${roles.join(', ')}`);
   if (end.slotsHeld !== 0) finalProblems.push(`${end.slotsHeld} slots still held`);
   if (end.openQuestions !== 0) finalProblems.push(`${end.openQuestions} questions still open`);
   const left = [...end.inbox.values()].flat();

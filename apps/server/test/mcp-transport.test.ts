@@ -1,7 +1,7 @@
 // Transport-level mistakes at the MCP endpoint (wrong Accept, wrong content type, a body over the limit)
 // answer JSON a client can read: a JSON-RPC error, as the MCP spec has servers answer a request they refuse,
 // whose `error` carries a code and a message that says what to fix. Never an empty body or HTML.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createFakeProvider } from '@orcha/agent';
 import { maxMcpBodyBytes } from '@orcha/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -46,10 +46,7 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
   };
   switch (asked.kind) {
     case 'ask_user': {
-      const question = answerWith(
-        session,
-        `The person answered your question "${asked.prompt}": ${answer}`,
-      );
+      const question = answerWith(session, `The person answered your question "${asked.prompt}": ${answer}`);
       if (session && !sessionMachine.isTerminal(session.status)) await deliverInbox(ctx, session.id);
       return question;
     }
@@ -129,7 +126,10 @@ function replaceManager(ctx: Context, objectiveId: string, answer: string): Sess
   const objective = ctx.store.getObjective(objectiveId);
   const agent = ctx.providers.has(answer) ? answer : ctx.config.defaultAgent;
   if (!ctx.providers.has(agent))
-    throw new OrchaError('invalid_argument', `unknown agent ${answer}; configured: ${[...ctx.providers.keys()].join(', ')}`);
+    throw new OrchaError(
+      'invalid_argument',
+      `unknown agent ${answer}; configured: ${[...ctx.providers.keys()].join(', ')}`,
+    );
   const manager = ctx.store.createSession({
     objectiveId,
     role: 'manager',

@@ -70,11 +70,8 @@ export function inboxQueries(ctx: StoreContext) {
     /** Messages waiting for the session's next start (not those handed to its live run). */
     pendingInputCount(sessionId: string): number {
       return (
-        ctx.db
-          .select({ count: sql<number>`count(*)` })
-          .from(pendingInput)
-          .where(waiting(sessionId))
-          .get()?.count ?? 0
+        ctx.db.select({ count: sql<number>`count(*)` }).from(pendingInput).where(waiting(sessionId)).get()
+          ?.count ?? 0
       );
     },
 
@@ -107,11 +104,7 @@ export function inboxQueries(ctx: StoreContext) {
     /** Records that a finished worker's manager was told. */
     recordManagerTold(workerId: string): void {
       ctx.write(() =>
-        ctx.db
-          .insert(managerReports)
-          .values({ workerId, at: ctx.clock() })
-          .onConflictDoNothing()
-          .run(),
+        ctx.db.insert(managerReports).values({ workerId, at: ctx.clock() }).onConflictDoNothing().run(),
       );
     },
 
