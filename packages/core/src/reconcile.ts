@@ -125,12 +125,12 @@ async function reattach(
 ): Promise<boolean> {
   const provider = ctx.providers.get(session.agent);
   const target = session.targetId ? ctx.store.getTarget(session.targetId) : null;
-  if (!provider?.reattach || !target || !session.attachCommand) return false;
+  if (!provider?.reattach || !target || !session.attachName) return false;
   const workspace = session.workspaceId ? ctx.store.getWorkspace(session.workspaceId) : null;
   const run = await provider
     .reattach({
       sessionId: session.id,
-      attachName: `orcha-${session.id}`,
+      attachName: session.attachName,
       prompt: session.prompt,
       cwd: workspace?.path ?? target.workRoot,
       executor: ctx.executorFor(target),

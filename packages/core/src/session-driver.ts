@@ -141,7 +141,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   const live: LiveRun = { run, interactivity: provider.interactivity, owedTurns: 1 };
   ctx.runs.set(current.id, live);
   if (!current.providerSessionId) ctx.probe?.('provider-spawned');
-  if (run.attachCommand) store.updateSession(current.id, { attachCommand: run.attachCommand });
+  if (run.attachCommand || run.attachName)
+    store.updateSession(current.id, {
+      attachCommand: run.attachCommand ?? null,
+      attachName: run.attachName ?? null,
+    });
   if (store.getSession(current.id).status !== 'starting') {
     await stopRun(ctx, current.id); // canceled or paused while the agent started
   } else if (ctx.closing && !run.attachName) {

@@ -111,6 +111,8 @@ export const sessionSchema = z.object({
   providerSessionId: z.string().nullable(),
   interactivity: interactivitySchema,
   attachCommand: z.string().nullable(),
+  /** The terminal session (tmux) its live run can be re-attached by after a restart; null for headless runs. */
+  attachName: z.string().nullable(),
   usage: usageSchema,
   counters: guardCountersSchema,
   result: z.string().nullable(),
