@@ -75,4 +75,37 @@ describe('work a crash left holding a slot, on restart', () => {
     expect(managers[1]).toMatchObject({ agent: 'fake', title: 'Manager: lost manager' });
     expect(prompts.some((prompt) => prompt.includes("the objective's first manager was lost"))).toBe(true);
   });
+
+  it('resumes a paused session whose question was answered just before the crash, with the guidance', async () => {
+    dir = await createTempDir('orcha-answered-');
+    // What a crash between the answer and the resume leaves: the answer and its guidance, the session paused.
+    const seed = createTestStore(dir);
+    seed.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: 8 });
+    const { objective, manager } = seed.createObjective({ title: 'guarded', prompt: 'p', agent: 'fake' });
+    seed.updateSessionStatus(manager.id, 'paused', { reason: 'loop guard: no progress' });
+    const question = seed.openQuestion({
+      objectiveId: objective.id,
+      sessionId: manager.id,
+      kind: 'loop_guard',
+      prompt: 'paused: no progress',
+      options: ['resume', 'cancel'],
+    });
+    seed.answerQuestion(question.id, 'try the other file', { sessionId: manager.id, text: 'try the other file' });
+    seed.close();
+
+    const prompts: string[] = [];
+    const fake = createFakeProvider({
+      name: 'fake',
+      interactivity: 'interactive',
+      script: async (agent) => {
+        prompts.push(agent.prompt);
+        return 'ok';
+      },
+    });
+    harness = await startHarness({ providers: { fake }, dir });
+    const { store } = harness;
+    await harness.until(() => store.getSession(manager.id).status === 'waiting_input');
+    expect(prompts).toEqual([expect.stringContaining('try the other file')]);
+    expect(store.listInput(manager.id)).toEqual([]);
+  });
 });

@@ -52,7 +52,13 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
     }
     case 'loop_guard':
     case 'usage_exhausted': {
-      const question = answerWith(null, '');
+      // Guidance for a paused session reaches it in the answer's own transaction; a restart between the
+      // answer and the resume resumes it then (`reconcile`).
+      const guidance =
+        session?.status === 'paused' && !wantsCancel && answer.trim().toLowerCase() !== 'resume'
+          ? answer
+          : null;
+      const question = answerWith(guidance ? session : null, guidance ?? '');
       if (!session || sessionMachine.isTerminal(session.status)) return question;
       if (wantsCancel) {
         await cancelSession(ctx, session.id, `canceled by the person (${asked.kind})`);
@@ -69,11 +75,8 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
       ctx.store.updateSession(session.id, {
         counters: { ...emptyGuardCounters, modelCallBase: session.usage.modelCalls },
       });
-      if (session.status === 'paused') {
-        const guidance = answer.trim().toLowerCase() === 'resume' ? null : answer;
-        if (guidance) ctx.store.queueInput(session.id, guidance);
+      if (session.status === 'paused')
         report(ctx, session.id, { type: 'question-answered', kind: asked.kind, cancel: false });
-      }
       return question;
     }
     case 'pr_closed': {

@@ -18,7 +18,7 @@ export interface ReconcileCounts {
   told: number;
   /** Sessions of objectives that had already ended, ended too. */
   ended: number;
-  /** Idle sessions with messages waiting in their inbox, asking for a slot again. */
+  /** Idle sessions with messages waiting, and paused ones whose question was answered, going on again. */
   woken: number;
 }
 
@@ -32,7 +32,8 @@ export interface ReconcileCounts {
  *   id) runs again from its prompt and inbox; what can be neither fails, and whoever waits on it is told: a
  *   worker's manager (the worker-finished message), a manager's person (a question on its objective).
  * - Messages handed to a run that is gone wait in the inbox again; idle sessions (`waiting_input`, which
- *   hold no process by design) with messages waiting ask for a slot.
+ *   hold no process by design) with messages waiting ask for a slot; a paused session whose question was
+ *   answered just before the crash is resumed (or canceled) as the answer said.
  */
 export async function reconcile(
   ctx: Context,
@@ -99,6 +100,8 @@ export async function reconcile(
         requeue(session.id);
         if (store.pendingInputCount(session.id) > 0 && report(ctx, session.id, { type: 'input-pending' }))
           counts.woken++;
+      } else if (session.status === 'paused' && resumeAnswered(ctx, session)) {
+        counts.woken++;
       }
     }
     for (const [objectiveId, status] of objectiveStatus) {
@@ -113,6 +116,17 @@ export async function reconcile(
   });
   ctx.wake();
   return counts;
+}
+
+/**
+ * A paused session always has its question open; one whose question was answered just before the crash (the
+ * answer written, the session not yet resumed or canceled) is resumed or canceled now, as the answer said.
+ */
+function resumeAnswered(ctx: Context, session: Session): boolean {
+  const last = ctx.store.listQuestions({ sessionId: session.id }).at(-1);
+  if (last?.status !== 'answered' || (last.kind !== 'loop_guard' && last.kind !== 'usage_exhausted')) return false;
+  const cancel = last.answer?.trim().toLowerCase() === 'cancel';
+  return report(ctx, session.id, { type: 'question-answered', kind: last.kind, cancel }) !== null;
 }
 
 const holdsSlot = (session: Session) => session.status === 'starting' || session.status === 'running';
