@@ -141,7 +141,7 @@ export async function startServer(
       ? `orcha: API token for scripts (Authorization: Bearer …): ${generatedToken}\n`
       : '';
     process.stdout.write(
-      `${tokenLine}orcha: open the dashboard with this one-time login link (good for 15 minutes): ${loginUrl}\n`,
+      `${tokenLine}orcha: open the dashboard with this one-time login link: ${loginUrl} (good for 15 minutes)\n`,
     );
   }
   if (backends.fake) {

@@ -90,7 +90,10 @@ describe('work a crash left holding a slot, on restart', () => {
       prompt: 'paused: no progress',
       options: ['resume', 'cancel'],
     });
-    seed.answerQuestion(question.id, 'try the other file', { sessionId: manager.id, text: 'try the other file' });
+    seed.answerQuestion(question.id, 'try the other file', {
+      sessionId: manager.id,
+      text: 'try the other file',
+    });
     seed.close();
 
     const prompts: string[] = [];

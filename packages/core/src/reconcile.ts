@@ -124,7 +124,8 @@ export async function reconcile(
  */
 function resumeAnswered(ctx: Context, session: Session): boolean {
   const last = ctx.store.listQuestions({ sessionId: session.id }).at(-1);
-  if (last?.status !== 'answered' || (last.kind !== 'loop_guard' && last.kind !== 'usage_exhausted')) return false;
+  if (last?.status !== 'answered' || (last.kind !== 'loop_guard' && last.kind !== 'usage_exhausted'))
+    return false;
   const cancel = last.answer?.trim().toLowerCase() === 'cancel';
   return report(ctx, session.id, { type: 'question-answered', kind: last.kind, cancel }) !== null;
 }
