@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentRun } from '@orcha/agent';
+import type { AgentEvent, AgentRun, PermissionQuestion } from '@orcha/agent';
 import {
   emptyGuardCounters,
   errorKey,
@@ -18,6 +18,7 @@ import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
 import { markExhausted } from './usage.js';
+import { askPermission } from './permissions.js';
 import { commitAtTurnEnd } from './worker-commits.js';
 import { ensureWorkspace } from './workspaces.js';
 
@@ -129,6 +130,8 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     env: reach.env,
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
     trustedWorkspace: true, // every session works in a directory orcha's preparer made for it
+    askPermission: (request: PermissionQuestion, signal: AbortSignal) =>
+      askPermission(ctx, current.id, request, signal),
   };
   const run = current.providerSessionId
     ? await provider.resume({
