@@ -79,6 +79,9 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
         report(ctx, session.id, { type: 'question-answered', kind: asked.kind, cancel: false });
       return question;
     }
+    case 'permission':
+      // The agent that asked waits on the question itself (permissions.ts).
+      return answerWith(null, '');
     case 'pr_closed': {
       const manager = currentManager(ctx, asked.objectiveId);
       const question = answerWith(manager, `Decision on "${asked.prompt}": ${answer}`);

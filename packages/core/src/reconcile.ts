@@ -33,7 +33,8 @@ export interface ReconcileCounts {
  *   worker's manager (the worker-finished message), a manager's person (a question on its objective).
  * - Messages handed to a run that is gone wait in the inbox again; idle sessions (`waiting_input`, which
  *   hold no process by design) with messages waiting ask for a slot; a paused session whose question was
- *   answered just before the crash is resumed (or canceled) as the answer said.
+ *   answered just before the crash is resumed (or canceled) as the answer said. Permission questions of
+ *   runs that are gone are withdrawn.
  */
 export async function reconcile(
   ctx: Context,
@@ -104,6 +105,9 @@ export async function reconcile(
         counts.woken++;
       }
     }
+    // A permission question is waited on by the run that asked it: after a crash nobody waits on it.
+    for (const question of store.listQuestions({ status: 'open' }))
+      if (question.kind === 'permission') store.withdrawQuestion(question.id);
     for (const [objectiveId, status] of objectiveStatus) {
       if (status === 'active') continue;
       for (const question of store.listQuestions({ status: 'open', objectiveId }))

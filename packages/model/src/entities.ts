@@ -221,6 +221,7 @@ export const questionKindSchema = z.enum([
   'loop_guard',
   'usage_exhausted',
   'pr_closed',
+  'permission',
   'manager_lost',
 ]);
 export type QuestionKind = z.infer<typeof questionKindSchema>;
