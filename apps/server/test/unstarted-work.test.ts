@@ -39,6 +39,14 @@ describe('work a crash left holding a slot, on restart', () => {
       prompt: 'work',
     });
     hold(worker.id);
+    // An agent's permission question: the run that waited on it died with orcha.
+    const permission = seed.openQuestion({
+      objectiveId: kept.objective.id,
+      sessionId: worker.id,
+      kind: 'permission',
+      prompt: 'gone wants to run rm. Allow it?',
+      options: ['allow', 'deny'],
+    });
     seed.close();
 
     const prompts: string[] = [];
@@ -59,6 +67,8 @@ describe('work a crash left holding a slot, on restart', () => {
       statusReason: expect.stringContaining('nothing to resume'),
     });
     await harness.until(() => prompts.some((prompt) => prompt.includes(`Worker ${worker.id} "w" failed`)));
+
+    expect(store.getQuestion(permission.id).status).toBe('withdrawn');
 
     // A manager that cannot run again fails, and the person is asked on its objective.
     expect(store.getSession(lost.manager.id).status).toBe('failed');
