@@ -1,4 +1,4 @@
-import type { Session } from '@orcha/model';
+import { nextAgent, type Session } from '@orcha/model';
 import type { Context } from './context.js';
 import { report } from './session-status.js';
 
@@ -13,28 +13,27 @@ export function markExhausted(ctx: Context, agent: string, resetsAt: number | nu
   return until;
 }
 
-function exhaustedUntil(ctx: Context, agent: string): number | null {
+/** When an agent's exhausted usage resets; null when it can take work now. */
+export function exhaustedUntil(ctx: Context, agent: string): number | null {
   const now = ctx.clock();
   const record = ctx.store.listProviderUsage().find((usage) => usage.provider === agent);
   return record?.exhaustedUntil && record.exhaustedUntil > now ? record.exhaustedUntil : null;
 }
 
 /**
- * The agent a session should run on now: its own, or the first configured fallback that is not exhausted.
- * `exhaustedUntil` is set when neither can run.
+ * The agent a session should run on now: its own, or the first agent of its fallback chains
+ * (`config.fallbacks`, see `nextAgent`) that is configured and not exhausted. `exhaustedUntil` is set when
+ * none can run. An exhausted agent is never chosen, so nothing is retried on an exhausted account.
  */
 export function usableAgent(ctx: Context, agent: string): { name: string; exhaustedUntil: number | null } {
   const until = exhaustedUntil(ctx, agent);
   if (until === null) return { name: agent, exhaustedUntil: null };
-  const seen = new Set([agent]);
-  let next = ctx.config.fallbacks[agent];
-  while (next && !seen.has(next)) {
-    seen.add(next);
-    if (ctx.providers.has(next) && exhaustedUntil(ctx, next) === null)
-      return { name: next, exhaustedUntil: null };
-    next = ctx.config.fallbacks[next];
-  }
-  return { name: agent, exhaustedUntil: until };
+  const next = nextAgent(
+    ctx.config.fallbacks,
+    agent,
+    (candidate) => ctx.providers.has(candidate) && exhaustedUntil(ctx, candidate) === null,
+  );
+  return next ? { name: next, exhaustedUntil: null } : { name: agent, exhaustedUntil: until };
 }
 
 /** Parks a session whose agent (and fallbacks) are exhausted, and asks the person — once. */
