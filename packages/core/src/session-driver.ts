@@ -304,7 +304,9 @@ async function afterTurn(
     turn.lastResult = event.result;
     ctx.store.updateSession(id, { result: event.result });
   }
-  if (ctx.store.getSession(id).role === 'worker') await commitAtTurnEnd(ctx, id, event.result);
+  // An exhausted turn leaves the workspace as it is: the next agent carries on with the changes uncommitted.
+  if (ctx.store.getSession(id).role === 'worker' && !turn.exhausted)
+    await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   live.owedTurns = Math.max(0, live.owedTurns - 1);
   report(ctx, id, {
