@@ -24,6 +24,8 @@ const tailMessages = 400;
  */
 export function switchAgent(ctx: Context, session: Session, to: string, reason: string): Session {
   const switched = ctx.store.switchSessionAgent(session.id, { to, reason });
+  // An idle process of the old agent must not take the next message: it goes (detached at once).
+  void stopRun(ctx, session.id);
   ctx.log('info', `session ${session.id} continues on ${to} (was ${session.agent}): ${reason}`);
   if (session.role === 'worker' && session.parentId) void tellManager(ctx, session, to, reason);
   return switched;

@@ -29,12 +29,13 @@ async function halfDone(agent: FakeAgent, end: () => never | Promise<never>): Pr
   return end();
 }
 
-/** The second agent: finishes the work in the same directory, and says what its prompt was. */
+/** The second agent: finishes a worker's work in the same directory, and keeps the prompts workers got. */
 const finisher = (prompts: string[]) =>
   createFakeProvider({
     name: 'codex',
     interactivity: 'noninteractive',
     script: async (agent) => {
+      if (isManager(agent)) return 'noted';
       prompts.push(agent.prompt);
       await agent.writeFile('notes.md', 'step one done\nstep two done\n');
       return 'finished by codex';
@@ -119,7 +120,15 @@ describe('failover', () => {
         to: 'codex',
       }),
     );
-    // The manager was told which agent carries on.
+    // The manager was told which agent carries on. Woken on the spent account, it moves on too: its idle
+    // claude process never gets the message.
+    const managerSwitch = await core.until(() =>
+      messages(manager.id).find((m) => m.data?.type === 'agent-switch'),
+    );
+    expect(managerSwitch.data).toMatchObject({ from: 'claude', to: 'codex' });
+    const managerConversation = claude.conversation(String(managerSwitch.data!.fromConversationId));
+    expect(managerConversation.length).toBeGreaterThan(0);
+    expect(managerConversation.some((text) => text.includes('continues on codex'))).toBe(false);
     await core.until(() =>
       messages(manager.id).some(
         (m) => m.kind === 'user' && m.text.includes(`${worker.id} "two steps" continues on codex`),
