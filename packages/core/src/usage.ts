@@ -5,9 +5,12 @@ import { report } from './session-status.js';
 /** Without a reset time from the provider, an exhausted agent is left alone this long. */
 const unknownResetMs = 60 * 60 * 1000;
 
-/** Records that an agent's usage is exhausted until `resetsAt`; it is never started again before then. */
+/**
+ * Records that an agent's usage is exhausted until `resetsAt`; it is never started again before then. A
+ * shorter rest (a rate-limit cool-down) never cuts a longer one already recorded.
+ */
 export function markExhausted(ctx: Context, agent: string, resetsAt: number | null): number {
-  const until = resetsAt ?? ctx.clock() + unknownResetMs;
+  const until = Math.max(resetsAt ?? ctx.clock() + unknownResetMs, exhaustedUntil(ctx, agent) ?? 0);
   ctx.store.setProviderExhausted(agent, until);
   ctx.log('warn', `agent ${agent} is out of usage until ${new Date(until).toISOString()}`);
   return until;
