@@ -123,6 +123,8 @@ export interface StoreWrites {
     options?: { reason?: string | null; expectedFrom?: SessionStatus },
   ): Session;
   updateSession(id: string, patch: SessionPatch): Session;
+  /** Several session updates in one transaction. */
+  updateSessions(updates: readonly { id: string; patch: SessionPatch }[]): void;
   /**
    * Moves a session to another agent in one transaction: agent, conversation id cleared, a system message in
    * its transcript, a `session-agent-switch` event. Refuses a finished session and a switch to its own agent.
