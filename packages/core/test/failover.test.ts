@@ -250,4 +250,41 @@ describe('failover', () => {
     expect(prompts[0]).toContain('?? notes.md');
     await refused('claude', 'conflict');
   });
+
+  it('parks a session whose whole chain is spent, and continues it on the first agent that resets', async () => {
+    const clock = manualClock(Date.now());
+    const claude = createFakeProvider({
+      name: 'claude',
+      script: withWorker((agent) => halfDone(agent, () => agent.exhaust(clock() + 3_600_000))),
+    });
+    const prompts: string[] = [];
+    core = await startCore({
+      providers: { claude, codex: finisher(prompts) },
+      config: { fallbacks: { claude: ['codex'] }, defaultAgent: 'claude' },
+      clock,
+    });
+    const { store, orchestrator } = core;
+    store.setProviderExhausted('codex', clock() + 30_000);
+    const { objective, manager } = await orchestrator.createObjective({
+      title: 't',
+      prompt: 'p',
+      agent: 'claude',
+    });
+    await core.until(() => store.getSession(manager.id).status === 'waiting_input');
+    const worker = claudeWorker(objective.id, 'parked task');
+    const question = await core.until(() =>
+      store.listQuestions({ sessionId: worker.id, status: 'open' }).find((q) => q.kind === 'usage_exhausted'),
+    );
+    expect(store.getSession(worker.id)).toMatchObject({ status: 'paused', agent: 'claude' });
+    await orchestrator.tick();
+    expect(prompts).toEqual([]); // neither account is tried before it resets
+
+    clock.advance(31_000);
+    await orchestrator.tick();
+    await core.until(() => store.getSession(worker.id).status === 'completed');
+    expect(store.getSession(worker.id).agent).toBe('codex');
+    expect(store.getQuestion(question.id).status).toBe('withdrawn');
+    expect(prompts[0]).toContain('parked task');
+    expect(prompts[0]).toContain('?? notes.md');
+  });
 });
