@@ -16,8 +16,8 @@ export function agentSwitchQueries(
 ) {
   return {
     /**
-     * In one transaction: the session's agent becomes `to`, its conversation id is cleared (the new agent
-     * starts its own), a system message records the switch in its transcript (with the conversation it
+     * In one transaction: the session's agent becomes `to`, its conversation id and terminal are cleared (the
+     * new agent starts its own), a system message records the switch in its transcript (with the conversation it
      * leaves), and a `session-agent-switch` event tells the feed. A finished session is refused
      * (`invalid_transition`), as is a switch to the agent it already has (`invalid_argument`).
      */
@@ -34,7 +34,13 @@ export function agentSwitchQueries(
         const now = ctx.clock();
         ctx.db
           .update(sessions)
-          .set({ agent: data.to, providerSessionId: null, attachCommand: null, updatedAt: now })
+          .set({
+            agent: data.to,
+            providerSessionId: null,
+            attachCommand: null,
+            attachName: null,
+            updatedAt: now,
+          })
           .where(eq(sessions.id, id))
           .run();
         appendMessages(id, [
@@ -59,7 +65,14 @@ export function agentSwitchQueries(
           to: data.to,
           reason: data.reason,
         });
-        return { ...current, agent: data.to, providerSessionId: null, attachCommand: null, updatedAt: now };
+        return {
+          ...current,
+          agent: data.to,
+          providerSessionId: null,
+          attachCommand: null,
+          attachName: null,
+          updatedAt: now,
+        };
       });
     },
   };

@@ -11,13 +11,26 @@ describe('switching a session to another agent', () => {
     cleanup = opened.cleanup;
     const { store } = opened;
     const { manager } = store.createObjective({ title: 'switch', prompt: 'p', agent: 'claude' });
-    store.updateSession(manager.id, { providerSessionId: 'conv-1', attachCommand: 'tmux attach' });
+    store.updateSession(manager.id, {
+      providerSessionId: 'conv-1',
+      attachCommand: 'tmux attach',
+      attachName: 'orcha-x',
+    });
     const heard: OrchaEvent[] = [];
     store.subscribe((events) => heard.push(...events));
 
     const switched = store.switchSessionAgent(manager.id, { to: 'codex', reason: 'claude is out of usage' });
-    expect(switched).toMatchObject({ agent: 'codex', providerSessionId: null, attachCommand: null });
-    expect(store.getSession(manager.id)).toMatchObject({ agent: 'codex', providerSessionId: null });
+    expect(switched).toMatchObject({
+      agent: 'codex',
+      providerSessionId: null,
+      attachCommand: null,
+      attachName: null,
+    });
+    expect(store.getSession(manager.id)).toMatchObject({
+      agent: 'codex',
+      providerSessionId: null,
+      attachName: null,
+    });
     const [message] = store.listMessages(manager.id);
     expect(message).toMatchObject({
       kind: 'system',
