@@ -11,6 +11,7 @@ import {
 } from '@orcha/model';
 import type { Context, LiveRun } from './context.js';
 import { handoffPrompt } from './failover.js';
+import { askPermission } from './permissions.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
 import { pauseSession, sendLive, stopRun } from './session-control.js';
@@ -19,7 +20,6 @@ import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
 import { markExhausted } from './usage.js';
-import { askPermission } from './permissions.js';
 import { commitAtTurnEnd } from './worker-commits.js';
 import { ensureWorkspace } from './workspaces.js';
 

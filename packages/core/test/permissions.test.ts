@@ -52,7 +52,9 @@ describe('an agent asking permission', () => {
     core = await startCore({ providers: { fake: provider } });
     const { store, orchestrator } = core;
     const { objective, manager } = await orchestrator.createObjective({ title: 'clean', prompt: 'p' });
-    const question = await core.until(() => store.listQuestions({ sessionId: manager.id, status: 'open' })[0]);
+    const question = await core.until(
+      () => store.listQuestions({ sessionId: manager.id, status: 'open' })[0],
+    );
     await orchestrator.cancelObjective(objective.id);
     await core.until(() => store.getQuestion(question.id).status === 'withdrawn');
     expect(outcome).toBe('refused: the run ended before the person answered');
