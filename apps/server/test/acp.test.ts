@@ -136,6 +136,15 @@ describe('ACP agents under orcha', () => {
       expect.stringMatching(/^gemini wants to run .*spawn_session.*Allow it\?$/s),
       expect.stringMatching(/^gemini wants to run .*mark_objective_done.*Allow it\?$/s),
     ]);
+    // The doctor started each agent on the local target and read what its `initialize` advertises.
+    const doctor = store.listTargets()[0]!.doctor!;
+    for (const name of ['gemini', 'claude-acp'])
+      expect(doctor.checks.find((check) => check.name === name)).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(
+          /answers initialize: protocol \d+; session\/(resume|load); MCP over HTTP/,
+        ),
+      });
     // Both sessions can be resumed: their ACP session ids are kept.
     expect(store.getSession(manager.id).providerSessionId).toEqual(expect.any(String));
     expect(store.getSession(worker.id).providerSessionId).toEqual(expect.any(String));
