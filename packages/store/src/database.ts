@@ -17,18 +17,40 @@ export type Db = BetterSQLite3Database<typeof schema>;
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
+/** A prepared statement: the part of better-sqlite3's `Statement` the store and drizzle use. */
+export interface SqlStatement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  /** Rows as arrays of column values. */
+  raw(toggle?: boolean): this;
+  /** Only the first column of each row. */
+  pluck(toggle?: boolean): this;
+}
+
+/** The SQL client the store talks to: better-sqlite3 itself, or its PostgreSQL stand-in (`pg/client.ts`). */
+export interface SqlClient {
+  prepare(sql: string): SqlStatement;
+  exec(sql: string): void;
+}
+
 /** What every part of the store shares: the connection, the clock, ids, and the transaction helper. */
 export interface StoreContext {
-  sqlite: Database.Database;
+  /** The SQL client (named for the embedded engine; on PostgreSQL it speaks PostgreSQL). */
+  sqlite: SqlClient;
+  /** The engine, where a query must be spelled per engine (SQLite's JSON functions, `rowid`). */
+  dialect: 'sqlite' | 'postgres';
   db: Db;
   clock: () => number;
   ids: IdGenerator;
   /**
-   * Runs `work` in one IMMEDIATE transaction. Events passed to `emit` are written in that same transaction
-   * and announced to subscribers only after it commits; if `work` throws, nothing is written or announced.
+   * Runs `work` in one transaction that excludes every other writer (SQLite: IMMEDIATE; PostgreSQL: one
+   * advisory lock). Events passed to `emit` are written in that same transaction and announced to
+   * subscribers only after it commits; if `work` throws, nothing is written or announced.
    */
   write<T>(work: (emit: (event: EventData) => void) => T): T;
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
+  close(): void;
 }
 
 export function openDatabase(options: {
@@ -44,16 +66,42 @@ export function openDatabase(options: {
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
+  // One transaction function for every write, built once: better-sqlite3 wraps it in BEGIN IMMEDIATE/COMMIT.
+  const transaction = sqlite.transaction((work: () => unknown) => work());
+  return createContext({
+    sqlite,
+    dialect: 'sqlite',
+    db,
+    clock: options.clock,
+    ids: options.ids,
+    inTransaction: <T>(work: () => T) => transaction.immediate(work) as T,
+    close: () => sqlite.close(),
+  });
+}
 
+/**
+ * The engine-independent half of a store context: events written inside the caller's transaction and
+ * announced after it commits, nested writes joining the outer transaction, and the subscribers.
+ */
+export function createContext(engine: {
+  sqlite: SqlClient;
+  dialect: StoreContext['dialect'];
+  db: Db;
+  clock: () => number;
+  ids: IdGenerator;
+  /** Runs `work` in one writer-exclusive transaction: committed when it returns, rolled back when it throws. */
+  inTransaction<T>(work: () => T): T;
+  close(): void;
+}): StoreContext {
   const listeners = new Set<(events: OrchaEvent[]) => void>();
-  const insertEvent = sqlite.prepare(
+  const insertEvent = engine.sqlite.prepare(
     'INSERT INTO events (at, type, objective_id, session_id, data) VALUES (?, ?, ?, ?, ?) RETURNING id',
   );
   let depth = 0;
   let pending: OrchaEvent[] = [];
 
   const emit = (event: EventData) => {
-    const at = options.clock();
+    const at = engine.clock();
     const objectiveId = 'objectiveId' in event ? event.objectiveId : null;
     const sessionId = 'sessionId' in event ? event.sessionId : null;
     const row = insertEvent.get(at, event.type, objectiveId, sessionId, JSON.stringify(event)) as {
@@ -61,15 +109,13 @@ export function openDatabase(options: {
     };
     pending.push({ ...event, id: row.id, at });
   };
-  // One transaction function for every write, built once: better-sqlite3 wraps it in BEGIN IMMEDIATE/COMMIT.
-  const transaction = sqlite.transaction((work: (emit: (event: EventData) => void) => unknown) => work(emit));
 
   const write = <T>(work: (emit: (event: EventData) => void) => T): T => {
     if (depth > 0) return work(emit);
     depth++;
     let result: T;
     try {
-      result = transaction.immediate(work) as T;
+      result = engine.inTransaction(() => work(emit));
     } catch (error) {
       pending = [];
       throw error;
@@ -83,15 +129,17 @@ export function openDatabase(options: {
   };
 
   return {
-    sqlite,
-    db,
-    clock: options.clock,
-    ids: options.ids,
+    sqlite: engine.sqlite,
+    dialect: engine.dialect,
+    db: engine.db,
+    clock: engine.clock,
+    ids: engine.ids,
     write,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    close: engine.close,
   };
 }
 

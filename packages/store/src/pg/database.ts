@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import { type IdGenerator, OrchaError } from '@orcha/model';
+import type Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { createContext, type StoreContext } from '../database.js';
+import * as schema from '../schema.js';
+import { type PgError, SyncPg } from './bridge.js';
+import { pgClient } from './client.js';
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle-pg', import.meta.url));
+
+/**
+ * Advisory lock keys (any 64-bit numbers of orcha's own). Every write transaction takes the writer lock, so
+ * writers run one at a time across every process on the database — SQLite's IMMEDIATE transactions, and what
+ * makes event ids commit in id order: a reader past event N never later finds an N-1 committed behind it.
+ */
+export const writerLockKey = 7_301_960_114;
+const migrationLockKey = 7_301_960_115;
+
+/** `postgres://user:secret@host/db` as it may be shown: without the password. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable PostgreSQL URL';
+  }
+}
+
+/**
+ * Applies the checked-in PostgreSQL migrations (`drizzle-pg/`) not yet applied, in one transaction under an
+ * advisory lock, so replicas starting together migrate once. Bookkeeping is drizzle's own table
+ * (`drizzle.__drizzle_migrations`), so drizzle-kit sees the same history.
+ */
+export function migratePostgres(pg: SyncPg): void {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  pg.query(`BEGIN; SELECT pg_advisory_xact_lock(${migrationLockKey})`);
+  try {
+    pg.query(
+      `CREATE SCHEMA IF NOT EXISTS drizzle;
+       CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`,
+    );
+    const last = pg.query(
+      'SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1',
+    ).rows[0] as { created_at: number } | undefined;
+    for (const migration of migrations) {
+      if (last && last.created_at >= migration.folderMillis) continue;
+      for (const statement of migration.sql) if (statement.trim()) pg.query(statement);
+      pg.query('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [
+        migration.hash,
+        migration.folderMillis,
+      ]);
+    }
+    pg.query('COMMIT');
+  } catch (error) {
+    rollback(pg);
+    throw error;
+  }
+}
+
+function rollback(pg: SyncPg): void {
+  try {
+    pg.query('ROLLBACK');
+  } catch {
+    // The connection is gone: PostgreSQL rolls the transaction back itself.
+  }
+}
+
+/**
+ * Opens (and migrates) orcha's store on PostgreSQL: the same queries as on SQLite (through `pgClient`), each
+ * write one transaction holding the writer lock.
+ */
+export function openPostgres(options: {
+  url: string;
+  clock: () => number;
+  ids: IdGenerator;
+  timeoutMs?: number;
+}): StoreContext {
+  const pg = new SyncPg({ url: options.url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  try {
+    migratePostgres(pg);
+  } catch (error) {
+    pg.close();
+    throw new OrchaError(
+      'unavailable',
+      `cannot open the store on ${redactUrl(options.url)}: ${(error as PgError).message}`,
+    );
+  }
+  const sqlite = pgClient(pg);
+  return createContext({
+    sqlite,
+    dialect: 'postgres',
+    // drizzle's SQLite session needs only `prepare` from its client, which `pgClient` provides.
+    db: drizzle(sqlite as unknown as Database.Database, { schema }),
+    clock: options.clock,
+    ids: options.ids,
+    inTransaction<T>(work: () => T): T {
+      pg.query(`BEGIN; SELECT pg_advisory_xact_lock(${writerLockKey})`);
+      let result: T;
+      try {
+        result = work();
+      } catch (error) {
+        rollback(pg);
+        throw error;
+      }
+      pg.query('COMMIT');
+      return result;
+    },
+    close: () => pg.close(),
+  });
+}
