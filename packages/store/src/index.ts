@@ -9,6 +9,7 @@ export type {
   NotificationDraft,
 } from './notifications.js';
 export type { Store, StoreReads, StoreWrites } from './ports.js';
+export { redactUrl } from './pg/database.js';
 export type { SessionPatch } from './sessions.js';
 export type { StoreOptions } from './store.js';
 export { createStore } from './store.js';
