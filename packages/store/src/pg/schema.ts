@@ -1,9 +1,9 @@
 import { is, type SQL } from 'drizzle-orm';
 import {
   bigint,
+  type ExtraConfigColumn,
   index,
   type PgColumnBuilderBase,
-  type PgTableWithColumns,
   pgTable,
   primaryKey,
   text,
@@ -19,27 +19,36 @@ import * as sqlite from '../schema.js';
  * (`pnpm --filter @orcha/store db:generate`), so a column added to the schema is one command on each engine.
  * Every table of `../schema.ts` is listed below; `test/pg-schema.test.ts` fails when one is missing.
  */
-function toPg(table: SQLiteTable): PgTableWithColumns<any> {
+/** The builder calls used below, on either column type. */
+interface ColumnChain {
+  primaryKey(): ColumnChain;
+  notNull(): ColumnChain;
+  default(value: unknown): ColumnChain;
+  unique(name?: string): ColumnChain;
+  generatedByDefaultAsIdentity(): ColumnChain;
+}
+
+function toPg(table: SQLiteTable) {
   const config = getTableConfig(table);
   const columns: Record<string, PgColumnBuilderBase> = {};
   for (const column of config.columns) {
-    let built: any =
-      column.columnType === 'SQLiteInteger' ? bigint(column.name, { mode: 'number' }) : text(column.name);
+    let built = (column.columnType === 'SQLiteInteger'
+      ? bigint(column.name, { mode: 'number' })
+      : text(column.name)) as unknown as ColumnChain;
     if (column.primary) built = built.primaryKey();
     if ((column as { autoIncrement?: boolean }).autoIncrement) built = built.generatedByDefaultAsIdentity();
     if (column.notNull && !column.primary) built = built.notNull();
     if (column.hasDefault && column.default !== undefined) built = built.default(column.default);
     if (column.isUnique) built = built.unique(column.uniqueName);
-    columns[column.name] = built;
+    columns[column.name] = built as unknown as PgColumnBuilderBase;
   }
   return pgTable(config.name, columns, (pg) => {
-    const same = (part: unknown) => (is(part, SQLiteColumn) ? pg[part.name] : part) as any;
+    const twin = (part: unknown) => (is(part, SQLiteColumn) ? pg[part.name] : part) as ExtraConfigColumn;
+    const list = (parts: unknown[]) => parts.map(twin) as [ExtraConfigColumn, ...ExtraConfigColumn[]];
     return [
-      ...config.primaryKeys.map((key) => primaryKey({ columns: key.columns.map(same) as [any, ...any[]] })),
+      ...config.primaryKeys.map((key) => primaryKey({ columns: list(key.columns) })),
       ...config.indexes.map(({ config: spec }) => {
-        const built = (spec.unique ? uniqueIndex : index)(spec.name).on(
-          ...(spec.columns.map(same) as [any, ...any[]]),
-        );
+        const built = (spec.unique ? uniqueIndex : index)(spec.name).on(...list(spec.columns));
         return spec.where ? built.where(spec.where as SQL) : built;
       }),
     ];
