@@ -38,7 +38,9 @@ export async function startServer(
   const log = createLogger();
   mkdirSync(config.dataDir, { recursive: true });
   const store = createStore({
-    ...(config.database ? { url: config.database } : { path: join(config.dataDir, 'orcha.db') }),
+    ...(config.database
+      ? { url: config.database, exclusive: true }
+      : { path: join(config.dataDir, 'orcha.db') }),
     clock: Date.now,
     ids: createIdGenerator(Date.now, () => randomInt(32)),
   });

@@ -30,6 +30,8 @@ export type StoreOptions = {
       url: string;
       /** How long one query may take. */
       timeoutMs?: number;
+      /** This process alone on the database (what `orcha serve` asks): `conflict` if another holds it. */
+      exclusive?: boolean;
     }
 );
 

@@ -17,6 +17,7 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle-pg', import.meta.u
  */
 export const writerLockKey = 7_301_960_114;
 const migrationLockKey = 7_301_960_115;
+const ownerLockKey = 7_301_960_116;
 
 /** `postgres://user:secret@host/db` as it may be shown: without the password. */
 export function redactUrl(url: string): string {
@@ -70,22 +71,36 @@ function rollback(pg: SyncPg): void {
 
 /**
  * Opens (and migrates) orcha's store on PostgreSQL: the same queries as on SQLite (through `pgClient`), each
- * write one transaction holding the writer lock.
+ * write one transaction holding the writer lock. `exclusive` takes the database for this process alone (a
+ * session-level advisory lock, released when the connection ends, a crash included): `conflict` if another
+ * holds it.
  */
 export function openPostgres(options: {
   url: string;
   clock: () => number;
   ids: IdGenerator;
   timeoutMs?: number;
+  exclusive?: boolean;
 }): StoreContext {
   const pg = new SyncPg({ url: options.url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  let held = true;
   try {
     migratePostgres(pg);
+    if (options.exclusive)
+      held = (pg.query(`SELECT pg_try_advisory_lock(${ownerLockKey}) AS held`).rows[0] as { held: boolean })
+        .held;
   } catch (error) {
     pg.close();
     throw new OrchaError(
       'unavailable',
       `cannot open the store on ${redactUrl(options.url)}: ${(error as PgError).message}`,
+    );
+  }
+  if (!held) {
+    pg.close();
+    throw new OrchaError(
+      'conflict',
+      `another orcha serve holds the database ${redactUrl(options.url)}: one serve per database until replicas exist (docs/SCALING.md)`,
     );
   }
   const sqlite = pgClient(pg);
