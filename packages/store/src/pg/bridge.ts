@@ -8,11 +8,15 @@ export interface PgResult {
   rowCount: number;
 }
 
-/** An error PostgreSQL answered, with its SQLSTATE code (`40001`, `23505`, …). */
+/**
+ * An error PostgreSQL answered, with its SQLSTATE code (`40001`, `23505`, …); `final` when a reconnection's
+ * setup was refused and the bridge is done.
+ */
 export class PgError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
+    readonly final = false,
   ) {
     super(message);
     this.name = 'PgError';
@@ -21,20 +25,37 @@ export class PgError extends Error {
 
 /**
  * The worker: one `pg` connection, one query at a time. It answers on the port, then raises the flag the
- * caller waits on. Plain CommonJS in a string, so the same code runs from the TypeScript sources and the build.
+ * caller waits on. A connection that breaks fails the query in flight (and so its transaction); the next
+ * query connects again and first runs the `setup` statements, each of which must answer `ok = true` — else
+ * the bridge is done (`final`): what holds a session-level lock must not carry on without it.
+ * Plain CommonJS in a string, so the same code runs from the TypeScript sources and the build.
  */
 const workerSource = `
 const { workerData } = require('node:worker_threads');
 const pg = require(workerData.pgPath);
-const { port, url, statementTimeoutMs } = workerData;
+const { port, url, statementTimeoutMs, setup } = workerData;
 const flag = new Int32Array(workerData.flag);
 const asNumber = (text) => Number(text);
 const types = { getTypeParser: (oid, format) => (oid === 20 || oid === 1700 ? asNumber : pg.types.getTypeParser(oid, format)) };
-const client = new pg.Client({ connectionString: url, types, statement_timeout: statementTimeoutMs, application_name: 'orcha' });
+let client = null;
 let lost = null;
-client.on('error', (error) => { lost = error; });
-const connected = client.connect();
-connected.catch(() => {});
+async function connect() {
+  const next = new pg.Client({ connectionString: url, types, statement_timeout: statementTimeoutMs, application_name: 'orcha' });
+  next.on('error', (error) => { if (client === next) lost = error; });
+  next.on('end', () => { if (client === next && !lost) lost = new Error('the connection ended'); });
+  await next.connect();
+  for (const statement of setup) {
+    const answer = await next.query(statement);
+    if (!answer.rows[0] || answer.rows[0].ok !== true) {
+      await next.end();
+      const error = new Error('refused on connect: ' + statement);
+      error.final = true;
+      throw error;
+    }
+  }
+  client = next;
+  lost = null;
+}
 const reply = (message) => {
   port.postMessage(message);
   Atomics.store(flag, 0, 1);
@@ -42,19 +63,25 @@ const reply = (message) => {
 };
 port.on('message', async (request) => {
   try {
-    await connected;
-    if (lost) throw lost;
     if (request.close) {
-      await client.end();
+      if (client) await client.end().catch(() => {});
       reply({ ok: true, rows: [], rowCount: 0 });
       port.close();
       return;
+    }
+    if (!client || lost) {
+      const gone = client;
+      client = null;
+      if (gone) gone.end().catch(() => {});
+      await connect();
     }
     const result = await client.query({ text: request.text, values: request.params, rowMode: request.rowMode });
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     reply({ ok: true, rows: last.rows, rowCount: last.rowCount ?? 0 });
   } catch (error) {
-    reply({ ok: false, message: String(error && error.message || error), code: error && error.code });
+    // No SQLSTATE: the connection failed, not the statement; the next query connects again.
+    if (client && !(error && error.code)) lost = error;
+    reply({ ok: false, message: String(error && error.message || error), code: error && error.code, final: Boolean(error && error.final) });
   }
 });
 `;
@@ -63,6 +90,8 @@ export interface SyncPgOptions {
   url: string;
   /** How long one query may take before the caller gives up (and the bridge with it). */
   timeoutMs?: number;
+  /** Run on every (re)connection; each must answer one row with `ok = true`, or the bridge is done. */
+  setup?: string[];
 }
 
 /**
@@ -88,6 +117,7 @@ export class SyncPg {
         flag: this.flag.buffer,
         url: options.url,
         statementTimeoutMs: this.timeoutMs,
+        setup: options.setup ?? [],
         pgPath: createRequire(import.meta.url).resolve('pg'),
       },
       transferList: [port2],
@@ -122,10 +152,13 @@ export class SyncPg {
     }
     const answer = receiveMessageOnPort(this.port)?.message as
       | { ok: true; rows: unknown[]; rowCount: number }
-      | { ok: false; message: string; code?: string }
+      | { ok: false; message: string; code?: string; final: boolean }
       | undefined;
     if (!answer) throw new OrchaError('internal', 'the PostgreSQL worker raised its flag without an answer');
-    if (!answer.ok) throw new PgError(answer.message, answer.code);
+    if (!answer.ok) {
+      if (answer.final) this.broken = answer.message;
+      throw new PgError(answer.message, answer.code, answer.final);
+    }
     return answer;
   }
 }

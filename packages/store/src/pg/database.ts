@@ -82,25 +82,24 @@ export function openPostgres(options: {
   timeoutMs?: number;
   exclusive?: boolean;
 }): StoreContext {
-  const pg = new SyncPg({ url: options.url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
-  let held = true;
+  // The hold is taken on every connection, a reconnection included: losing it to another serve ends the store.
+  const pg = new SyncPg({
+    url: options.url,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.exclusive ? { setup: [`SELECT pg_try_advisory_lock(${ownerLockKey}) AS ok`] } : {}),
+  });
   try {
     migratePostgres(pg);
-    if (options.exclusive)
-      held = (pg.query(`SELECT pg_try_advisory_lock(${ownerLockKey}) AS held`).rows[0] as { held: boolean })
-        .held;
   } catch (error) {
     pg.close();
+    if ((error as PgError).final)
+      throw new OrchaError(
+        'conflict',
+        `another orcha serve holds the database ${redactUrl(options.url)}: one serve per database until replicas exist (docs/SCALING.md)`,
+      );
     throw new OrchaError(
       'unavailable',
       `cannot open the store on ${redactUrl(options.url)}: ${(error as PgError).message}`,
-    );
-  }
-  if (!held) {
-    pg.close();
-    throw new OrchaError(
-      'conflict',
-      `another orcha serve holds the database ${redactUrl(options.url)}: one serve per database until replicas exist (docs/SCALING.md)`,
     );
   }
   const sqlite = pgClient(pg);
