@@ -7,7 +7,7 @@ import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 // A real `orcha serve` keeping its state in a real PostgreSQL server (started here), with the offline
-// demo's fake agents: an objective runs to done, and a restart on the same database finds it all.
+// demo's fake agents: an objective runs to done, and a restart after a crash finds it all.
 let server: Awaited<ReturnType<typeof startPostgres>>;
 let postgres: LocalPostgres;
 let dir: TempDir;
@@ -53,10 +53,15 @@ describe('orcha on PostgreSQL', () => {
     expect(() => parseConfig(['--database', 'mysql://x/y'], {})).toThrow(/a PostgreSQL URL/);
   });
 
-  it('runs an objective with fake agents to done, every change in PostgreSQL, and keeps it across a restart', async (context) => {
+  it('runs an objective with fake agents to done, every change in PostgreSQL, and keeps it across a crash', async (context) => {
     if (!server.ok) context.skip(`PostgreSQL could not start: ${server.reason}`);
     await serve();
     expect(orcha!.stderr()).toContain(`state in ${database}`);
+    // One serve per database until replicas exist: a second one is refused, saying why.
+    const second = startOrcha(['--port', String(await freePort()), '--data-dir', dir.path, '--no-demo'], {
+      env: { ...process.env, ORCHA_DATABASE_URL: database },
+    });
+    await expect(second).rejects.toThrow(/another orcha serve holds the database/);
     const created = await api<{ objective: { id: string } }>('/api/objectives', {
       method: 'POST',
       body: JSON.stringify({ title: 'ship it on postgres', prompt: 'make the change', agent: 'fake' }),
@@ -90,7 +95,10 @@ describe('orcha on PostgreSQL', () => {
     const events = Number(await postgres.psql(name, 'SELECT count(*) FROM events'));
     expect(events).toBeGreaterThan(20);
 
-    await orcha!.stop();
+    // A crash: the serve's hold on the database ends with its connection, so the restart gets it at once.
+    const exited = new Promise((resolve) => orcha!.child.once('exit', resolve));
+    orcha!.child.kill('SIGKILL');
+    await exited;
     await serve();
     const again = await api<ObjectiveDetail>(`/api/objectives/${id}`);
     expect(again.objective.status).toBe('done');
