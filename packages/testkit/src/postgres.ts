@@ -47,15 +47,18 @@ async function freeTcpPort(): Promise<number> {
 }
 
 /**
- * `initdb` and `postgres` refuse to run as root: as root they run as `nobody` (through `setpriv`, which
- * execs, so the server is our child and a signal reaches it), in a data dir handed to that user.
+ * The prefix every server command runs under: `setpriv`, which execs (so the server is our child and a
+ * signal reaches it) and asks the kernel to stop the server (SIGINT: fast shutdown) when we die, even by
+ * SIGKILL. `initdb` and `postgres` refuse to run as root: as root they also run as `nobody`, in a data dir
+ * handed to that user.
  */
-async function unprivileged(dir: string): Promise<string[]> {
-  if (process.getuid?.() !== 0) return [];
+async function prefix(dir: string): Promise<string[]> {
+  const command = ['setpriv', '--pdeathsig', 'SIGINT'];
+  if (process.getuid?.() !== 0) return command;
   const uid = Number((await run('id', ['-u', 'nobody'])).stdout.trim());
   const gid = Number((await run('id', ['-g', 'nobody'])).stdout.trim());
   await chown(dir, uid, gid);
-  return ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
+  return [...command, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
 }
 
 /** Starts the server and resolves once it logs that it accepts connections (or rejects with its log). */
@@ -86,13 +89,14 @@ export async function startPostgres(): Promise<LocalPostgres | NoPostgres> {
 async function start(): Promise<LocalPostgres | NoPostgres> {
   const bin = await findBinaries();
   if (!bin) return { ok: false, reason: 'no PostgreSQL server installed (apt-get install postgresql)' };
-  const dir = await mkdtemp(join(tmpdir(), 'orcha-pg-'));
+  // As root, under /tmp itself: `nobody` must be able to reach the data dir, which a private TMPDIR may not allow.
+  const dir = await mkdtemp(join(process.getuid?.() === 0 ? '/tmp' : tmpdir(), 'orcha-pg-'));
   try {
-    const as = await unprivileged(dir);
+    const as = await prefix(dir);
     const data = join(dir, 'data');
-    await run(as[0] ?? `${bin}/initdb`, [
+    await run(as[0]!, [
       ...as.slice(1),
-      ...(as.length ? [`${bin}/initdb`] : []),
+      `${bin}/initdb`,
       '-D',
       data,
       '-U',
