@@ -12,7 +12,7 @@ import * as sqlite from '../src/schema.js';
 import { engine, openTestStore } from './helpers.js';
 
 const advice =
-  'the engines drifted apart: write the PostgreSQL side of the change (pnpm --filter @orcha/store db:generate)';
+  'the engines drifted apart: write the PostgreSQL side of the change (pnpm --filter @orcha/store db:generate:pg)';
 
 describe('the PostgreSQL schema', () => {
   it('has every table of the schema, with the same columns and keys', () => {

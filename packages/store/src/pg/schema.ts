@@ -16,7 +16,7 @@ import * as sqlite from '../schema.js';
  * orcha's schema in drizzle's `pg` dialect, derived from the one schema (`../schema.ts`): text stays text,
  * integer becomes bigint (times are epoch milliseconds), an autoincrement id an identity column; keys and
  * indexes (partial ones included) carry over. What drizzle-kit diffs to write `drizzle-pg/` migrations
- * (`pnpm --filter @orcha/store db:generate`), so a column added to the schema is one command on each engine.
+ * (`pnpm --filter @orcha/store db:generate:pg`), so a column added to the schema is one command on each engine.
  * Every table of `../schema.ts` is listed below; `test/pg-schema.test.ts` fails when one is missing.
  */
 /** The builder calls used below, on either column type. */
