@@ -50,6 +50,11 @@ export interface StoreContext {
    */
   write<T>(work: (emit: (event: EventData) => void) => T): T;
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
+  /**
+   * On a database other processes write too (PostgreSQL): announces to subscribers the events committed since
+   * the last one announced, read from the events table (the truth and the cursor). A no-op on SQLite.
+   */
+  catchUp(): void;
   close(): void;
 }
 
@@ -91,14 +96,43 @@ export function createContext(engine: {
   ids: IdGenerator;
   /** Runs `work` in one writer-exclusive transaction: committed when it returns, rolled back when it throws. */
   inTransaction<T>(work: () => T): T;
+  /**
+   * Other processes write this database and subscribers hear their events too (PostgreSQL). Event ids commit
+   * in id order there (the writer lock), so one cursor tells what is left to announce.
+   */
+  sharedFeed?: boolean;
   close(): void;
 }): StoreContext {
   const listeners = new Set<(events: OrchaEvent[]) => void>();
   const insertEvent = engine.sqlite.prepare(
     'INSERT INTO events (at, type, objective_id, session_id, data) VALUES (?, ?, ?, ?, ?) RETURNING id',
   );
+  const eventsBetween = engine.sqlite.prepare(
+    'SELECT id, at, data FROM events WHERE id > ? AND id < ? ORDER BY id LIMIT 1000',
+  );
   let depth = 0;
   let pending: OrchaEvent[] = [];
+  // The last event announced to subscribers (shared feed only).
+  let cursor = engine.sharedFeed
+    ? ((engine.sqlite.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id ??
+      0)
+    : 0;
+
+  const announce = (events: OrchaEvent[]) => {
+    if (!events.length) return;
+    cursor = events[events.length - 1]!.id;
+    for (const listener of listeners) listener(events);
+  };
+
+  /** Announces what other processes committed after the cursor and before the id `before`. */
+  const catchUp = (before = Number.MAX_SAFE_INTEGER) => {
+    if (!engine.sharedFeed || depth > 0) return;
+    for (;;) {
+      const rows = eventsBetween.all(cursor, before) as { id: number; at: number; data: string }[];
+      announce(rows.map(parseEvent));
+      if (rows.length < 1000) return;
+    }
+  };
 
   const emit = (event: EventData) => {
     const at = engine.clock();
@@ -124,7 +158,11 @@ export function createContext(engine: {
     }
     const committed = pending;
     pending = [];
-    if (committed.length) for (const listener of listeners) listener(committed);
+    if (committed.length) {
+      // Another process's events committed before ours are announced first, in id order.
+      if (engine.sharedFeed && committed[0]!.id > cursor + 1) catchUp(committed[0]!.id);
+      announce(committed);
+    }
     return result;
   };
 
@@ -139,6 +177,7 @@ export function createContext(engine: {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    catchUp: () => catchUp(),
     close: engine.close,
   };
 }

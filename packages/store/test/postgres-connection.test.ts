@@ -1,4 +1,4 @@
-import { createIdGenerator, isOrchaError } from '@orcha/model';
+import { createIdGenerator, isOrchaError, type OrchaEvent } from '@orcha/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
 import { engine, openTestStore } from './helpers.js';
@@ -80,5 +80,50 @@ describe('a PostgreSQL connection that breaks', () => {
     expect(() => first.listObjectives()).toThrow();
     expect(() => first.listObjectives()).toThrow(expect.objectContaining({ code: 'unavailable' }));
     expect(second.listObjectives()).toEqual([]);
+  });
+});
+
+describe('the change feed across processes on PostgreSQL', () => {
+  it('tells one store what another committed, in id order, each event once', async (context) => {
+    if (engine !== 'postgres') context.skip('LISTEN/NOTIFY: runs in store-postgres');
+    const opened = openTestStore();
+    const a = opened.store;
+    const b = createStore({ ...opened.location, clock: Date.now, ids: createIdGenerator(Date.now, () => 7) });
+    cleanup = () => {
+      b.close();
+      opened.cleanup();
+    };
+    const heard: OrchaEvent[] = [];
+    const created = (title: string) =>
+      heard.some((event) => event.type === 'objective-create' && event.title === title);
+    let arrived = () => {};
+    b.subscribe((events) => {
+      heard.push(...events);
+      arrived();
+    });
+    const hear = (title: string) =>
+      new Promise<void>((resolve) => {
+        arrived = () => created(title) && resolve();
+        arrived();
+      });
+
+    a.createObjective({ title: 'from a', prompt: '', agent: 'fake' });
+    await hear('from a'); // woken by the notification
+    a.createObjective({ title: 'a again', prompt: '', agent: 'fake' });
+    // B's own write announces what A committed before it, then its own events.
+    b.createObjective({ title: 'from b', prompt: '', agent: 'fake' });
+    expect(created('a again') && created('from b')).toBe(true);
+    a.createObjective({ title: 'a last', prompt: '', agent: 'fake' });
+    await hear('a last');
+
+    const ids = heard.map((event) => event.id);
+    expect(ids).toEqual(b.listEvents().map((event) => event.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(heard.filter((event) => event.type === 'objective-create').map((event) => event.title)).toEqual([
+      'from a',
+      'a again',
+      'from b',
+      'a last',
+    ]);
   });
 });

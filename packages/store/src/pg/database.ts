@@ -3,6 +3,7 @@ import { type IdGenerator, OrchaError } from '@orcha/model';
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import pg from 'pg';
 import { createContext, type StoreContext } from '../database.js';
 import * as schema from '../schema.js';
 import { type PgError, SyncPg } from './bridge.js';
@@ -103,7 +104,7 @@ export function openPostgres(options: {
     );
   }
   const sqlite = pgClient(pg);
-  return createContext({
+  const ctx = createContext({
     sqlite,
     dialect: 'postgres',
     // drizzle's SQLite session needs only `prepare` from its client, which `pgClient` provides.
@@ -122,6 +123,64 @@ export function openPostgres(options: {
       pg.query('COMMIT');
       return result;
     },
-    close: () => pg.close(),
+    sharedFeed: true,
+    close: () => {
+      feed.close();
+      pg.close();
+    },
   });
+  const feed = listenForEvents(options.url, () => {
+    try {
+      ctx.catchUp();
+    } catch {
+      // The store's connection is down: its next call says so; the next notification catches up.
+    }
+  });
+  return ctx;
+}
+
+/**
+ * Wakes `wake` whenever any process commits events (LISTEN `orcha_events`, which the events table's trigger
+ * notifies), on a connection of its own, async in this thread: it never blocks, and does not keep the
+ * process alive. A lost connection is made again after a second, then `wake` catches up what it missed.
+ */
+function listenForEvents(url: string, wake: () => void): { close(): void } {
+  let closed = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  let scheduled = false;
+  const soon = () => {
+    if (scheduled || closed) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (!closed) wake();
+    });
+  };
+  const connect = () => {
+    const next = new pg.Client({ connectionString: url, application_name: 'orcha-feed' });
+    client = next;
+    next.on('notification', soon);
+    next.on('error', () => {}); // 'end' follows, and reconnects
+    next.on('end', () => {
+      if (closed) return;
+      retry = setTimeout(connect, 1_000);
+      retry.unref();
+    });
+    next
+      .connect()
+      .then(() => {
+        (next as unknown as { connection: { stream: { unref(): void } } }).connection.stream.unref();
+        return next.query('LISTEN orcha_events');
+      })
+      .then(soon, () => void next.end().catch(() => {}));
+  };
+  connect();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      void client?.end().catch(() => {});
+    },
+  };
 }
