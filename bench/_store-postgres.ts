@@ -51,6 +51,32 @@ export function operations(store: Store): Record<string, number> {
   };
 }
 
+/**
+ * The change feed between two stores on one database (two connections, as two processes would have): from a
+ * write's commit on one to its event reaching the other's subscriber, woken by LISTEN/NOTIFY.
+ */
+async function feedLatency(url: string, ids: ReturnType<typeof createIdGenerator>): Promise<number[]> {
+  const writer = createStore({ url, clock: Date.now, ids });
+  const reader = createStore({ url, clock: Date.now, ids });
+  let waiting: { id: number; resolve: () => void } | null = null;
+  reader.subscribe((events) => {
+    if (waiting && events.some((event) => event.id >= waiting!.id)) waiting.resolve();
+  });
+  const latencies: number[] = [];
+  for (let i = 0; i < 320; i++) {
+    const start = performance.now();
+    writer.setProviderExhausted('fake', i % 2 ? null : Date.now());
+    const id = writer.latestEventId();
+    await new Promise<void>((resolve) => {
+      waiting = { id, resolve };
+    });
+    if (i >= 20) latencies.push(performance.now() - start);
+  }
+  writer.close();
+  reader.close();
+  return latencies;
+}
+
 export interface PostgresFigures {
   ingest_store_per_s: number;
   dashboard_p99_ms: number;
@@ -58,6 +84,8 @@ export interface PostgresFigures {
   page_store_p50_ms: number;
   bridge_roundtrip_p50_ms: number;
   async_roundtrip_p50_ms: number;
+  feed_cross_store_p50_ms: number;
+  feed_cross_store_p99_ms: number;
   operations: Record<string, number>;
 }
 
@@ -83,6 +111,7 @@ export async function benchPostgres(
       if (i >= 20) direct.push(performance.now() - start);
     }
 
+    const feed = await feedLatency(url, ids);
     const store = createStore({ url, clock: Date.now, ids });
     const ops = operations(store);
 
@@ -127,6 +156,8 @@ export async function benchPostgres(
       page_store_p50_ms: round(percentile(page, 0.5), 4),
       bridge_roundtrip_p50_ms: round(percentile(bridged, 0.5), 4),
       async_roundtrip_p50_ms: round(percentile(direct, 0.5), 4),
+      feed_cross_store_p50_ms: round(percentile(feed, 0.5)),
+      feed_cross_store_p99_ms: round(percentile(feed, 0.99)),
       operations: ops,
     };
   } finally {

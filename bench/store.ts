@@ -221,6 +221,9 @@ if (database !== null) {
   console.log(
     `bridge: SELECT 1 p50 ${postgres.bridge_roundtrip_p50_ms} ms synchronous (worker thread + Atomics.wait), ${postgres.async_roundtrip_p50_ms} ms awaited directly`,
   );
+  console.log(
+    `feed: a commit on one store heard by another's subscriber p50 ${postgres.feed_cross_store_p50_ms} ms, p99 ${postgres.feed_cross_store_p99_ms} ms (LISTEN/NOTIFY)`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });
 
