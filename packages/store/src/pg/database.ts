@@ -3,7 +3,7 @@ import { type IdGenerator, OrchaError } from '@orcha/model';
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import pg from 'pg';
+import pgDriver from 'pg';
 import { createContext, type StoreContext } from '../database.js';
 import * as schema from '../schema.js';
 import { type PgError, SyncPg } from './bridge.js';
@@ -16,7 +16,7 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle-pg', import.meta.u
  * writers run one at a time across every process on the database — SQLite's IMMEDIATE transactions, and what
  * makes event ids commit in id order: a reader past event N never later finds an N-1 committed behind it.
  */
-export const writerLockKey = 7_301_960_114;
+const writerLockKey = 7_301_960_114;
 const migrationLockKey = 7_301_960_115;
 const ownerLockKey = 7_301_960_116;
 
@@ -146,7 +146,7 @@ export function openPostgres(options: {
  */
 function listenForEvents(url: string, wake: () => void): { close(): void } {
   let closed = false;
-  let client: pg.Client | null = null;
+  let client: pgDriver.Client | null = null;
   let retry: NodeJS.Timeout | undefined;
   let scheduled = false;
   const soon = () => {
@@ -158,7 +158,7 @@ function listenForEvents(url: string, wake: () => void): { close(): void } {
     });
   };
   const connect = () => {
-    const next = new pg.Client({ connectionString: url, application_name: 'orcha-feed' });
+    const next = new pgDriver.Client({ connectionString: url, application_name: 'orcha-feed' });
     client = next;
     next.on('notification', soon);
     next.on('error', () => {}); // 'end' follows, and reconnects
