@@ -49,6 +49,7 @@ const sessionPatch = z
     agent: agentNameSchema,
     providerSessionId: z.string().max(500).nullable(),
     attachCommand: z.string().max(2_000).nullable(),
+    attachName: z.string().max(200).nullable(),
     usage: usageSchema,
     counters: guardCountersSchema,
     result: z.string().max(200_000).nullable(),
@@ -77,6 +78,7 @@ export function insertSession(
     | 'workspaceId'
     | 'providerSessionId'
     | 'attachCommand'
+    | 'attachName'
     | 'result'
     | 'lastActivity'
     | 'messageCount'
@@ -96,6 +98,7 @@ export function insertSession(
     workspaceId: null,
     providerSessionId: null,
     attachCommand: null,
+    attachName: null,
     result: null,
     lastActivity: null,
     messageCount: 0,
