@@ -31,7 +31,11 @@ afterAll(async () => {
 
 async function serve(): Promise<void> {
   const args = ['--port', String(port), '--data-dir', dir.path, '--no-demo', '--schedule-interval', '200ms'];
-  orcha = await startOrcha(args, { env: { ...process.env, ORCHA_DATABASE_URL: database } });
+  // From source on a loaded machine: give it the time the heaviest whole-system tests give.
+  orcha = await startOrcha(args, {
+    env: { ...process.env, ORCHA_DATABASE_URL: database },
+    timeoutMs: 120_000,
+  });
 }
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
@@ -60,6 +64,7 @@ describe('orcha on PostgreSQL', () => {
     // One serve per database until replicas exist: a second one is refused, saying why.
     const second = startOrcha(['--port', String(await freePort()), '--data-dir', dir.path, '--no-demo'], {
       env: { ...process.env, ORCHA_DATABASE_URL: database },
+      timeoutMs: 120_000,
     });
     await expect(second).rejects.toThrow(/another orcha serve holds the database/);
     const created = await api<{ objective: { id: string } }>('/api/objectives', {
@@ -103,5 +108,5 @@ describe('orcha on PostgreSQL', () => {
     const again = await api<ObjectiveDetail>(`/api/objectives/${id}`);
     expect(again.objective.status).toBe('done');
     expect(again.sessions).toHaveLength(4);
-  }, 240_000);
+  }, 420_000);
 });

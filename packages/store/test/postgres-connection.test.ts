@@ -39,7 +39,8 @@ describe('a PostgreSQL connection that breaks', () => {
   /** Ends the store's server connections from outside, as a server restart or a network cut would. */
   const cut = (opened: ReturnType<typeof openTestStore>) =>
     opened.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      // Waits (up to 10 s) until each backend is gone: the cut has happened when this returns.
+      `SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid()`,
     );
 

@@ -40,7 +40,9 @@ const types = { getTypeParser: (oid, format) => (oid === 20 || oid === 1700 ? as
 let client = null;
 let lost = null;
 async function connect() {
-  const next = new pg.Client({ connectionString: url, types, statement_timeout: statementTimeoutMs, application_name: 'orcha' });
+  // Server-side keepalives: a dead client (a crashed host) ends its backend, and any hold it had, in ~25 s.
+  const next = new pg.Client({ connectionString: url, types, statement_timeout: statementTimeoutMs, application_name: 'orcha',
+    options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3' });
   next.on('error', (error) => { if (client === next) lost = error; });
   next.on('end', () => { if (client === next && !lost) lost = new Error('the connection ended'); });
   await next.connect();
