@@ -35,6 +35,13 @@ export interface Context {
   closing: boolean;
   /** Asks the scheduler to look again soon (coalesced). */
   wake(): void;
+  /** Whether nothing may be placed now: after a wake from sleep, until every target was probed again. */
+  holdsPlacement(): boolean;
+  /**
+   * Probes a target now (see `target-health.ts`): asked before an agent on it is believed to have crashed.
+   * Null when no heartbeat runs.
+   */
+  confirmTarget: ((targetId: string) => Promise<'answered' | 'missed'>) | null;
 }
 
 export interface LiveRun {

@@ -12,7 +12,7 @@ import {
 } from '@orcha/model';
 import type { Store, StoreReads } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
-import { defaultConfig, type OrchestratorConfig } from './config.js';
+import { defaultConfig, defaultHealthConfig, type HealthConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
 import { createFeedbackMonitor } from './feedback-monitor.js';
 import { type ManagerTool, sessionTools } from './manager-tools.js';
@@ -25,6 +25,7 @@ import { cancelSession, stopRun } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
 import { report } from './session-status.js';
 import { type Delivery, steer } from './steering.js';
+import { createHealthMonitor } from './target-health.js';
 import {
   doctorTarget,
   registerTarget,
@@ -45,7 +46,9 @@ export interface OrchestratorOptions {
   forge: Forge;
   preparer: Preparer;
   clock?: () => number;
-  config?: Partial<OrchestratorConfig>;
+  /** A clock that stops while the machine sleeps (default `performance.now`): tells a wake from sleep. */
+  monotonic?: () => number;
+  config?: Partial<Omit<OrchestratorConfig, 'health'>> & { health?: Partial<HealthConfig> };
   log?: Logger;
 }
 
@@ -96,7 +99,11 @@ export interface Orchestrator {
  * executors, forge and preparer.
  */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
-  const config: OrchestratorConfig = { ...defaultConfig, ...options.config };
+  const config: OrchestratorConfig = {
+    ...defaultConfig,
+    ...options.config,
+    health: { ...defaultHealthConfig, ...options.config?.health },
+  };
   let scheduler: ReturnType<typeof createScheduler> | null = null;
   let wakePending = false;
   const ctx: Context = {
@@ -111,6 +118,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     runs: new Map(),
     exits: new Map(),
     closing: false,
+    holdsPlacement: () => false,
+    confirmTarget: null,
     wake: () => {
       if (!scheduler || wakePending) return;
       wakePending = true;
@@ -124,6 +133,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const driver = createSessionDriver(ctx, tokens);
   scheduler = createScheduler(ctx, driver.launch);
   const monitor = createFeedbackMonitor(ctx);
+  const health = createHealthMonitor(ctx, { monotonic: options.monotonic });
+  ctx.confirmTarget = health.confirm;
+  ctx.holdsPlacement = health.holdsPlacement;
   let unsubscribe: (() => void) | null = null;
 
   const onEvents = (events: Parameters<Parameters<Store['subscribe']>[0]>[0]) => {
@@ -159,6 +171,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       );
       scheduler?.start();
       monitor.start();
+      health.start();
       return counts;
     },
     async stop() {
@@ -166,6 +179,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await scheduler?.stop();
       scheduler = null;
       await monitor.stop();
+      await health.stop();
       unsubscribe?.();
       await stopCleanup(ctx);
       await Promise.all(

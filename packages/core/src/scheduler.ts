@@ -73,6 +73,7 @@ export function createScheduler(ctx: Context, launch: (session: Session) => void
 
 function pass(ctx: Context, launch: (session: Session) => void): void {
   const { store } = ctx;
+  if (ctx.holdsPlacement()) return; // woken from sleep: every target is probed before anything is placed
   resumeParkedSessions(ctx);
   const waiting = schedulingOrder(store.listSessions({ statuses: ['queued', 'waiting_capacity'] }));
   if (waiting.length === 0) return;
@@ -142,8 +143,13 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         capacity: target.capacitySessions,
         used: load[target.id] ?? 0,
       })),
-      // A session whose idle process is still alive goes on where that process is.
-      ctx.runs.has(session.id) ? session.targetId : session.pinnedTarget,
+      // A session whose idle process is still alive goes on where that process is; one with a workspace,
+      // where that workspace is on disk.
+      ctx.runs.has(session.id)
+        ? session.targetId
+        : session.workspaceId
+          ? store.getWorkspace(session.workspaceId).targetId
+          : session.pinnedTarget,
     );
     if (!placement.ok) {
       toWaitingCapacity(

@@ -235,6 +235,7 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         break;
       case 'exited':
         batch.flush();
+        await confirmTarget(ctx, id, live, event);
         settle(ctx, id, live, turn, event);
         return;
       default: {
@@ -245,7 +246,25 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
   }
   // The event stream ended without an `exited` event: treat it as a crash, never a hang.
   batch.flush();
-  settle(ctx, id, live, turn, { type: 'exited', code: null, reason: 'crashed' });
+  const crashed = { type: 'exited', code: null, reason: 'crashed' } as const;
+  await confirmTarget(ctx, id, live, crashed);
+  settle(ctx, id, live, turn, crashed);
+}
+
+/**
+ * Before an agent that ended badly on an SSH target is believed dead, its target is probed: a machine that
+ * rebooted re-queues its sessions itself (and the exit then changes nothing).
+ */
+async function confirmTarget(
+  ctx: Context,
+  id: string,
+  live: LiveRun,
+  exit: Extract<AgentEvent, { type: 'exited' }>,
+): Promise<void> {
+  if (exit.reason === 'completed' || exit.reason === 'canceled' || ctx.runs.get(id) !== live) return;
+  const targetId = ctx.store.getSession(id).targetId;
+  if (!targetId || !ctx.confirmTarget || ctx.store.getTarget(targetId).kind !== 'ssh') return;
+  await ctx.confirmTarget(targetId).catch(() => {});
 }
 
 async function checkGuards(

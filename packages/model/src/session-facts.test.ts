@@ -55,6 +55,11 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
     cancel: fc.boolean(),
   }),
   fc.record({ type: fc.constant('restart-found-no-process' as const), resumable: fc.boolean() }),
+  fc.record({
+    type: fc.constant('target-rebooted' as const),
+    target: fc.constant('gpu-box'),
+    resumable: fc.boolean(),
+  }),
   fc.constant({ type: 'objective-done' as const }),
   fc.constant({ type: 'could-not-run' as const, reason: 'no such agent' }),
 );
@@ -202,5 +207,24 @@ describe('nextSessionStatus', () => {
         { type: 'restart-found-no-process', resumable: false },
       ),
     ).toBeNull();
+  });
+
+  it('puts what a reboot killed back in the queue, resumable or not; idle sessions stay idle', () => {
+    for (const status of ['starting', 'running'] as const)
+      for (const resumable of [true, false]) {
+        const change = nextSessionStatus(
+          { status, role: 'worker' },
+          { type: 'target-rebooted', target: 'gpu-box', resumable },
+        );
+        expect(change?.status).toBe('queued');
+        expect(change?.reason).toContain(resumable ? 'resuming the conversation' : 'starting again');
+      }
+    for (const status of ['waiting_input', 'queued', 'paused', 'completed'] as const)
+      expect(
+        nextSessionStatus(
+          { status, role: 'manager' },
+          { type: 'target-rebooted', target: 'gpu-box', resumable: true },
+        ),
+      ).toBeNull();
   });
 });

@@ -46,6 +46,8 @@ export type SessionFact =
   | { type: 'question-answered'; kind: QuestionKind; cancel: boolean }
   /** On start-up the session's process was gone; `resumable` when its conversation can be resumed. */
   | { type: 'restart-found-no-process'; resumable: boolean }
+  /** The machine it ran on rebooted: its process is gone. `resumable` when its conversation can be resumed. */
+  | { type: 'target-rebooted'; target: string; resumable: boolean }
   /** Its objective was marked done (the manager's own call). */
   | { type: 'objective-done' }
   /** It could not run at all: no such agent, a workspace that could not be prepared, a launch error. */
@@ -145,6 +147,14 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
       return fact.resumable
         ? { status: 'queued', reason: 'orcha restarted; resuming the conversation' }
         : { status: 'failed', reason: 'orcha restarted and the agent process was gone (nothing to resume)' };
+    case 'target-rebooted':
+      if (!inRun(status)) return null;
+      return {
+        status: 'queued',
+        reason: fact.resumable
+          ? `target ${fact.target} rebooted; resuming the conversation there`
+          : `target ${fact.target} rebooted; starting again (nothing to resume)`,
+      };
     case 'objective-done':
       return inRun(status) || status === 'waiting_input'
         ? { status: 'completed', reason: null }

@@ -14,6 +14,7 @@ import type {
   SessionRole,
   SessionStatus,
   Target,
+  TargetHealth,
   TargetStatus,
   TranscriptMessage,
   Workspace,
@@ -127,8 +128,11 @@ export interface StoreWrites {
   appendMessages(sessionId: string, messages: NewTranscriptMessage[]): { fromSeq: number; toSeq: number };
   createTarget(input: NewTarget): Target;
   ensureLocalTarget(options: { workRoot: string; capacity: number; name?: string }): Target;
-  updateTargetStatus(id: string, to: TargetStatus): Target;
+  /** `reason` travels with the status-change event (the feed and notifications show it). */
+  updateTargetStatus(id: string, to: TargetStatus, reason?: string): Target;
   setTargetDoctor(id: string, report: DoctorReport): Target;
+  /** Records the heartbeat's latest figures; no event (it changes every few seconds). */
+  setTargetHealth(id: string, health: TargetHealth): Target;
   /** Atomic: never more sessions on a target than its capacity, across processes. */
   claimTargetSlot(targetId: string, sessionId: string): ClaimResult;
   releaseTargetSlot(sessionId: string): void;

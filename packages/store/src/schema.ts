@@ -86,6 +86,8 @@ export const targets = sqliteTable('targets', {
   capacitySessions: integer('capacity_sessions').notNull(),
   status: text('status').notNull(),
   doctor: text('doctor'),
+  /** The heartbeat's latest figures (JSON, migration 0012). */
+  health: text('health'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

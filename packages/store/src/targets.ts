@@ -3,7 +3,9 @@ import {
   doctorReportSchema,
   OrchaError,
   type Target,
+  type TargetHealth,
   type TargetStatus,
+  targetHealthSchema,
   targetKindSchema,
   targetMachine,
   targetNameSchema,
@@ -65,12 +67,13 @@ export function targetQueries(ctx: StoreContext) {
         capacitySessions: data.capacitySessions,
         status: data.status ?? 'offline',
         doctor: null,
+        health: null,
         createdAt: now,
         updatedAt: now,
       };
       ctx.db
         .insert(targets)
-        .values({ ...target, doctor: null })
+        .values({ ...target, doctor: null, health: null })
         .run();
       emit({ type: 'target-create', targetId: target.id, name: target.name });
       return target;
@@ -104,7 +107,7 @@ export function targetQueries(ctx: StoreContext) {
       return get(existing.id);
     },
 
-    updateTargetStatus(id: string, to: TargetStatus): Target {
+    updateTargetStatus(id: string, to: TargetStatus, reason?: string): Target {
       return ctx.write((emit) => {
         const current = get(id);
         if (current.status === to) return current;
@@ -114,7 +117,13 @@ export function targetQueries(ctx: StoreContext) {
           .set({ status: to, updatedAt: ctx.clock() })
           .where(eq(targets.id, current.id))
           .run();
-        emit({ type: 'target-status-change', targetId: current.id, from: current.status, to });
+        emit({
+          type: 'target-status-change',
+          targetId: current.id,
+          from: current.status,
+          to,
+          ...(reason ? { reason: reason.slice(0, 500) } : {}),
+        });
         return get(current.id);
       });
     },
@@ -129,6 +138,19 @@ export function targetQueries(ctx: StoreContext) {
           .where(eq(targets.id, current.id))
           .run();
         emit({ type: 'target-doctor', targetId: current.id, ok: data.ok });
+        return get(current.id);
+      });
+    },
+
+    setTargetHealth(id: string, health: TargetHealth): Target {
+      const data = parseInput(targetHealthSchema, health, 'target health');
+      return ctx.write(() => {
+        const current = get(id);
+        ctx.db
+          .update(targets)
+          .set({ health: JSON.stringify(data) })
+          .where(eq(targets.id, current.id))
+          .run();
         return get(current.id);
       });
     },
