@@ -60,6 +60,11 @@ export interface HealthConfig {
   tmuxSocket: string | null;
   /** A gap between heartbeats longer than the interval by this much is a wake from sleep (or a stall). */
   clockJumpMs: number;
+  /**
+   * How long an agent that ended badly while its target did not answer waits for the target to answer
+   * again before its exit is believed (a reboot found then re-queues it instead).
+   */
+  reconnectWaitMs: number;
 }
 
 export const defaultHealthConfig: HealthConfig = {
@@ -70,6 +75,7 @@ export const defaultHealthConfig: HealthConfig = {
   bootIdPath: '/proc/sys/kernel/random/boot_id',
   tmuxSocket: null,
   clockJumpMs: 5_000,
+  reconnectWaitMs: 120_000,
 };
 
 export const defaultConfig: OrchestratorConfig = {

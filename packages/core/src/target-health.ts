@@ -84,9 +84,9 @@ export interface HealthMonitor {
    */
   probe(options?: { all?: boolean }): Promise<void>;
   /**
-   * Probes one target now, unless a probe of it is already under way (then waits for that one). The
-   * session driver asks this before it believes an agent on an SSH target crashed: a reboot is handled as
-   * one, and a target that does not answer is a dropped connection, not a dead agent.
+   * Probes one target now (joining a probe already under way) and, while it does not answer, again each
+   * interval for up to `reconnectWaitMs`. The session driver asks this before it believes an agent on an
+   * SSH target crashed, so a reboot — seen by the first probe that answers — is handled as one.
    */
   confirm(targetId: string): Promise<'answered' | 'missed'>;
   /** Whether placement must wait now: after a wake from sleep, until every target was probed again. */
@@ -200,16 +200,17 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
       await handleReboot(ctx, ctx.store.getTarget(targetId));
     }
     if (target.status === 'offline' && health.offlineReason) {
-      // It answers again: the doctor decides whether it is fit to come back.
-      const { target: doctored } = await doctorTarget(ctx, targetId);
+      // It answers again: the doctor decides whether it is fit to come back. The reason is cleared first,
+      // so the target never shows online with a reason to be offline; it is kept if the doctor fails.
+      ctx.store.setTargetHealth(targetId, { ...health, offlineReason: null });
+      const { target: doctored, doctor } = await doctorTarget(ctx, targetId);
       if (doctored.status === 'online') {
-        ctx.store.setTargetHealth(targetId, {
-          ...ctx.store.getTarget(targetId).health!,
-          offlineReason: null,
-        });
         beat.backoffMs = settings.probeIntervalMs;
         ctx.log('info', `target ${target.name} is back online`, { targetId });
       } else {
+        const failed = doctor.checks.find((check) => check.required && !check.ok);
+        const offlineReason = `answers again, but its doctor fails: ${failed?.name ?? 'a check'}: ${failed?.detail ?? ''}`;
+        ctx.store.setTargetHealth(targetId, { ...health, offlineReason: offlineReason.slice(0, 500) });
         beat.backoffMs = Math.min(settings.maxBackoffMs, beat.backoffMs * 2);
         beat.dueAt = monotonic() + beat.backoffMs;
       }
@@ -289,9 +290,14 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
     },
     probe,
     holdsPlacement,
-    confirm(targetId) {
-      const target = ctx.store.getTarget(targetId);
-      return probeOne(target);
+    async confirm(targetId) {
+      const settings = config();
+      const until = monotonic() + settings.reconnectWaitMs;
+      for (;;) {
+        if ((await probeOne(ctx.store.getTarget(targetId))) === 'answered') return 'answered';
+        if (!running || ctx.closing || monotonic() >= until) return 'missed';
+        await new Promise((resolve) => setTimeout(resolve, settings.probeIntervalMs));
+      }
     },
   };
 }
