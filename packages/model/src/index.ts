@@ -67,8 +67,15 @@ export type { Placement, PlacementCandidate } from './placement.js';
 export { chooseTarget } from './placement.js';
 export type { PushDecision, PushRequest } from './push.js';
 export { evaluatePush } from './push.js';
-export type { QueuedSession } from './scheduling.js';
-export { defaultAgingMs, schedulingClass, schedulingOrder, slotWaitReason } from './scheduling.js';
+export type { MemoryNeed, MemoryRoom, MemoryVerdict, QueuedSession } from './scheduling.js';
+export {
+  defaultAgingMs,
+  formatGigabytes,
+  memoryAdmits,
+  schedulingClass,
+  schedulingOrder,
+  slotWaitReason,
+} from './scheduling.js';
 export type { SessionFact, SessionFactSubject, StatusChange, TurnContext } from './session-facts.js';
 export { idleReasons, nextSessionStatus } from './session-facts.js';
 export type { StateMachine } from './state-machine.js';
