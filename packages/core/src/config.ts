@@ -56,6 +56,8 @@ export interface HealthConfig {
    * they control, because a loopback "target" shares this machine's kernel and its boot id.
    */
   bootIdPath: string;
+  /** Where the probe reads MemAvailable: the kernel's file; tests point it at one they control (as above). */
+  memInfoPath: string;
   /** orcha's tmux socket on targets (`tmux -L`), whose server the probe asks about; null: not asked. */
   tmuxSocket: string | null;
   /** A gap between heartbeats longer than the interval by this much is a wake from sleep (or a stall). */
@@ -65,6 +67,8 @@ export interface HealthConfig {
    * again before its exit is believed (a reboot found then re-queues it instead).
    */
   reconnectWaitMs: number;
+  /** What an agent is expected to need before any of its sessions was measured (memory admission). */
+  defaultMemoryNeedBytes: number;
 }
 
 export const defaultHealthConfig: HealthConfig = {
@@ -73,9 +77,11 @@ export const defaultHealthConfig: HealthConfig = {
   missedProbesOffline: 3,
   maxBackoffMs: 60_000,
   bootIdPath: '/proc/sys/kernel/random/boot_id',
+  memInfoPath: '/proc/meminfo',
   tmuxSocket: null,
   clockJumpMs: 5_000,
   reconnectWaitMs: 120_000,
+  defaultMemoryNeedBytes: 0,
 };
 
 export const defaultConfig: OrchestratorConfig = {

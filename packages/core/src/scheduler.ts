@@ -1,9 +1,12 @@
 import {
   activeSessionStatuses,
   chooseTarget,
+  type MemoryNeed,
+  type MemoryRoom,
   type Session,
   schedulingOrder,
   slotWaitReason,
+  type Target,
 } from '@orcha/model';
 import type { Context } from './context.js';
 import { stopRun } from './session-control.js';
@@ -84,6 +87,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
   // Read once per pass and kept current as slots are claimed: a pass stays linear in the queue length.
   const targets = store.listTargets();
   const load = store.targetLoad();
+  const memory = memoryLedger(ctx, targets);
   const agents = new Map<string, ReturnType<typeof usableAgent>>();
   // Idle interactive processes still alive, longest idle first: suspended when their place under the cap is
   // wanted. Only those that can resume their conversation (a TUI in tmux cannot) are ever suspended.
@@ -135,6 +139,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         statusReason: `fell back from ${session.agent}: usage exhausted`,
       });
     }
+    const need = memory.need(agent.name);
     const placement = chooseTarget(
       targets.map((target) => ({
         id: target.id,
@@ -142,6 +147,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         status: target.status,
         capacity: target.capacitySessions,
         used: load[target.id] ?? 0,
+        memory: memory.room(target.id),
       })),
       // A session whose idle process is still alive goes on where that process is; one with a workspace,
       // where that workspace is on disk.
@@ -150,6 +156,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         : session.workspaceId
           ? store.getWorkspace(session.workspaceId).targetId
           : session.pinnedTarget,
+      need,
     );
     if (!placement.ok) {
       toWaitingCapacity(
@@ -178,12 +185,47 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     // Processes stay within the cap: an idle one is suspended (it resumes by its conversation id later).
     if (active + lingering.length >= ctx.config.maxConcurrent) void stopRun(ctx, lingering.shift()!.id);
     load[placement.targetId] = (load[placement.targetId] ?? 0) + 1;
+    memory.promise(placement.targetId, need.bytes);
     store.updateSession(session.id, { targetId: placement.targetId });
     const started = report(ctx, session.id, { type: 'slot-claimed' });
     if (!started) continue;
     active++;
     launch(started);
   }
+}
+
+/**
+ * Memory admission's view of the targets for one pass: each agent's need (its learned peak), and per target
+ * its MemAvailable as last probed, less the needs of sessions placed there that no probe has measured yet
+ * (kept current as the pass places more), and its floor.
+ */
+function memoryLedger(ctx: Context, targets: readonly Target[]) {
+  const peaks = ctx.store.agentMemoryPeaks();
+  const need = (agent: string): MemoryNeed => ({
+    agent,
+    bytes: peaks[agent] ?? ctx.config.health.defaultMemoryNeedBytes,
+  });
+  const promised: Record<string, number> = {};
+  const measured = new Map(targets.map((target) => [target.id, target.health?.sessionRss ?? {}]));
+  for (const session of ctx.store.listSessions({ statuses: [...activeSessionStatuses] })) {
+    if (!session.targetId || measured.get(session.targetId)?.[session.id] !== undefined) continue;
+    promised[session.targetId] = (promised[session.targetId] ?? 0) + need(session.agent).bytes;
+  }
+  return {
+    need,
+    room: (targetId: string): MemoryRoom | null => {
+      const target = targets.find((candidate) => candidate.id === targetId);
+      if (!target?.health) return null;
+      return {
+        availableBytes: target.health.memAvailableBytes,
+        promisedBytes: promised[targetId] ?? 0,
+        floorBytes: target.memoryFloorBytes ?? 0,
+      };
+    },
+    promise(targetId: string, bytes: number) {
+      promised[targetId] = (promised[targetId] ?? 0) + bytes;
+    },
+  };
 }
 
 /** Records why a session waits, writing only when the reason changed (no event storm on idle ticks). */

@@ -14,6 +14,7 @@ import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
 import { pauseSession, sendLive, stopRun } from './session-control.js';
 import { report, turnContext } from './session-status.js';
+import { sessionIdVariable } from './target-health.js';
 import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
@@ -126,7 +127,8 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
       objective,
       current.workspaceId ? store.getWorkspace(current.workspaceId) : null,
     ),
-    env: reach.env,
+    // Names the session on every process of its agent: how the heartbeat measures its memory.
+    env: { ...reach.env, [sessionIdVariable]: current.id },
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
     trustedWorkspace: true, // every session works in a directory orcha's preparer made for it
   };

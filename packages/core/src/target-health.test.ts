@@ -58,7 +58,12 @@ describe('the probe', () => {
     const probe = await probeTarget(
       createLocalExecutor(),
       { workRoot: join(dir, 'not', 'made', 'yet') },
-      { bootIdPath: join(dir, 'boot_id'), tmuxSocket: `orcha-health-${process.pid}`, probeTimeoutMs: 10_000 },
+      {
+        bootIdPath: join(dir, 'boot_id'),
+        memInfoPath: '/proc/meminfo',
+        tmuxSocket: `orcha-health-${process.pid}`,
+        probeTimeoutMs: 10_000,
+      },
     );
     expect(probe.bootId).toBe('boot-1');
     expect(probe.memAvailableBytes).toBeGreaterThan(1024 * 1024);
@@ -75,13 +80,14 @@ describe('the probe', () => {
       load1: 0.25,
       diskFreeBytes: null,
       tmuxAlive: null,
+      sessionRss: {},
     });
     expect(() => parseProbe('Welcome to the machine\n')).toThrow(/nothing usable/);
   });
 });
 
 describe('the heartbeat', () => {
-  function start(clocks: { wall: number; mono: number }, bootIdPath: string) {
+  function start(clocks: { wall: number; mono: number }, bootIdPath: string, memInfoPath = '/proc/meminfo') {
     const dir = tempDir();
     const store = createStore({
       path: join(dir, 'orcha.db'),
@@ -99,6 +105,13 @@ describe('the heartbeat', () => {
         fake: createFakeProvider({
           interactivity: 'noninteractive',
           script: async (agent) => {
+            if (agent.prompt.includes('hog')) {
+              // Holds some 100 MB on the target until canceled.
+              await agent.run('node', [
+                '-e',
+                'const b = Buffer.alloc(96 * 2 ** 20, 1); setInterval(() => b[0]++, 60_000)',
+              ]);
+            }
             if (agent.resumed || agent.prompt.includes('hang')) await agent.hang();
             return 'done';
           },
@@ -113,7 +126,7 @@ describe('the heartbeat', () => {
         agentCliRequired: false,
         tmuxRequired: false,
         scheduleIntervalMs: 60_000,
-        health: { probeIntervalMs: 60_000, bootIdPath },
+        health: { probeIntervalMs: 60_000, bootIdPath, memInfoPath },
       },
     });
     cleanup.push(async () => {
@@ -183,5 +196,60 @@ describe('the heartbeat', () => {
     // Placed again on the same machine, where its workspace is.
     await until(store, () => store.getSession(manager.id).status === 'running' || null);
     expect(store.getSession(manager.id).targetId).toBe(local.id);
+  });
+
+  it('learns the peak memory of an agent there and places only what fits, saying why the rest waits', async () => {
+    const dir = tempDir();
+    const bootIdPath = join(dir, 'boot_id');
+    writeFileSync(bootIdPath, 'boot-1\n');
+    // The target's MemAvailable comes from a file the test controls (the loopback target is this machine).
+    const memInfoPath = join(dir, 'meminfo');
+    const memAvailable = (bytes: number) =>
+      writeFileSync(memInfoPath, `MemTotal: 99999999 kB\nMemAvailable: ${Math.floor(bytes / 1024)} kB\n`);
+    memAvailable(10e9);
+    const clocks = { wall: 1_000_000, mono: 5_000 };
+    const { store, orchestrator, local } = start(clocks, bootIdPath, memInfoPath);
+    await orchestrator.start();
+    await until(store, () => store.getTarget(local.id).health?.memAvailableBytes === 10e9 - (10e9 % 1024));
+    /** Lets the next probe run (they are a minute apart) and waits until it has been recorded. */
+    const nextProbe = async () => {
+      const before = store.getTarget(local.id).health!.at;
+      clocks.mono += 61_000;
+      clocks.wall += 61_000;
+      await until(store, () => store.getTarget(local.id).health!.at > before);
+    };
+
+    // One hungry session runs; the probes measure its processes on the target, and the agent's peak is kept.
+    const first = await orchestrator.createObjective({ title: 'first', prompt: 'hog' });
+    await until(store, () => store.getSession(first.manager.id).status === 'running' || null);
+    let peak = 0;
+    for (let probes = 0; peak < 80 * 2 ** 20 && probes < 20; probes++) {
+      await nextProbe();
+      peak = store.agentMemoryPeaks().fake ?? 0;
+    }
+    expect(peak).toBeGreaterThan(80 * 2 ** 20);
+    expect(store.getTarget(local.id).health?.sessionRss[first.manager.id]).toBeGreaterThan(80 * 2 ** 20);
+
+    // Room for two and a half more: two are placed, the others wait and say why.
+    memAvailable(2.5 * peak);
+    await nextProbe();
+    const managers = [];
+    for (const title of ['a', 'b', 'c', 'd'])
+      managers.push((await orchestrator.createObjective({ title, prompt: 'hog' })).manager.id);
+    await until(store, () => {
+      const statuses = managers.map((id) => store.getSession(id).status);
+      return (
+        statuses.filter((status) => status === 'running').length === 2 &&
+        statuses.filter((status) => status === 'waiting_capacity').length === 2
+      );
+    });
+    const waiting = managers.map((id) => store.getSession(id)).filter((s) => s.status === 'waiting_capacity');
+    for (const session of waiting)
+      expect(session.statusReason).toMatch(
+        /^waiting for memory on local: 0\.\d GB free, fake needs ~0\.1 GB$/,
+      );
+    // Nothing more is placed while the memory is promised, however often the scheduler looks.
+    await orchestrator.tick();
+    expect(managers.filter((id) => store.getSession(id).status === 'running')).toHaveLength(2);
   });
 });

@@ -15,30 +15,51 @@ export interface TargetProbe {
   load1: number | null;
   diskFreeBytes: number | null;
   tmuxAlive: boolean | null;
+  /** Resident memory of each session's processes (those whose environment carries its ORCHA_SESSION_ID). */
+  sessionRss: Record<string, number>;
 }
 
-// One round trip. The script is constant; the boot id file, the work root and the tmux socket arrive as
-// $1..$3, never spliced into the text. The work root may not exist yet: free space is read on its nearest
-// existing ancestor (the volume it will be on).
+/** The variable every agent process gets (see the session driver): how the probe finds a session's processes. */
+export const sessionIdVariable = 'ORCHA_SESSION_ID';
+
+// One round trip. The script is constant; the boot id file, the work root, the tmux socket and the meminfo
+// file arrive as $1..$4, never spliced into the text. The work root may not exist yet: free space is read on
+// its nearest existing ancestor (the volume it will be on). A session's processes are those whose
+// environment names it; their resident memory is summed per session.
 const probeScript = [
   'b=$(head -n 1 -- "$1" 2>/dev/null)',
-  "m=$(awk '/^MemAvailable:/ { print $2; exit }' /proc/meminfo 2>/dev/null)",
+  'm=$(awk \'/^MemAvailable:/ { print $2; exit }\' "$4" 2>/dev/null)',
   "l=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null)",
   'p="$2"; while [ ! -e "$p" ] && [ "$p" != / ] && [ -n "$p" ]; do p=$(dirname -- "$p"); done',
   'd=$(df -Pk -- "$p" 2>/dev/null | awk \'NR == 2 { print $4 }\')',
   't=-; if [ -n "$3" ]; then if tmux -L "$3" list-sessions >/dev/null 2>&1; then t=1; else t=0; fi; fi',
   'printf "boot=%s\\nmem=%s\\nload=%s\\ndisk=%s\\ntmux=%s\\n" "$b" "$m" "$l" "$d" "$t"',
+  `grep -s -a -z -H '^${sessionIdVariable}=' /proc/[0-9]*/environ | tr '\\000' '\\n' | while IFS=: read -r f v; do`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+  '  p=${f#/proc/}; p=${p%/environ}',
+  '  r=$(awk \'/^VmRSS:/ { print $2; exit }\' "/proc/$p/status" 2>/dev/null)',
+  `  [ -n "$r" ] && printf 'rss=%s %s\\n' "\${v#${sessionIdVariable}=}" "$r"`,
+  'done',
+  'true',
 ].join('\n');
 
 /** Reads a target's vital signs in one command on its executor (a pooled SSH round trip on SSH targets). */
 export async function probeTarget(
   executor: Executor,
   target: Pick<Target, 'workRoot'>,
-  options: Pick<HealthConfig, 'bootIdPath' | 'tmuxSocket' | 'probeTimeoutMs'>,
+  options: Pick<HealthConfig, 'bootIdPath' | 'memInfoPath' | 'tmuxSocket' | 'probeTimeoutMs'>,
 ): Promise<TargetProbe> {
   const result = await executor.run(
     'sh',
-    ['-c', probeScript, 'orcha-probe', options.bootIdPath, target.workRoot, options.tmuxSocket ?? ''],
+    [
+      '-c',
+      probeScript,
+      'orcha-probe',
+      options.bootIdPath,
+      target.workRoot,
+      options.tmuxSocket ?? '',
+      options.memInfoPath,
+    ],
     { timeoutMs: options.probeTimeoutMs },
   );
   if (result.code !== 0) throw new Error(`the probe exited ${result.code}: ${result.stderr.trim()}`);
@@ -47,6 +68,11 @@ export async function probeTarget(
 
 /** The probe's `key=value` lines; a figure the machine could not give is null. */
 export function parseProbe(stdout: string): TargetProbe {
+  const sessionRss: Record<string, number> = {};
+  for (const line of stdout.split('\n')) {
+    const match = /^rss=([A-Za-z0-9_-]{1,100}) (\d+)$/.exec(line.trim());
+    if (match) sessionRss[match[1]!] = (sessionRss[match[1]!] ?? 0) + Number(match[2]) * 1024;
+  }
   const values = new Map(
     stdout
       .split('\n')
@@ -66,6 +92,7 @@ export function parseProbe(stdout: string): TargetProbe {
     load1: number('load'),
     diskFreeBytes: number('disk', 1024),
     tmuxAlive: tmux === '1' ? true : tmux === '0' ? false : null,
+    sessionRss,
   };
 }
 
@@ -196,6 +223,7 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
     };
     ctx.store.setTargetHealth(targetId, health);
     beat.dueAt = monotonic() + settings.probeIntervalMs;
+    learnPeaks(probe.sessionRss);
     if (before?.bootId && probe.bootId && before.bootId !== probe.bootId) {
       await handleReboot(ctx, ctx.store.getTarget(targetId));
     }
@@ -216,6 +244,21 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
       }
     }
     return 'answered';
+  };
+
+  /** The highest resident memory seen per agent, kept in the store: what the next session of it needs. */
+  const peaks = new Map<string, number>();
+  const learnPeaks = (sessionRss: Record<string, number>) => {
+    const ids = Object.keys(sessionRss);
+    if (ids.length === 0) return;
+    if (peaks.size === 0)
+      for (const [agent, bytes] of Object.entries(ctx.store.agentMemoryPeaks())) peaks.set(agent, bytes);
+    for (const session of ctx.store.listSessions({ ids })) {
+      const bytes = sessionRss[session.id] ?? 0;
+      if (bytes <= (peaks.get(session.agent) ?? 0)) continue;
+      peaks.set(session.agent, bytes);
+      ctx.store.recordAgentPeak(session.agent, bytes);
+    }
   };
 
   const probe = async ({ all = false } = {}): Promise<void> => {
@@ -311,6 +354,7 @@ function healthBase(before: TargetHealth | null, now: number): TargetHealth {
     load1: before?.load1 ?? null,
     diskFreeBytes: before?.diskFreeBytes ?? null,
     tmuxAlive: before?.tmuxAlive ?? null,
+    sessionRss: before?.sessionRss ?? {},
     missed: before?.missed ?? 0,
     offlineReason: before?.offlineReason ?? null,
   };

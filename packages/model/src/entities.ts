@@ -160,6 +160,8 @@ export const targetHealthSchema = z.object({
   tmuxAlive: z.boolean().nullable(),
   /** Probes missed in a row. */
   missed: z.number().int().nonnegative(),
+  /** Resident memory of each session's processes there (those carrying its ORCHA_SESSION_ID), by session id. */
+  sessionRss: z.record(z.string(), z.number().nonnegative()).default({}),
   /** Set while the heartbeat holds the target offline: the reason, and it comes back by itself. */
   offlineReason: z.string().nullable(),
 });
@@ -183,6 +185,10 @@ export const targetSchema = z.object({
   workRoot: z.string().min(1),
   bootstrap: z.string().nullable(),
   capacitySessions: z.number().int().min(1).max(1000),
+  /** Memory kept free on the machine: sessions are placed only while MemAvailable stays above it. */
+  memoryFloorBytes: z.number().int().nonnegative().nullable(),
+  /** Free space kept on the work root's volume: below it, no new workspace is made there. */
+  diskFloorBytes: z.number().int().nonnegative().nullable(),
   status: targetStatusSchema,
   doctor: doctorReportSchema.nullable(),
   health: targetHealthSchema.nullable(),

@@ -60,6 +60,8 @@ export interface StoreReads {
   listTargets(): Target[];
   /** Slots held per target id. */
   targetLoad(): Record<string, number>;
+  /** The learned memory need of each agent (its sessions' highest measured resident memory), by agent. */
+  agentMemoryPeaks(): Record<string, number>;
   lockHolder(key: string): string | null;
   pendingInputCount(sessionId: string): number;
   getWorkspace(id: string): Workspace;
@@ -131,6 +133,8 @@ export interface StoreWrites {
   /** `reason` travels with the status-change event (the feed and notifications show it). */
   updateTargetStatus(id: string, to: TargetStatus, reason?: string): Target;
   setTargetDoctor(id: string, report: DoctorReport): Target;
+  /** Keeps the higher of the stored and the measured peak resident memory of an agent's session. */
+  recordAgentPeak(agent: string, bytes: number): void;
   /** Records the heartbeat's latest figures; no event (it changes every few seconds). */
   setTargetHealth(id: string, health: TargetHealth): Target;
   /** Atomic: never more sessions on a target than its capacity, across processes. */

@@ -15,7 +15,7 @@ import { asc, eq, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
 import { toTarget } from './rows.js';
-import { sessions, targetSlots, targets } from './schema.js';
+import { agentMemory, sessions, targetSlots, targets } from './schema.js';
 
 const createTargetInput = z.object({
   name: targetNameSchema,
@@ -27,6 +27,8 @@ const createTargetInput = z.object({
   workRoot: z.string().min(1).max(1_000),
   bootstrap: z.string().max(10_000).nullish(),
   capacitySessions: z.number().int().min(1).max(1_000),
+  memoryFloorBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(),
+  diskFloorBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(),
   status: targetStatusSchema.optional(),
 });
 export type NewTarget = z.input<typeof createTargetInput>;
@@ -65,6 +67,8 @@ export function targetQueries(ctx: StoreContext) {
         workRoot: data.workRoot,
         bootstrap: data.bootstrap ?? null,
         capacitySessions: data.capacitySessions,
+        memoryFloorBytes: data.memoryFloorBytes ?? null,
+        diskFloorBytes: data.diskFloorBytes ?? null,
         status: data.status ?? 'offline',
         doctor: null,
         health: null,
@@ -179,6 +183,29 @@ export function targetQueries(ctx: StoreContext) {
 
     releaseTargetSlot(sessionId: string): void {
       ctx.write(() => ctx.db.delete(targetSlots).where(eq(targetSlots.sessionId, sessionId)).run());
+    },
+
+    /** The learned memory need of each agent: the highest resident memory one of its sessions reached. */
+    agentMemoryPeaks(): Record<string, number> {
+      const rows = ctx.db.select().from(agentMemory).all();
+      return Object.fromEntries(rows.map((row) => [row.agent, row.peakRssBytes]));
+    },
+
+    /** Records a measured peak of an agent's session; only a higher one changes what is kept. */
+    recordAgentPeak(agent: string, bytes: number): void {
+      const peak = Math.round(
+        parseInput(z.number().nonnegative().max(Number.MAX_SAFE_INTEGER), bytes, 'peak'),
+      );
+      ctx.write(() =>
+        ctx.db
+          .insert(agentMemory)
+          .values({ agent, peakRssBytes: peak, updatedAt: ctx.clock() })
+          .onConflictDoUpdate({
+            target: agentMemory.agent,
+            set: { peakRssBytes: sql`max(${agentMemory.peakRssBytes}, ${peak})`, updatedAt: ctx.clock() },
+          })
+          .run(),
+      );
     },
 
     /** Slots in use per target id. */
