@@ -139,7 +139,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         statusReason: `fell back from ${session.agent}: usage exhausted`,
       });
     }
-    const need = memory.need(agent.name);
+    const need = { ...memory.need(agent.name), newWorkspace: !session.workspaceId };
     const placement = chooseTarget(
       targets.map((target) => ({
         id: target.id,
@@ -148,6 +148,9 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         capacity: target.capacitySessions,
         used: load[target.id] ?? 0,
         memory: memory.room(target.id),
+        disk: target.health
+          ? { freeBytes: target.health.diskFreeBytes, floorBytes: target.diskFloorBytes ?? 0 }
+          : null,
       })),
       // A session whose idle process is still alive goes on where that process is; one with a workspace,
       // where that workspace is on disk.

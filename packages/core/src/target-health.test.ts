@@ -87,7 +87,12 @@ describe('the probe', () => {
 });
 
 describe('the heartbeat', () => {
-  function start(clocks: { wall: number; mono: number }, bootIdPath: string, memInfoPath = '/proc/meminfo') {
+  function start(
+    clocks: { wall: number; mono: number },
+    bootIdPath: string,
+    memInfoPath = '/proc/meminfo',
+    diskFloorBytes: number | null = null,
+  ) {
     const dir = tempDir();
     const store = createStore({
       path: join(dir, 'orcha.db'),
@@ -97,7 +102,14 @@ describe('the heartbeat', () => {
         () => 3,
       ),
     });
-    const local = store.ensureLocalTarget({ workRoot: join(dir, 'work'), capacity: 4 });
+    const local = store.createTarget({
+      name: 'local',
+      kind: 'local',
+      workRoot: join(dir, 'work'),
+      capacitySessions: 4,
+      diskFloorBytes,
+      status: 'online',
+    });
     const executor = createLocalExecutor();
     const orchestrator: Orchestrator = createOrchestrator({
       store,
@@ -233,7 +245,7 @@ describe('the heartbeat', () => {
     // Room for two and a half more: two are placed, the others wait and say why.
     memAvailable(2.5 * peak);
     await nextProbe();
-    const managers = [];
+    const managers: string[] = [];
     for (const title of ['a', 'b', 'c', 'd'])
       managers.push((await orchestrator.createObjective({ title, prompt: 'hog' })).manager.id);
     await until(store, () => {
@@ -251,5 +263,25 @@ describe('the heartbeat', () => {
     // Nothing more is placed while the memory is promised, however often the scheduler looks.
     await orchestrator.tick();
     expect(managers.filter((id) => store.getSession(id).status === 'running')).toHaveLength(2);
+  });
+
+  it('makes no new workspace on a target below its disk floor, and says why the session waits', async () => {
+    const dir = tempDir();
+    const bootIdPath = join(dir, 'boot_id');
+    writeFileSync(bootIdPath, 'boot-1\n');
+    const clocks = { wall: 1_000_000, mono: 5_000 };
+    // A floor no disk here reaches.
+    const { store, orchestrator, local } = start(clocks, bootIdPath, '/proc/meminfo', 1e15);
+    await orchestrator.start();
+    await until(store, () => store.getTarget(local.id).health?.diskFreeBytes);
+    const { manager } = await orchestrator.createObjective({ title: 'needs room', prompt: 'go' });
+    const waiting = await until(store, () => {
+      const session = store.getSession(manager.id);
+      return session.status === 'waiting_capacity' && session;
+    });
+    expect(waiting.statusReason).toMatch(
+      /^waiting for disk on local: [\d.]+ GB free in its work root, below its floor of 1000000\.0 GB$/,
+    );
+    expect(waiting.workspaceId).toBeNull();
   });
 });

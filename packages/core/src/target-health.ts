@@ -7,6 +7,7 @@ import { stopRun } from './session-control.js';
 import { report } from './session-status.js';
 import { steer } from './steering.js';
 import { doctorTarget } from './target-ops.js';
+import { cleanupWorkspaces } from './workspace-cleanup.js';
 
 /** What one probe of a target read. */
 export interface TargetProbe {
@@ -224,6 +225,8 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
     ctx.store.setTargetHealth(targetId, health);
     beat.dueAt = monotonic() + settings.probeIntervalMs;
     learnPeaks(probe.sessionRss);
+    const floor = target.diskFloorBytes ?? 0;
+    if (floor > 0 && probe.diskFreeBytes !== null && probe.diskFreeBytes < floor) await freeDisk(target);
     if (before?.bootId && probe.bootId && before.bootId !== probe.bootId) {
       await handleReboot(ctx, ctx.store.getTarget(targetId));
     }
@@ -258,6 +261,22 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
       if (bytes <= (peaks.get(session.agent) ?? 0)) continue;
       peaks.set(session.agent, bytes);
       ctx.store.recordAgentPeak(session.agent, bytes);
+    }
+  };
+
+  /** Below the disk floor: finished workspaces go first; the next probe sees what that freed. */
+  const cleaning = new Set<string>();
+  const freeDisk = async (target: Target) => {
+    if (cleaning.has(target.id)) return;
+    cleaning.add(target.id);
+    try {
+      const { removed } = await cleanupWorkspaces(ctx, { targetId: target.id });
+      ctx.log('warn', `target ${target.name} is below its disk floor`, { targetId: target.id, removed });
+      if (removed > 0) beatOf(target.id).dueAt = 0;
+    } catch (error) {
+      ctx.log('warn', 'workspace clean-up failed', { targetId: target.id, error: String(error) });
+    } finally {
+      cleaning.delete(target.id);
     }
   };
 

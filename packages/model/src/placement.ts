@@ -1,4 +1,4 @@
-import { type MemoryNeed, type MemoryRoom, memoryAdmits } from './scheduling.js';
+import { type DiskRoom, diskAdmits, type MemoryNeed, type MemoryRoom, memoryAdmits } from './scheduling.js';
 import type { TargetStatus } from './states.js';
 
 /** What placement needs to know of a target: its status, its slot usage and its free memory right now. */
@@ -10,6 +10,8 @@ export interface PlacementCandidate {
   used: number;
   /** Its memory as last measured; without it, memory is not considered. */
   memory?: MemoryRoom | null | undefined;
+  /** Its work root's free space as last measured; without it, disk is not considered. */
+  disk?: DiskRoom | null | undefined;
 }
 
 export type Placement =
@@ -21,23 +23,30 @@ export type Placement =
         | 'pinned_target_unavailable'
         | 'no_online_target'
         | 'capacity_full'
-        | 'memory_short';
+        | 'memory_short'
+        | 'disk_short';
       detail: string;
     };
 
 /**
  * Chooses where a session runs: its pinned target (by id or name) if it can take it, otherwise the online
  * target with the lowest load (used / capacity), ties broken by free slots then name. Draining, disabled and
- * offline targets never get new work. With a memory `need`, a target must also have the memory for it
- * (`memoryAdmits`); when slots are free but memory is not, the session waits for memory and says so.
+ * offline targets never get new work. With a `need`, a target must also have the memory for it
+ * (`memoryAdmits`) and, for a new workspace, disk above its floor (`diskAdmits`); when slots are free but
+ * room is not, the session waits and says for what.
  */
 export function chooseTarget(
   candidates: readonly PlacementCandidate[],
   pinned?: string | null,
   need?: MemoryNeed,
 ): Placement {
-  const fits = (candidate: PlacementCandidate) =>
-    need ? memoryAdmits(candidate.memory, need, candidate.name) : ({ ok: true } as const);
+  const fits = (candidate: PlacementCandidate) => {
+    if (!need) return { ok: true } as const;
+    const disk = diskAdmits(candidate.disk, need, candidate.name);
+    return disk.ok ? memoryAdmits(candidate.memory, need, candidate.name) : disk;
+  };
+  const short = (verdict: { reason: string }) =>
+    verdict.reason.startsWith('waiting for disk') ? ('disk_short' as const) : ('memory_short' as const);
   if (pinned) {
     const target = candidates.find((candidate) => candidate.id === pinned || candidate.name === pinned);
     if (!target) return { ok: false, reason: 'pinned_target_unknown', detail: `no target named ${pinned}` };
@@ -56,7 +65,7 @@ export function chooseTarget(
       };
     }
     const memory = fits(target);
-    if (!memory.ok) return { ok: false, reason: 'memory_short', detail: memory.reason };
+    if (!memory.ok) return { ok: false, reason: short(memory), detail: memory.reason };
     return { ok: true, targetId: target.id };
   }
   const online = candidates.filter((candidate) => candidate.status === 'online');
@@ -70,7 +79,7 @@ export function chooseTarget(
     const [closest] = verdicts
       .flatMap(({ memory }) => (memory.ok ? [] : [memory]))
       .sort((a, b) => b.freeBytes - a.freeBytes);
-    return { ok: false, reason: 'memory_short', detail: closest!.reason };
+    return { ok: false, reason: short(closest!), detail: closest!.reason };
   }
   const [best] = [...roomy].sort(
     (a, b) =>

@@ -198,3 +198,61 @@ describe('memory admission', () => {
     );
   });
 });
+
+describe('disk admission', () => {
+  const target = (freeBytes: number | null, floorBytes: number): PlacementCandidate => ({
+    id: 't',
+    name: 'box',
+    status: 'online',
+    capacity: 4,
+    used: 0,
+    disk: { freeBytes, floorBytes },
+  });
+
+  it('stops new workspaces below the floor and says so; sessions with a workspace there go on', () => {
+    const fresh = { agent: 'claude', bytes: 0, newWorkspace: true };
+    expect(chooseTarget([target(0.8 * gb, gb)], null, fresh)).toEqual({
+      ok: false,
+      reason: 'disk_short',
+      detail: 'waiting for disk on box: 0.8 GB free in its work root, below its floor of 1.0 GB',
+    });
+    expect(chooseTarget([target(0.8 * gb, gb)], null, { ...fresh, newWorkspace: false }).ok).toBe(true);
+    expect(chooseTarget([target(1.2 * gb, gb)], null, fresh).ok).toBe(true);
+    expect(chooseTarget([target(null, gb)], null, fresh).ok).toBe(true);
+    expect(chooseTarget([target(0, 0)], null, fresh).ok).toBe(true);
+  });
+
+  it('never makes a new workspace on a target below its floor', () => {
+    assertProperty(
+      'disk floor',
+      fc.property(
+        fc.array(
+          fc.record({
+            id: fc.constantFrom('a', 'b', 'c'),
+            freeBytes: fc.option(fc.integer({ min: 0, max: 10 * gb }), { nil: null }),
+            floorBytes: fc.integer({ min: 0, max: 10 * gb }),
+          }),
+          { maxLength: 3 },
+        ),
+        fc.boolean(),
+        (disks, newWorkspace) => {
+          const targets = [...new Map(disks.map((disk) => [disk.id, disk])).values()].map((disk) => ({
+            id: disk.id,
+            name: disk.id,
+            status: 'online' as const,
+            capacity: 2,
+            used: 0,
+            disk: { freeBytes: disk.freeBytes, floorBytes: disk.floorBytes },
+          }));
+          const placement = chooseTarget(targets, null, { agent: 'codex', bytes: 0, newWorkspace });
+          const below = (t: (typeof targets)[number]) =>
+            t.disk.freeBytes !== null && t.disk.floorBytes > 0 && t.disk.freeBytes < t.disk.floorBytes;
+          if (placement.ok && newWorkspace)
+            expect(below(targets.find((t) => t.id === placement.targetId)!)).toBe(false);
+          if (!placement.ok && targets.length > 0)
+            expect(targets.every((t) => newWorkspace && below(t))).toBe(true);
+        },
+      ),
+    );
+  });
+});

@@ -54,10 +54,19 @@ export interface MemoryRoom {
   floorBytes: number;
 }
 
-/** What a session is expected to need: its agent's learned peak RSS. */
+/** What a session is expected to need: its agent's learned peak RSS, and whether it makes a new workspace. */
 export interface MemoryNeed {
   agent: string;
   bytes: number;
+  /** A session without a workspace yet makes one: the target's disk must be above its floor. */
+  newWorkspace?: boolean | undefined;
+}
+
+/** What disk admission knows of a target: free space on its work root's volume, and the floor kept free. */
+export interface DiskRoom {
+  /** As the target's last probe read it; null when unknown. */
+  freeBytes: number | null;
+  floorBytes: number;
 }
 
 export type MemoryVerdict = { ok: true } | { ok: false; freeBytes: number; reason: string };
@@ -84,5 +93,23 @@ export function memoryAdmits(
     ok: false,
     freeBytes,
     reason: `waiting for memory on ${target}: ${formatGigabytes(freeBytes)} free, ${need.agent} needs ~${formatGigabytes(need.bytes)}`,
+  };
+}
+
+/**
+ * Disk admission: no new workspace on a target whose work root's volume is below its floor (finished
+ * workspaces are cleaned up first, so it may come back above it). Sessions with a workspace there go on.
+ */
+export function diskAdmits(
+  room: DiskRoom | null | undefined,
+  need: MemoryNeed,
+  target: string,
+): MemoryVerdict {
+  if (!need.newWorkspace || !room || room.freeBytes === null || room.floorBytes <= 0) return { ok: true };
+  if (room.freeBytes >= room.floorBytes) return { ok: true };
+  return {
+    ok: false,
+    freeBytes: Number.NEGATIVE_INFINITY,
+    reason: `waiting for disk on ${target}: ${formatGigabytes(room.freeBytes)} free in its work root, below its floor of ${formatGigabytes(room.floorBytes)}`,
   };
 }
