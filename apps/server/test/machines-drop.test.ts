@@ -1,3 +1,4 @@
+import { createFakeProvider } from '@orcha/agent';
 import { createTmuxProvider } from '@orcha/agent-tmux';
 import { defaultHealthConfig } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
@@ -25,7 +26,24 @@ beforeAll(async () => {
     ],
   });
   harness = await startRemoteHarness({
-    providers: { fake: createRemoteFakeProvider(), tmux },
+    providers: {
+      fake: createRemoteFakeProvider(),
+      tmux,
+      // A headless agent whose work is a remote command: the drop ends its run; it resumes its conversation.
+      headless: createFakeProvider({
+        name: 'headless',
+        interactivity: 'noninteractive',
+        script: async (agent) => {
+          if (agent.resumed) {
+            agent.say('resumed after the drop');
+            return 'resumed';
+          }
+          agent.say('working remotely');
+          await agent.run('sleep', ['20']);
+          return 'slept';
+        },
+      }),
+    },
     config: { health: { ...defaultHealthConfig, probeIntervalMs: 300, probeTimeoutMs: 1_000, tmuxSocket } },
   });
   await harness.trust(sshd);
@@ -78,5 +96,32 @@ describe('a dropped SSH connection', () => {
     expect(harness.store.getSession(session.id).status).toBe('running');
     await api(harness, 'POST', `/api/objectives/${objectiveId}/cancel`, {});
     await harness.until(() => harness.store.getSession(session.id).status === 'canceled');
+  });
+
+  it('does not fail a headless agent whose run it ended: the conversation resumes once the machine answers', async () => {
+    const created = await api(harness, 'POST', '/api/objectives', {
+      title: 'headless through the drop',
+      prompt: 'work',
+      agent: 'headless',
+    });
+    expect(created.status).toBe(201);
+    const objectiveId = created.body.objective.id as string;
+    const session = harness.store.listSessions({ objectiveId })[0]!;
+    await harness.until(() => transcript(session.id).includes('working remotely'));
+    await sshd.down();
+    await harness.until(() => (harness.store.getTarget('box').health?.missed ?? 0) >= 1);
+    await sshd.up();
+    await harness.until(() => transcript(session.id).includes('resumed after the drop'), 30_000);
+    await harness.until(() => harness.store.getSession(session.id).status === 'waiting_input');
+    const changes = harness.store
+      .listEvents({ after: 0, limit: 5_000 })
+      .flatMap((event) =>
+        event.type === 'session-status-change' && event.sessionId === session.id ? [event] : [],
+      );
+    expect(changes.map((change) => change.to)).not.toContain('failed');
+    expect(changes.map((change) => change.reason)).toContain(
+      'lost the connection to box; resuming the conversation',
+    );
+    await api(harness, 'POST', `/api/objectives/${objectiveId}/cancel`, {});
   });
 });

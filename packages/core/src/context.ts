@@ -41,7 +41,7 @@ export interface Context {
    * Probes a target now (see `target-health.ts`): asked before an agent on it is believed to have crashed.
    * Null when no heartbeat runs.
    */
-  confirmTarget: ((targetId: string) => Promise<'answered' | 'missed'>) | null;
+  confirmTarget: ((targetId: string) => Promise<'answered' | 'reconnected' | 'missed'>) | null;
 }
 
 export interface LiveRun {

@@ -255,7 +255,9 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
 
 /**
  * Before an agent that ended badly on an SSH target is believed dead, its target is probed: a machine that
- * rebooted re-queues its sessions itself (and the exit then changes nothing).
+ * rebooted re-queues its sessions itself (and the exit then changes nothing). A target that did not answer
+ * at first but does again lost its connection: that, not the agent, ended the run. Whatever is left of the
+ * agent's process group there is stopped, and the session resumes its conversation (or fails, having none).
  */
 async function confirmTarget(
   ctx: Context,
@@ -266,7 +268,15 @@ async function confirmTarget(
   if (exit.reason === 'completed' || exit.reason === 'canceled' || ctx.runs.get(id) !== live) return;
   const targetId = ctx.store.getSession(id).targetId;
   if (!targetId || !ctx.confirmTarget || ctx.store.getTarget(targetId).kind !== 'ssh') return;
-  await ctx.confirmTarget(targetId).catch(() => {});
+  const answer = await ctx.confirmTarget(targetId).catch(() => 'missed' as const);
+  if (answer !== 'reconnected' || ctx.runs.get(id) !== live) return;
+  await stopRun(ctx, id);
+  const session = ctx.store.getSession(id);
+  report(ctx, id, {
+    type: 'connection-lost',
+    target: ctx.store.getTarget(targetId).name,
+    resumable: Boolean(session.providerSessionId && ctx.providers.get(session.agent)),
+  });
 }
 
 async function checkGuards(

@@ -116,7 +116,7 @@ export interface HealthMonitor {
    * interval for up to `reconnectWaitMs`. The session driver asks this before it believes an agent on an
    * SSH target crashed, so a reboot — seen by the first probe that answers — is handled as one.
    */
-  confirm(targetId: string): Promise<'answered' | 'missed'>;
+  confirm(targetId: string): Promise<'answered' | 'reconnected' | 'missed'>;
   /** Whether placement must wait now: after a wake from sleep, until every target was probed again. */
   holdsPlacement(): boolean;
 }
@@ -355,8 +355,9 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
     async confirm(targetId) {
       const settings = config();
       const until = monotonic() + settings.reconnectWaitMs;
-      for (;;) {
-        if ((await probeOne(ctx.store.getTarget(targetId))) === 'answered') return 'answered';
+      for (let attempt = 0; ; attempt++) {
+        if ((await probeOne(ctx.store.getTarget(targetId))) === 'answered')
+          return attempt === 0 ? 'answered' : 'reconnected';
         if (!running || ctx.closing || monotonic() >= until) return 'missed';
         await new Promise((resolve) => setTimeout(resolve, settings.probeIntervalMs));
       }

@@ -56,6 +56,11 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
   }),
   fc.record({ type: fc.constant('restart-found-no-process' as const), resumable: fc.boolean() }),
   fc.record({
+    type: fc.constant('connection-lost' as const),
+    target: fc.constant('gpu-box'),
+    resumable: fc.boolean(),
+  }),
+  fc.record({
     type: fc.constant('target-rebooted' as const),
     target: fc.constant('gpu-box'),
     resumable: fc.boolean(),
@@ -226,5 +231,15 @@ describe('nextSessionStatus', () => {
           { type: 'target-rebooted', target: 'gpu-box', resumable: true },
         ),
       ).toBeNull();
+  });
+
+  it('resumes a run its lost connection ended, or fails it with the reason when there is nothing to resume', () => {
+    const fact = (resumable: boolean) => ({ type: 'connection-lost' as const, target: 'gpu-box', resumable });
+    expect(nextSessionStatus({ status: 'running', role: 'worker' }, fact(true))).toEqual({
+      status: 'queued',
+      reason: 'lost the connection to gpu-box; resuming the conversation',
+    });
+    expect(nextSessionStatus({ status: 'running', role: 'worker' }, fact(false))?.status).toBe('failed');
+    expect(nextSessionStatus({ status: 'waiting_input', role: 'manager' }, fact(true))).toBeNull();
   });
 });
