@@ -27,8 +27,8 @@ export interface TmuxRunOptions {
   reconnectWaitMs?: number | undefined;
 }
 
-/** The waits between attempts to reach the pane again after a drop. */
-const reconnectDelaysMs = [100, 250, 500, 1_000, 2_000];
+/** The waits between attempts to reach the pane again after a drop (each failed attempt is cheap). */
+const reconnectDelaysMs = [100, 200, 300, 500];
 
 /** A live tmux session as an AgentRun: pane log → `output` events, send-keys ← `send`, exit from the pane. */
 export function createTmuxRun(options: TmuxRunOptions): AgentRun {

@@ -199,8 +199,9 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
 
 /**
  * Memory admission's view of the targets for one pass: each agent's need (its learned peak), and per target
- * its MemAvailable as last probed, less the needs of sessions placed there that no probe has measured yet
- * (kept current as the pass places more), and its floor.
+ * its MemAvailable as last probed, less the headroom promised to the sessions there — each one's peak less
+ * what the probe saw it use (all of it for one not measured yet), kept current as the pass places more — and
+ * its floor.
  */
 function memoryLedger(ctx: Context, targets: readonly Target[]) {
   const peaks = ctx.store.agentMemoryPeaks();
@@ -211,8 +212,10 @@ function memoryLedger(ctx: Context, targets: readonly Target[]) {
   const promised: Record<string, number> = {};
   const measured = new Map(targets.map((target) => [target.id, target.health?.sessionRss ?? {}]));
   for (const session of ctx.store.listSessions({ statuses: [...activeSessionStatuses] })) {
-    if (!session.targetId || measured.get(session.targetId)?.[session.id] !== undefined) continue;
-    promised[session.targetId] = (promised[session.targetId] ?? 0) + need(session.agent).bytes;
+    if (!session.targetId) continue;
+    const using = measured.get(session.targetId)?.[session.id] ?? 0;
+    const headroom = Math.max(0, need(session.agent).bytes - using);
+    promised[session.targetId] = (promised[session.targetId] ?? 0) + headroom;
   }
   return {
     need,

@@ -218,7 +218,10 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
       at: now,
       answeredAt: now,
       ...probe,
+      // A figure the machine did not give this time keeps its last value: never "unknown, so unlimited".
       bootId: probe.bootId ?? before?.bootId ?? null,
+      memAvailableBytes: probe.memAvailableBytes ?? before?.memAvailableBytes ?? null,
+      diskFreeBytes: probe.diskFreeBytes ?? before?.diskFreeBytes ?? null,
       missed: 0,
       offlineReason: before?.offlineReason ?? null,
     };

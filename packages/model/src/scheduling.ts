@@ -48,7 +48,10 @@ export function slotWaitReason(ahead: number, exactUpTo = 20): string {
 export interface MemoryRoom {
   /** MemAvailable as the target's last probe read it; null when unknown (then nothing waits for memory). */
   availableBytes: number | null;
-  /** Memory promised to sessions placed there that no probe has measured yet (each its agent's peak). */
+  /**
+   * Memory promised to the sessions placed there: each one's agent peak less what the last probe saw it use
+   * (its whole peak before it was measured), so a session still growing keeps its room.
+   */
   promisedBytes: number;
   /** Memory kept free for the machine itself (set per target by the person). */
   floorBytes: number;
@@ -77,8 +80,8 @@ export function formatGigabytes(bytes: number): string {
 }
 
 /**
- * Memory admission: a session goes to a target only when MemAvailable, less what is promised to sessions
- * placed there but not yet measured and less the target's floor, covers its agent's peak. A target whose
+ * Memory admission: a session goes to a target only when MemAvailable, less the headroom promised to the
+ * sessions placed there and less the target's floor, covers its agent's peak. A target whose
  * memory is unknown admits (it is probed soon). Never places a session where it would not fit on purpose.
  */
 export function memoryAdmits(
