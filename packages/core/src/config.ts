@@ -60,7 +60,7 @@ export interface HealthConfig {
   memInfoPath: string;
   /** orcha's tmux socket on targets (`tmux -L`), whose server the probe asks about; null: not asked. */
   tmuxSocket: string | null;
-  /** A gap between heartbeats longer than the interval by this much is a wake from sleep (or a stall). */
+  /** The wall clock running ahead of the monotonic one by this much is a wake from sleep. */
   clockJumpMs: number;
   /**
    * How long an agent that ended badly while its target did not answer waits for the target to answer

@@ -46,7 +46,10 @@ export interface OrchestratorOptions {
   forge: Forge;
   preparer: Preparer;
   clock?: () => number;
-  /** A clock that stops while the machine sleeps (default `performance.now`): tells a wake from sleep. */
+  /**
+   * A clock that stops while the machine sleeps, to tell a wake from sleep: default `performance.now`, or
+   * `clock` itself when one is given (then no wake is ever seen unless this is given too).
+   */
   monotonic?: () => number;
   config?: Partial<Omit<OrchestratorConfig, 'health'>> & { health?: Partial<HealthConfig> };
   log?: Logger;
@@ -133,7 +136,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const driver = createSessionDriver(ctx, tokens);
   scheduler = createScheduler(ctx, driver.launch);
   const monitor = createFeedbackMonitor(ctx);
-  const health = createHealthMonitor(ctx, { monotonic: options.monotonic });
+  // A caller that gives its own clock and no monotonic one moves time itself: no wake is read into that.
+  const health = createHealthMonitor(ctx, { monotonic: options.monotonic ?? options.clock });
   ctx.confirmTarget = health.confirm;
   ctx.holdsPlacement = health.holdsPlacement;
   let unsubscribe: (() => void) | null = null;

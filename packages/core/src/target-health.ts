@@ -134,8 +134,8 @@ interface Beat {
  * figures are kept on the target. A target that misses `missedProbesOffline` probes in a row goes offline
  * with the reason — the feed, the dashboard and the notification outbox say so, and nothing new is placed
  * there. It is probed again with backoff and, once it answers, its doctor re-runs and brings it back online.
- * A changed boot id means the machine rebooted: see `handleReboot`. A gap in the heartbeat much longer than
- * the interval (a laptop waking from sleep) holds all placement until every target has been probed again.
+ * A changed boot id means the machine rebooted: see `handleReboot`. The wall clock running ahead of the
+ * monotonic one (a laptop waking from sleep) holds all placement until every target has been probed again.
  */
 export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions = {}): HealthMonitor {
   const monotonic = options.monotonic ?? (() => performance.now());
@@ -294,9 +294,9 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
 
   let holding: Promise<void> | null = null;
   /**
-   * Whether placement must wait. Looks at the time since the last look: asleep, the monotonic clock stops
-   * and the wall clock does not; stalled, both run on without us. After such a gap every target is probed
-   * before anything is placed (the scheduler asks this first, so whichever wakes first holds placement).
+   * Whether placement must wait. Compares both clocks since the last look: after a wake from sleep (the wall
+   * clock ran on, the monotonic one did not) every target is probed before anything is placed (the
+   * scheduler asks this first, so whichever timer fires first after the wake holds placement).
    */
   const holdsPlacement = (): boolean => {
     if (!running) return false;
@@ -307,8 +307,9 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
     const previous = lastBeat;
     lastBeat = { wall, mono };
     if (!previous) return false;
-    const gap = Math.max(wall - previous.wall, mono - previous.mono);
-    if (gap <= settings.probeIntervalMs + settings.clockJumpMs && wall >= previous.wall) return false;
+    // Asleep, the monotonic clock stops and the wall clock does not: the two part by the time slept.
+    const gap = wall - previous.wall - (mono - previous.mono);
+    if (gap <= settings.clockJumpMs && wall >= previous.wall - settings.clockJumpMs) return false;
     ctx.log('warn', 'the clock jumped (a wake from sleep?): probing every target before placing anything', {
       gapMs: gap,
     });
