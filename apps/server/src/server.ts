@@ -8,7 +8,7 @@ import { createApi, createAuth } from '@orcha/api';
 import { claudeAsRootWarning, claudeRefusesRoot, createOrchestrator, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createIdGenerator, OrchaError, type Target } from '@orcha/model';
-import { createStore } from '@orcha/store';
+import { createStore, redactUrl } from '@orcha/store';
 import { serveAgentEndpoint } from './agent-endpoint.js';
 import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
@@ -38,7 +38,9 @@ export async function startServer(
   const log = createLogger();
   mkdirSync(config.dataDir, { recursive: true });
   const store = createStore({
-    path: join(config.dataDir, 'orcha.db'),
+    ...(config.database
+      ? { url: config.database, exclusive: true }
+      : { path: join(config.dataDir, 'orcha.db') }),
     clock: Date.now,
     ids: createIdGenerator(Date.now, () => randomInt(32)),
   });
@@ -79,6 +81,7 @@ export async function startServer(
       defaultRepo: backends.fake ? 'demo/app' : null,
       gitIdentity: { name: config.gitName, email: config.gitEmail },
       agentEnvironment: config.agentEnvironment,
+      fallbacks: config.fallbacks,
     },
   });
   // `--auth` without a token of the person's own: one for this run, printed once below.
@@ -129,7 +132,8 @@ export async function startServer(
     .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
   if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
     log('info', 'reconciled sessions after restart', reconciled);
-  log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
+  const state = config.database ? `state in ${redactUrl(config.database)}, ` : '';
+  log('info', `orcha ${version} serving ${url} (${state}data in ${config.dataDir})`);
   const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
   if (loginUrl) {
     // Printed once, on stdout: the person's terminal, not the log.

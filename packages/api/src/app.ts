@@ -9,6 +9,7 @@ import { errorResponse } from './errors.js';
 import { loginRoutes } from './login.js';
 import { mcpRoutes } from './mcp.js';
 import { openApiDocument, referencePage } from './openapi.js';
+import { failoverRoutes } from './routes/failover.js';
 import { feedRoutes } from './routes/feed.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { objectiveRoutes } from './routes/objectives.js';
@@ -59,6 +60,7 @@ export function createApi(options: ApiOptions): Hono {
   outputRoutes(app, deps);
   mcpRoutes(app, deps);
   notificationRoutes(app, deps);
+  failoverRoutes(app, deps);
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
   app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
   const root = options.staticRoot;

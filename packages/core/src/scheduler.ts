@@ -10,6 +10,7 @@ import {
   type Target,
 } from '@orcha/model';
 import type { Context } from './context.js';
+import { exhaustionReason, switchAgent } from './failover.js';
 import { stopRun } from './session-control.js';
 import { report } from './session-status.js';
 import { parkForUsage, resumeParkedSessions, usableAgent } from './usage.js';
@@ -146,13 +147,9 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
       parkForUsage(ctx, session, agent.exhaustedUntil);
       continue;
     }
-    if (agent.name !== session.agent) {
-      store.updateSession(session.id, {
-        agent: agent.name,
-        providerSessionId: null,
-        statusReason: `fell back from ${session.agent}: usage exhausted`,
-      });
-    }
+    // Its agent is exhausted and its chain names one that can run: it continues there, in its workspace.
+    if (agent.name !== session.agent)
+      switchAgent(ctx, session, agent.name, exhaustionReason(ctx, session.agent));
     const need = { ...memory.need(agent.name), newWorkspace: !session.workspaceId };
     const placement = chooseTarget(
       targets.map((target) => ({
@@ -166,8 +163,8 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
           ? { freeBytes: target.health.diskFreeBytes, floorBytes: target.diskFloorBytes ?? 0 }
           : null,
       })),
-      // A session whose idle process is still alive goes on where that process is; one with a workspace,
-      // where that workspace is on disk.
+      // A session whose idle process is still alive goes on where that process is; one with a workspace
+      // goes back to the target that holds it.
       ctx.runs.has(session.id)
         ? session.targetId
         : session.workspaceId

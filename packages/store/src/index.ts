@@ -1,3 +1,4 @@
+export type { AgentSwitch } from './agent-switch.js';
 export type { DashboardSummary, HistoryPage, HistoryQuery, ObjectiveRow, SessionRow } from './dashboard.js';
 export { historyPageSize, maxHistoryPageSize } from './dashboard.js';
 export type { ProviderUsage } from './feed.js';
@@ -8,6 +9,8 @@ export type {
   NotificationDeliveryStatus,
   NotificationDraft,
 } from './notifications.js';
+export { PgError, SyncPg } from './pg/bridge.js';
+export { redactUrl } from './pg/database.js';
 export type { Store, StoreReads, StoreWrites } from './ports.js';
 export type { SessionPatch } from './sessions.js';
 export type { StoreOptions } from './store.js';

@@ -93,12 +93,17 @@ export const api = {
     post<{ delivery: Delivery }>(`/api/sessions/${id(sessionId)}/messages`, { text }),
   cancelSession: (sessionId: string) =>
     post<{ session: Session }>(`/api/sessions/${id(sessionId)}/cancel`, {}),
+  continueOn: (sessionId: string, agent: string) =>
+    post<{ session: Session }>(`/api/sessions/${id(sessionId)}/continue-on`, { agent }),
   screen: (sessionId: string, signal?: AbortSignal) =>
     get<ScreenResponse>(`/api/sessions/${id(sessionId)}/screen`, signal),
   questions: () => get<{ questions: Question[] }>('/api/questions?status=open'),
   answer: (questionId: string, answer: string) =>
     post<{ question: Question }>(`/api/questions/${id(questionId)}/answer`, { answer }),
-  pullRequests: () => get<{ pullRequests: PullRequestWithFeedback[] }>('/api/pull-requests'),
+  pullRequests: (objectiveId: string) =>
+    get<{ pullRequests: PullRequestWithFeedback[] }>(
+      `/api/pull-requests?objectiveId=${encodeURIComponent(objectiveId)}`,
+    ),
   targets: () => get<{ targets: DashboardResponse['targets'] }>('/api/targets'),
   createTarget: (input: NewTarget) => post<TargetRegistration>('/api/targets', input),
   doctor: (targetId: string) => post<TargetRegistration>(`/api/targets/${id(targetId)}/doctor`, {}),
