@@ -49,6 +49,8 @@ export const createTargetBody = z
     work_root: z.string().min(1).max(1_000).optional(),
     workRoot: z.string().min(1).max(1_000).optional(),
     capacity_sessions: z.number().int().min(1).max(1_000).optional(),
+    memory_floor_bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    disk_floor_bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     capacitySessions: z.number().int().min(1).max(1_000).optional(),
     bootstrap: z.string().max(10_000).optional(),
   })

@@ -38,6 +38,13 @@ export interface Context {
   wake(): void;
   /** Test-only: called at each crash point (`crash-points.ts`). Absent in a normal run. */
   probe?: CrashProbe;
+  /** Whether nothing may be placed now: after a wake from sleep, until every target was probed again. */
+  holdsPlacement(): boolean;
+  /**
+   * Probes a target now (see `target-health.ts`): asked before an agent on it is believed to have crashed.
+   * Null when no heartbeat runs.
+   */
+  confirmTarget: ((targetId: string) => Promise<'answered' | 'reconnected' | 'missed'>) | null;
 }
 
 export interface LiveRun {

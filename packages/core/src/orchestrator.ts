@@ -12,7 +12,7 @@ import {
 } from '@orcha/model';
 import type { Store, StoreReads } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
-import { defaultConfig, type OrchestratorConfig } from './config.js';
+import { defaultConfig, defaultHealthConfig, type HealthConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
 import type { CrashProbe } from './crash-points.js';
 import { continueOn } from './failover.js';
@@ -26,6 +26,7 @@ import { cancelSession, stopRun } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
 import { report } from './session-status.js';
 import { type Delivery, steer } from './steering.js';
+import { createHealthMonitor } from './target-health.js';
 import {
   doctorTarget,
   registerTarget,
@@ -47,7 +48,12 @@ export interface OrchestratorOptions {
   forge: Forge;
   preparer: Preparer;
   clock?: () => number;
-  config?: Partial<OrchestratorConfig>;
+  /**
+   * A clock that stops while the machine sleeps, to tell a wake from sleep: default `performance.now`, or
+   * `clock` itself when one is given (then no wake is ever seen unless this is given too).
+   */
+  monotonic?: () => number;
+  config?: Partial<Omit<OrchestratorConfig, 'health'>> & { health?: Partial<HealthConfig> };
   log?: Logger;
   /** Test-only: called at each crash point (`crashPoints`). Leave it out in a normal run. */
   probe?: CrashProbe;
@@ -105,7 +111,11 @@ export interface Orchestrator {
  * executors, forge and preparer.
  */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
-  const config: OrchestratorConfig = { ...defaultConfig, ...options.config };
+  const config: OrchestratorConfig = {
+    ...defaultConfig,
+    ...options.config,
+    health: { ...defaultHealthConfig, ...options.config?.health },
+  };
   let scheduler: ReturnType<typeof createScheduler> | null = null;
   let wakePending = false;
   const ctx: Context = {
@@ -120,6 +130,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     runs: new Map(),
     exits: new Map(),
     closing: false,
+    holdsPlacement: () => false,
+    confirmTarget: null,
     ...(options.probe ? { probe: options.probe } : {}),
     wake: () => {
       if (!scheduler || wakePending) return;
@@ -134,6 +146,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const driver = createSessionDriver(ctx, tokens);
   scheduler = createScheduler(ctx, driver.launch);
   const monitor = createFeedbackMonitor(ctx);
+  // A caller that gives its own clock and no monotonic one moves time itself: no wake is read into that.
+  const health = createHealthMonitor(ctx, { monotonic: options.monotonic ?? options.clock });
+  ctx.confirmTarget = health.confirm;
+  ctx.holdsPlacement = health.holdsPlacement;
   let unsubscribe: (() => void) | null = null;
 
   const onEvents = (events: Parameters<Parameters<Store['subscribe']>[0]>[0]) => {
@@ -156,6 +172,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       );
       scheduler?.start();
       monitor.start();
+      health.start();
       return counts;
     },
     async stop() {
@@ -163,6 +180,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await scheduler?.stop();
       scheduler = null;
       await monitor.stop();
+      await health.stop();
       unsubscribe?.();
       await stopCleanup(ctx);
       await Promise.all(

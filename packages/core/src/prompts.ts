@@ -69,3 +69,15 @@ export function workerFinishedMessage(worker: Session): string {
   const why = worker.status !== 'completed' && worker.statusReason ? ` (${worker.statusReason})` : '';
   return `Worker ${worker.id} "${worker.title}" ${worker.status}${why}${result}`;
 }
+
+/** What a manager is told when the machine its workers ran on rebooted. */
+export function targetRebootedMessage(
+  target: string,
+  workers: readonly { title: string; resumed: boolean }[],
+): string {
+  const lines = workers.map(
+    (worker) =>
+      `- "${worker.title}": ${worker.resumed ? 'resumes its conversation there' : 'starts again from its task (it had no conversation to resume)'}`,
+  );
+  return `Target ${target} rebooted and every process on it was lost. Your workers there are back in the queue:\n${lines.join('\n')}`;
+}

@@ -52,6 +52,10 @@ export type SessionFact =
    * and inbox) or `lost` (neither can be done, e.g. its agent is no longer configured).
    */
   | { type: 'restart-found-no-process'; conversation: 'resumable' | 'unstarted' | 'lost' }
+  /** The machine it ran on rebooted: its process is gone. `resumable` when its conversation can be resumed. */
+  | { type: 'target-rebooted'; target: string; resumable: boolean }
+  /** The connection to its machine dropped and its run ended with it; the machine answers again. */
+  | { type: 'connection-lost'; target: string; resumable: boolean }
   /** Its objective was marked done (the manager's own call). */
   | { type: 'objective-done' }
   /** It could not run at all: no such agent, a workspace that could not be prepared, a launch error. */
@@ -167,6 +171,22 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
           throw new Error(`unknown conversation state ${String(unknown)}`);
         }
       }
+    case 'target-rebooted':
+      if (!inRun(status)) return null;
+      return {
+        status: 'queued',
+        reason: fact.resumable
+          ? `target ${fact.target} rebooted; resuming the conversation there`
+          : `target ${fact.target} rebooted; starting again (nothing to resume)`,
+      };
+    case 'connection-lost':
+      if (!inRun(status)) return null;
+      return fact.resumable
+        ? { status: 'queued', reason: `lost the connection to ${fact.target}; resuming the conversation` }
+        : {
+            status: 'failed',
+            reason: `lost the connection to ${fact.target} and had no conversation to resume`,
+          };
     case 'objective-done':
       return inRun(status) || status === 'waiting_input'
         ? { status: 'completed', reason: null }

@@ -14,6 +14,7 @@ import type {
   SessionRole,
   SessionStatus,
   Target,
+  TargetHealth,
   TargetStatus,
   TranscriptMessage,
   Workspace,
@@ -60,6 +61,8 @@ export interface StoreReads {
   listTargets(): Target[];
   /** Slots held per target id. */
   targetLoad(): Record<string, number>;
+  /** The learned memory need of each agent (its sessions' highest measured resident memory), by agent. */
+  agentMemoryPeaks(): Record<string, number>;
   lockHolder(key: string): string | null;
   /** Messages waiting for the session's next start (not those handed to its live run). */
   pendingInputCount(sessionId: string): number;
@@ -143,8 +146,13 @@ export interface StoreWrites {
   appendMessages(sessionId: string, messages: NewTranscriptMessage[]): { fromSeq: number; toSeq: number };
   createTarget(input: NewTarget): Target;
   ensureLocalTarget(options: { workRoot: string; capacity: number; name?: string }): Target;
-  updateTargetStatus(id: string, to: TargetStatus): Target;
+  /** `reason` travels with the status-change event (the feed and notifications show it). */
+  updateTargetStatus(id: string, to: TargetStatus, reason?: string): Target;
   setTargetDoctor(id: string, report: DoctorReport): Target;
+  /** Keeps the higher of the stored and the measured peak resident memory of an agent's session. */
+  recordAgentPeak(agent: string, bytes: number): void;
+  /** Records the heartbeat's latest figures; no event (it changes every few seconds). */
+  setTargetHealth(id: string, health: TargetHealth): Target;
   /** Atomic: never more sessions on a target than its capacity, across processes. */
   claimTargetSlot(targetId: string, sessionId: string): ClaimResult;
   releaseTargetSlot(sessionId: string): void;

@@ -85,9 +85,20 @@ export const targets = sqliteTable('targets', {
   workRoot: text('work_root').notNull(),
   bootstrap: text('bootstrap'),
   capacitySessions: integer('capacity_sessions').notNull(),
+  memoryFloorBytes: integer('memory_floor_bytes'),
+  diskFloorBytes: integer('disk_floor_bytes'),
   status: text('status').notNull(),
   doctor: text('doctor'),
+  /** The heartbeat's latest figures (JSON, migration 0012). */
+  health: text('health'),
   createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** The highest resident memory a session of each agent was measured at (migration 0012): what it needs. */
+export const agentMemory = sqliteTable('agent_memory', {
+  agent: text('agent').primaryKey(),
+  peakRssBytes: integer('peak_rss_bytes').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
 

@@ -53,7 +53,7 @@ describe('a session inbox', () => {
 
     // A crash with messages handed: the next start gives every one of them back.
     const reopened = createStore({
-      path: opened.path,
+      ...opened.location,
       clock: Date.now,
       ids: createIdGenerator(Date.now, () => 3),
     });

@@ -23,6 +23,8 @@ export function targetRoutes(app: Hono, { orchestrator }: ApiDeps) {
       workRoot: (body.work_root ?? body.workRoot)!,
       capacitySessions: body.capacity_sessions ?? body.capacitySessions ?? 4,
       bootstrap: body.bootstrap ?? null,
+      memoryFloorBytes: body.memory_floor_bytes ?? null,
+      diskFloorBytes: body.disk_floor_bytes ?? null,
     });
     return c.json(registered, 201);
   });

@@ -63,6 +63,7 @@ export const targetSlots = toPg(sqlite.targetSlots);
 export const locks = toPg(sqlite.locks);
 export const pendingInput = toPg(sqlite.pendingInput);
 export const managerReports = toPg(sqlite.managerReports);
+export const agentMemory = toPg(sqlite.agentMemory);
 export const workspaces = toPg(sqlite.workspaces);
 export const pullRequests = toPg(sqlite.pullRequests);
 export const prFeedback = toPg(sqlite.prFeedback);
