@@ -81,7 +81,10 @@ export async function checkResponse(method: string, path: string, status: number
 export async function checkDocument(): Promise<{ valid: boolean; errors: string[] }> {
   const output = await validate('https://spec.openapis.org/oas/3.1/schema-base', document as never, 'BASIC');
   const errors = output.valid ? [] : (output.errors ?? []);
-  return { valid: output.valid, errors: errors.map((error) => `${error.instanceLocation}: ${error.keyword}`) };
+  return {
+    valid: output.valid,
+    errors: errors.map((error) => `${error.instanceLocation}: ${error.keyword}`),
+  };
 }
 
 export { document as openApi };

@@ -245,7 +245,7 @@ const alias = (name: string) => ` Also accepted as \`${name}\`.`;
 export const createObjectiveBody = z
   .object({
     title: z.string().trim().min(1).max(200).describe('A short title.'),
-    prompt: z.string().max(100_000).default('').describe('What to do.'),
+    prompt: z.string().max(100_000).optional().describe('What to do (default: nothing more than the title).'),
     repo: repoSchema.nullish().describe('The repository: owner/name or a URL.'),
     baseBranch: branchSchema.nullish().describe(`The branch to start from.${alias('base_branch')}`),
     agent: agentNameSchema.nullish().describe('The agent the manager runs on.'),
@@ -271,7 +271,7 @@ export const answerBody = z
 export const createTargetBody = z
   .object({
     name: targetNameSchema.describe('A unique name.'),
-    kind: z.enum(['local', 'ssh']).default('ssh'),
+    kind: z.enum(['local', 'ssh']).optional().describe('Where it is reached (default `ssh`).'),
     host: z
       .string()
       .min(1)

@@ -67,7 +67,7 @@ export function objectiveRoutes(app: App, { orchestrator }: ApiDeps) {
     const input = c.req.valid('json');
     const created = await orchestrator.createObjective({
       title: input.title,
-      prompt: input.prompt,
+      prompt: input.prompt ?? '',
       repo: input.repo ?? null,
       baseBranch: input.baseBranch ?? null,
       agent: input.agent ?? null,

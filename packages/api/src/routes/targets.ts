@@ -94,7 +94,7 @@ export function targetRoutes(app: App, { orchestrator }: ApiDeps) {
     const input = c.req.valid('json');
     const registered = await orchestrator.registerTarget({
       name: input.name,
-      kind: input.kind,
+      kind: input.kind ?? 'ssh',
       host: input.host ?? null,
       user: input.user ?? null,
       port: input.port ?? null,
