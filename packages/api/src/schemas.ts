@@ -207,8 +207,9 @@ export const SessionDetail = z
     session: Session,
     live: z.boolean().describe("Whether the session's run is live in this process."),
     steering: z.enum(['live', 'cancel_and_resume']).describe('How a steering message reaches it.'),
-    workspace: Workspace.nullable(),
-    target: Target.nullable(),
+    // A union, not `.nullable()`: a nullable named schema would make the named one nullable everywhere.
+    workspace: z.union([Workspace, z.null()]),
+    target: z.union([Target, z.null()]),
   })
   .meta({ id: 'SessionDetail', description: 'A session with its workspace and target.' });
 

@@ -1,0 +1,37 @@
+import { createOrchaClient, type OrchaClient, result } from '@orcha/client';
+
+/** What every command gets: the typed client of the server it talks to, and whether to print JSON. */
+export interface Context {
+  client: OrchaClient;
+  baseUrl: string;
+  token: string | undefined;
+  json: boolean;
+}
+
+export interface GlobalOptions {
+  url?: string;
+  json?: boolean;
+}
+
+export const defaultUrl = 'http://127.0.0.1:8080';
+
+export function contextOf(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
+  const baseUrl = options.url ?? env.ORCHA_URL ?? defaultUrl;
+  const token = env.ORCHA_API_TOKEN || undefined;
+  return { client: createOrchaClient({ baseUrl, token }), baseUrl, token, json: options.json === true };
+}
+
+export { result };
+
+/** An id's kind from its prefix (`obj_…`, `ses_…`). */
+export function kindOf(id: string): 'objective' | 'session' | 'question' | 'other' {
+  if (id.startsWith('obj_')) return 'objective';
+  if (id.startsWith('ses_')) return 'session';
+  if (id.startsWith('qst_')) return 'question';
+  return 'other';
+}
+
+/** Wraps a command's action: it gets the context, then commander's arguments (the options, the command). */
+export type Run = <A extends unknown[]>(
+  action: (ctx: Context, ...args: A) => Promise<void>,
+) => (...args: unknown[]) => Promise<void>;
