@@ -1,6 +1,8 @@
 // `pnpm bench cli`: the `orcha` binary (built) against a real `orcha serve` whose store holds 1,000 sessions.
 //   ls_1000_ms               `orcha ls --json` wall time, node start included (median of 10)
 //   logs_follow_lag_p95_ms   a message stored (its `at`) → printed by `orcha logs SESSION -f --json`, p95
+// For reading ls_1000_ms on a loaded machine: node_start_ms (`node -e ''`, median) and dashboard_ms (the
+// same GET /api/dashboard over fetch from this process, median).
 // The last line is one JSON object `{"bench":"cli",…}`.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -68,8 +70,18 @@ try {
     const sessions = (JSON.parse(ran.stdout) as { summary: { sessions: unknown[] } }).summary.sessions.length;
     if (sessions < objectives * perObjective) throw new Error(`orcha ls listed ${sessions} sessions`);
   }
+  const nodeStart: number[] = [];
+  const dashboard: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let started = performance.now();
+    spawnSync(process.execPath, ['-e', '']);
+    nodeStart.push(performance.now() - started);
+    started = performance.now();
+    await (await fetch(`${server.url}/api/dashboard`)).json();
+    dashboard.push(performance.now() - started);
+  }
   console.log(
-    `orcha ls --json, ${objectives * perObjective} sessions: median ${round(percentile(times, 0.5))} ms`,
+    `orcha ls --json, ${objectives * perObjective} sessions: median ${round(percentile(times, 0.5))} ms (node start ${round(percentile(nodeStart, 0.5))} ms, GET /api/dashboard ${round(percentile(dashboard, 0.5))} ms)`,
   );
 
   // A live session: the demo manager waits for its workers, so it takes steering messages meanwhile.
@@ -115,6 +127,8 @@ try {
       bench: 'cli',
       ls_1000_ms: round(percentile(times, 0.5)),
       logs_follow_lag_p95_ms: round(percentile(lags, 0.95)),
+      node_start_ms: round(percentile(nodeStart, 0.5)),
+      dashboard_ms: round(percentile(dashboard, 0.5)),
     }),
   );
 } finally {

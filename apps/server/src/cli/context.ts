@@ -1,4 +1,5 @@
 import { createOrchaClient, type OrchaClient, result } from '@orcha/client';
+import { nodeFetch } from './http.js';
 
 /** What every command gets: the typed client of the server it talks to, and whether to print JSON. */
 export interface Context {
@@ -6,6 +7,8 @@ export interface Context {
   baseUrl: string;
   token: string | undefined;
   json: boolean;
+  /** What `readEventStream` needs to reach the same server the same way. */
+  stream: { baseUrl: string; token: string | undefined; fetch: typeof fetch };
 }
 
 export interface GlobalOptions {
@@ -18,7 +21,14 @@ export const defaultUrl = 'http://127.0.0.1:8080';
 export function contextOf(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
   const baseUrl = options.url ?? env.ORCHA_URL ?? defaultUrl;
   const token = env.ORCHA_API_TOKEN || undefined;
-  return { client: createOrchaClient({ baseUrl, token }), baseUrl, token, json: options.json === true };
+  const client = createOrchaClient({ baseUrl, token, fetch: nodeFetch });
+  return {
+    client,
+    baseUrl,
+    token,
+    json: options.json === true,
+    stream: { baseUrl, token, fetch: nodeFetch },
+  };
 }
 
 export { result };

@@ -114,8 +114,7 @@ async function promptFromStdin(): Promise<string> {
 /** Streams an objective's events until it ends (0 done, 1 failed or canceled) or opens a question (3). */
 async function follow(ctx: Context, objectiveId: string, from: number) {
   for await (const frame of readEventStream('/api/events', {
-    baseUrl: ctx.baseUrl,
-    token: ctx.token,
+    ...ctx.stream,
     lastEventId: from,
   })) {
     if (frame.event === 'hello' || !('objectiveId' in frame.data) || frame.data.objectiveId !== objectiveId)

@@ -23,8 +23,7 @@ export function sessionCommands(program: Command, run: Run) {
         if (options.follow) {
           const path = `/api/sessions/${encodeURIComponent(id)}/stream` as const;
           for await (const frame of readEventStream(path, {
-            baseUrl: ctx.baseUrl,
-            token: ctx.token,
+            ...ctx.stream,
             lastEventId: 0,
           })) {
             if (frame.event === 'message') print(frame.data);
@@ -95,8 +94,7 @@ export function sessionCommands(program: Command, run: Run) {
         }
         let pending: NodeJS.Timeout | null = null;
         for await (const frame of readEventStream('/api/events', {
-          baseUrl: ctx.baseUrl,
-          token: ctx.token,
+          ...ctx.stream,
           lastEventId: first.latestEventId,
         })) {
           if (frame.event === 'hello') continue;
