@@ -79,6 +79,7 @@ export async function startServer(
       defaultRepo: backends.fake ? 'demo/app' : null,
       gitIdentity: { name: config.gitName, email: config.gitEmail },
       agentEnvironment: config.agentEnvironment,
+      fallbacks: config.fallbacks,
     },
   });
   // `--auth` without a token of the person's own: one for this run, printed once below.

@@ -10,6 +10,7 @@ import { errorResponse } from './errors.js';
 import { loginRoutes } from './login.js';
 import { mcpRoutes } from './mcp.js';
 import { openApiDocument, openApiJson, referencePage, referencePageRoute } from './openapi.js';
+import { failoverRoutes } from './routes/failover.js';
 import { feedRoutes } from './routes/feed.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { objectiveRoutes } from './routes/objectives.js';
@@ -62,6 +63,7 @@ export function createApi(options: ApiOptions): OpenAPIHono {
   outputRoutes(app, deps);
   mcpRoutes(app, deps);
   notificationRoutes(app, deps);
+  failoverRoutes(app, deps);
   const document = openApiDocument(options.info.version);
   app.openapi(openApiJson, (c) => c.json(document, 200));
   app.openapi(referencePageRoute, (c) => c.html(referencePage(document), 200));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requestAliases } from './body.js';
 import { login } from './login.js';
 import { type App, errors, json } from './route.js';
+import { continueOn } from './routes/failover.js';
 import { dashboard, events, health, history } from './routes/feed.js';
 import { notifications } from './routes/notifications.js';
 import { cancelObjective, createObjective, getObjective, listObjectives } from './routes/objectives.js';
@@ -72,6 +73,7 @@ export const declaredRoutes = [
   getSession,
   steerSession,
   cancelSession,
+  continueOn,
   listMessages,
   streamTranscript,
   getScreen,

@@ -27,6 +27,7 @@ const reasons = {
   404: 'No such thing (`not_found`).',
   409: 'The state does not allow it (`conflict`, `invalid_transition`, `capacity_full`, …).',
   413: 'The body is larger than 1 MiB (`payload_too_large`).',
+  429: 'A provider is exhausted until its reset (`exhausted`).',
   503: 'A backend is unreachable (`unavailable`).',
 } as const;
 type ErrorStatus = keyof typeof reasons;

@@ -23,8 +23,17 @@ export interface OrchestratorConfig {
   /** The environment given to agents, per agent and per target (see `agentEnvironment`). */
   agentEnvironment: AgentEnvironmentEntry[];
   guards: GuardPolicy;
-  /** When an agent's usage is exhausted, sessions move to the next agent named here (e.g. claude → codex). */
-  fallbacks: Record<string, string>;
+  /**
+   * Fallback chains by agent (or profile) name, e.g. `{ claude: ["claude-personal", "codex"] }`: when an
+   * agent's usage is exhausted, its sessions continue mid-task on the first agent of its chain that can run
+   * (see `nextAgent` in @orcha/model); new sessions go back to it once it resets.
+   */
+  fallbacks: Record<string, string[]>;
+  /**
+   * A turn that fails on rate limits (after the agent CLI's own retries) leaves its agent alone this long, as
+   * if exhausted: its sessions move on to their fallbacks, or wait.
+   */
+  rateLimitCooldownMs: number;
   /** The agent used when an objective or spawn names none. */
   defaultAgent: string;
   /** The repository pull requests go to when neither the objective nor the session names one. */
@@ -48,6 +57,7 @@ export const defaultConfig: OrchestratorConfig = {
   agentEnvironment: [],
   guards: defaultGuardPolicy,
   fallbacks: {},
+  rateLimitCooldownMs: 5 * 60_000,
   defaultAgent: 'fake',
   defaultRepo: null,
   agentCliRequired: true,

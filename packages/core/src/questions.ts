@@ -59,6 +59,8 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
         report(ctx, session.id, { type: 'question-answered', kind: question.kind, cancel: false });
       }
       break;
+    case 'permission':
+      break; // the agent that asked waits on the question itself (permissions.ts)
     case 'pr_closed': {
       const manager = ctx.store.listSessions({ objectiveId: question.objectiveId, role: 'manager' })[0];
       if (manager && !sessionMachine.isTerminal(manager.status)) {

@@ -1,11 +1,13 @@
 import {
   activeSessionStatuses,
   chooseTarget,
+  nextSessionStatus,
   type Session,
   schedulingOrder,
   slotWaitReason,
 } from '@orcha/model';
 import type { Context } from './context.js';
+import { exhaustionReason, switchAgent } from './failover.js';
 import { stopRun } from './session-control.js';
 import { report } from './session-status.js';
 import { parkForUsage, resumeParkedSessions, usableAgent } from './usage.js';
@@ -72,6 +74,19 @@ export function createScheduler(ctx: Context, launch: (session: Session) => void
 }
 
 function pass(ctx: Context, launch: (session: Session) => void): void {
+  const reasons: Reasons = [];
+  try {
+    placeWaiting(ctx, launch, reasons);
+  } finally {
+    // Every changed reason of the queue in one commit: a long queue costs one transaction per pass.
+    if (reasons.length) ctx.store.updateSessions(reasons);
+  }
+}
+
+/** Why waiting sessions wait, as this pass found it: written together at the end of the pass. */
+type Reasons = { id: string; patch: { statusReason: string } }[];
+
+function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons: Reasons): void {
   const { store } = ctx;
   resumeParkedSessions(ctx);
   const waiting = schedulingOrder(store.listSessions({ statuses: ['queued', 'waiting_capacity'] }));
@@ -104,14 +119,14 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     const unfinished = deps.filter((dep) => dep?.status !== 'completed');
     if (unfinished.length > 0) {
       explain(
-        ctx,
+        reasons,
         session,
         `waiting for ${unfinished.length} dependenc${unfinished.length === 1 ? 'y' : 'ies'}`,
       );
       continue;
     }
     if (active >= ctx.config.maxConcurrent) {
-      explain(ctx, session, slotWaitReason(ahead++));
+      explain(reasons, session, slotWaitReason(ahead++));
       continue;
     }
     const agent = agents.get(session.agent) ?? usableAgent(ctx, session.agent);
@@ -127,13 +142,9 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
       parkForUsage(ctx, session, agent.exhaustedUntil);
       continue;
     }
-    if (agent.name !== session.agent) {
-      store.updateSession(session.id, {
-        agent: agent.name,
-        providerSessionId: null,
-        statusReason: `fell back from ${session.agent}: usage exhausted`,
-      });
-    }
+    // Its agent is exhausted and its chain names one that can run: it continues there, in its workspace.
+    if (agent.name !== session.agent)
+      switchAgent(ctx, session, agent.name, exhaustionReason(ctx, session.agent));
     const placement = chooseTarget(
       targets.map((target) => ({
         id: target.id,
@@ -142,12 +153,18 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
         capacity: target.capacitySessions,
         used: load[target.id] ?? 0,
       })),
-      // A session whose idle process is still alive goes on where that process is.
-      ctx.runs.has(session.id) ? session.targetId : session.pinnedTarget,
+      // A session whose idle process is still alive goes on where that process is; one with a workspace
+      // goes back to the target that holds it.
+      ctx.runs.has(session.id)
+        ? session.targetId
+        : session.workspaceId
+          ? store.getWorkspace(session.workspaceId).targetId
+          : session.pinnedTarget,
     );
     if (!placement.ok) {
       toWaitingCapacity(
         ctx,
+        reasons,
         session,
         placement.reason === 'capacity_full' ? slotWaitReason(ahead++) : placement.detail,
       );
@@ -156,7 +173,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     if (session.pullRequestId) {
       const lock = store.acquireLock(`pr-branch:${session.pullRequestId}`, session.id);
       if (!lock.ok) {
-        explain(ctx, session, `waiting for the pull request branch: ${lock.holder} is updating it`);
+        explain(reasons, session, `waiting for the pull request branch: ${lock.holder} is updating it`);
         continue;
       }
     }
@@ -164,6 +181,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     if (!claim.ok) {
       toWaitingCapacity(
         ctx,
+        reasons,
         session,
         claim.reason === 'capacity_full' ? slotWaitReason(ahead++) : 'target is not online',
       );
@@ -180,11 +198,17 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
   }
 }
 
-/** Records why a session waits, writing only when the reason changed (no event storm on idle ticks). */
-function explain(ctx: Context, session: Session, reason: string): void {
-  if (session.statusReason !== reason) ctx.store.updateSession(session.id, { statusReason: reason });
+/** Records why a session waits, only when the reason changed (no event storm on idle ticks). */
+function explain(reasons: Reasons, session: Session, reason: string): void {
+  if (session.statusReason !== reason) reasons.push({ id: session.id, patch: { statusReason: reason } });
 }
 
-function toWaitingCapacity(ctx: Context, session: Session, reason: string): void {
-  if (!report(ctx, session.id, { type: 'no-slot', reason })) explain(ctx, session, reason);
+/**
+ * A queued session moves to waiting_capacity; one already waiting only has its reason refreshed. Decided on
+ * the row this pass read (the pure reducer), so a long queue costs no store read per session per pass.
+ */
+function toWaitingCapacity(ctx: Context, reasons: Reasons, session: Session, reason: string): void {
+  const fact = { type: 'no-slot', reason } as const;
+  if (nextSessionStatus(session, fact) && report(ctx, session.id, fact)) return;
+  explain(reasons, session, reason);
 }

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentRun } from '@orcha/agent';
+import type { AgentEvent, AgentRun, PermissionQuestion } from '@orcha/agent';
 import {
   emptyGuardCounters,
   errorKey,
@@ -10,6 +10,8 @@ import {
   sessionMachine,
 } from '@orcha/model';
 import type { Context, LiveRun } from './context.js';
+import { handoffPrompt } from './failover.js';
+import { askPermission } from './permissions.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
 import { pauseSession, sendLive, stopRun } from './session-control.js';
@@ -116,9 +118,13 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   const objective = store.getObjective(current.objectiveId);
   const reach = await sessionReach(ctx, current.agent, target, executor);
   const pending = store.takeInput(current.id);
+  // A session that moved to this agent mid-task starts from a handoff instead of its bare task.
+  const handoff = current.providerSessionId
+    ? null
+    : await handoffPrompt(ctx, current, executor, cwd, pending);
   const spec = {
     sessionId: current.id,
-    prompt: firstPrompt(current, pending),
+    prompt: handoff ?? firstPrompt(current, pending),
     cwd,
     executor,
     systemPrompt: systemPrompt(
@@ -129,6 +135,8 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     env: reach.env,
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
     trustedWorkspace: true, // every session works in a directory orcha's preparer made for it
+    askPermission: (request: PermissionQuestion, signal: AbortSignal) =>
+      askPermission(ctx, current.id, request, signal),
   };
   const run = current.providerSessionId
     ? await provider.resume({
@@ -139,7 +147,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     : await provider.start(spec);
   const live: LiveRun = { run, interactivity: provider.interactivity, owedTurns: 1 };
   ctx.runs.set(current.id, live);
-  if (run.attachCommand) store.updateSession(current.id, { attachCommand: run.attachCommand });
+  if (run.attachCommand || run.attachName)
+    store.updateSession(current.id, {
+      attachCommand: run.attachCommand ?? null,
+      attachName: run.attachName ?? null,
+    });
   if (store.getSession(current.id).status !== 'starting') {
     await stopRun(ctx, current.id); // canceled or paused while the agent started
   } else if (ctx.closing && !run.attachName) {
@@ -221,6 +233,14 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         if (event.kind === 'usage_exhausted') {
           turn.exhausted = true;
           markExhausted(ctx, store.getSession(id).agent, event.resetsAt);
+        } else if (event.kind === 'rate_limited') {
+          // The CLI gave up after its own retries: the agent rests, and the session moves on or waits.
+          turn.exhausted = true;
+          markExhausted(
+            ctx,
+            store.getSession(id).agent,
+            event.resetsAt ?? ctx.clock() + ctx.config.rateLimitCooldownMs,
+          );
         }
         if (current()) await checkGuards(ctx, id, turn, store.getSession(id).usage.modelCalls, batch);
         break;
@@ -291,7 +311,9 @@ async function afterTurn(
     turn.lastResult = event.result;
     ctx.store.updateSession(id, { result: event.result });
   }
-  if (ctx.store.getSession(id).role === 'worker') await commitAtTurnEnd(ctx, id, event.result);
+  // An exhausted turn leaves the workspace as it is: the next agent carries on with the changes uncommitted.
+  if (ctx.store.getSession(id).role === 'worker' && !turn.exhausted)
+    await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   live.owedTurns = Math.max(0, live.owedTurns - 1);
   report(ctx, id, {

@@ -122,6 +122,8 @@ export const sessionSchema = z.object({
   providerSessionId: z.string().nullable(),
   interactivity: interactivitySchema,
   attachCommand: z.string().nullable(),
+  /** The terminal session (tmux) its live run can be re-attached by after a restart; null for headless runs. */
+  attachName: z.string().nullable(),
   usage: usageSchema,
   counters: guardCountersSchema,
   result: z.string().nullable(),
@@ -225,7 +227,13 @@ export const prFeedbackSchema = z.object({
 });
 export type PrFeedback = z.infer<typeof prFeedbackSchema>;
 
-export const questionKindSchema = z.enum(['ask_user', 'loop_guard', 'usage_exhausted', 'pr_closed']);
+export const questionKindSchema = z.enum([
+  'ask_user',
+  'loop_guard',
+  'usage_exhausted',
+  'pr_closed',
+  'permission',
+]);
 export type QuestionKind = z.infer<typeof questionKindSchema>;
 export const questionSchema = z.object({
   id: idSchema('question'),

@@ -42,12 +42,15 @@ export const api = {
   steer: (id: string, text: string) =>
     call(orcha.POST('/api/sessions/{id}/messages', { ...path(id), body: { text } })),
   cancelSession: (id: string) => call(orcha.POST('/api/sessions/{id}/cancel', { ...path(id), body: {} })),
+  continueOn: (id: string, agent: string) =>
+    call(orcha.POST('/api/sessions/{id}/continue-on', { ...path(id), body: { agent } })),
   screen: (id: string, signal?: AbortSignal) =>
     call(orcha.GET('/api/sessions/{id}/screen', { ...path(id), signal })),
   questions: () => call(orcha.GET('/api/questions', { params: { query: { status: 'open' } } })),
   answer: (id: string, answer: string) =>
     call(orcha.POST('/api/questions/{id}/answer', { ...path(id), body: { answer } })),
-  pullRequests: () => call(orcha.GET('/api/pull-requests')),
+  pullRequests: (objectiveId: string) =>
+    call(orcha.GET('/api/pull-requests', { params: { query: { objectiveId } } })),
   targets: () => call(orcha.GET('/api/targets')),
   createTarget: (body: NewTarget) => call(orcha.POST('/api/targets', { body })),
   doctor: (id: string) => call(orcha.POST('/api/targets/{id}/doctor', path(id))),
