@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { OrchaError } from '@orcha/model';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Auth, createAuth } from './auth.js';
+import { type Auth, createAuth, loginCodeLifetimeMs } from './auth.js';
 import { invalidInput, jsonBodies, maxBodyBytes } from './body.js';
 import { errorResponse } from './errors.js';
 import { loginRoutes } from './login.js';
@@ -148,6 +148,34 @@ describe('security', () => {
     expect((await login({ code: 'made-up' })).status).toBe(401);
     expect((await login({})).status).toBe(401);
     expect((await login({}, { authorization: 'Bearer a-long-enough-api-token' })).status).toBe(200);
+  });
+
+  it('lets a login code expire: one that was not spent in time opens nothing', async () => {
+    const now = { ms: 1_000_000 };
+    const auth = createAuth('a-long-enough-api-token', { clock: () => now.ms, lifetimeMs: 60_000 });
+    const guarded = app(auth);
+    const login = (code: string) =>
+      guarded.request('http://127.0.0.1:4321/api/login', {
+        method: 'POST',
+        body: JSON.stringify({ code }),
+        headers: { host: '127.0.0.1:4321' },
+      });
+    const late = auth.issueLoginCode();
+    const inTime = auth.issueLoginCode();
+    now.ms += 59_999;
+    expect((await login(inTime)).status).toBe(200);
+    now.ms += 1;
+    const refused = await login(late);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect(await refused.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.stringContaining('expired') },
+    });
+    // Refused once, it stays refused, even if the clock went back.
+    now.ms -= 10_000;
+    expect((await login(late)).status).toBe(401);
+    // The default lifetime is short.
+    expect(loginCodeLifetimeMs).toBeLessThanOrEqual(15 * 60_000);
   });
 
   it('has no login without auth', async () => {

@@ -30,7 +30,7 @@ export function loginRoutes(app: App, auth: Auth | undefined) {
       throw new OrchaError(
         'unauthorized',
         code
-          ? 'this login link was used already or is not from this server: use the newest link orcha printed'
+          ? 'this login link was used already, expired (links work for 15 minutes, once) or is not from this server: open /?token=<API token>, or restart orcha for a new link'
           : 'a login code or the API token is required',
       );
     }

@@ -45,6 +45,7 @@ export async function createObjective(
     agent,
     interactivity: ctx.providers.get(agent)!.interactivity,
   });
+  ctx.probe?.('objective-written');
   ctx.wake();
   return created;
 }
@@ -74,6 +75,7 @@ export function spawnSession(ctx: Context, caller: Session, request: SpawnReques
     baseBranch: request.baseBranch ?? null,
     interactivity: ctx.providers.get(agent)!.interactivity,
   });
+  ctx.probe?.('session-spawned');
   ctx.wake();
   return session;
 }
@@ -91,6 +93,7 @@ function requireAgent(ctx: Context, agent: string): void {
 /** Ends an objective as done: its manager completes and any session still going is canceled. */
 export async function markObjectiveDone(ctx: Context, caller: Session, summary: string): Promise<Objective> {
   const objective = ctx.store.updateObjectiveStatus(caller.objectiveId, 'done', summary);
+  ctx.probe?.('objective-done');
   ctx.store.updateSession(caller.id, { result: summary });
   // The manager's process answers this tool call and ends its turn; the driver then stops it.
   report(ctx, caller.id, { type: 'objective-done' });
@@ -107,7 +110,7 @@ export async function cancelObjective(ctx: Context, objectiveId: string, reason:
   return updated;
 }
 
-async function endOthers(
+export async function endOthers(
   ctx: Context,
   objectiveId: string,
   except: string | null,

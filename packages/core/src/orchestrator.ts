@@ -14,13 +14,13 @@ import type { Store, StoreReads } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
 import { defaultConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
+import type { CrashProbe } from './crash-points.js';
 import { continueOn } from './failover.js';
 import { createFeedbackMonitor } from './feedback-monitor.js';
 import { type ManagerTool, sessionTools } from './manager-tools.js';
 import { cancelObjective, createObjective } from './objective-ops.js';
-import { workerFinishedMessage } from './prompts.js';
 import { answerQuestion } from './questions.js';
-import { reconcile } from './reconcile.js';
+import { type ReconcileCounts, reconcile } from './reconcile.js';
 import { createScheduler } from './scheduler.js';
 import { cancelSession, stopRun } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
@@ -35,6 +35,7 @@ import {
   trustHostKey,
 } from './target-ops.js';
 import { createTokenRegistry } from './tokens.js';
+import { tellManager } from './worker-reports.js';
 import { cleanupAfter, stopCleanup } from './workspace-cleanup.js';
 
 export interface OrchestratorOptions {
@@ -48,6 +49,8 @@ export interface OrchestratorOptions {
   clock?: () => number;
   config?: Partial<OrchestratorConfig>;
   log?: Logger;
+  /** Test-only: called at each crash point (`crashPoints`). Leave it out in a normal run. */
+  probe?: CrashProbe;
 }
 
 export interface Orchestrator {
@@ -56,7 +59,7 @@ export interface Orchestrator {
   readonly reads: StoreReads;
   readonly config: OrchestratorConfig;
   /** Reconciles sessions left by an earlier run, then starts the scheduler and the feedback monitor. */
-  start(): Promise<{ reattached: number; resumed: number; failed: number }>;
+  start(): Promise<ReconcileCounts>;
   /** Stops scheduling. Headless runs are stopped and resume on the next start; tmux runs live on. */
   stop(): Promise<void>;
   /**
@@ -117,6 +120,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     runs: new Map(),
     exits: new Map(),
     closing: false,
+    ...(options.probe ? { probe: options.probe } : {}),
     wake: () => {
       if (!scheduler || wakePending) return;
       wakePending = true;
@@ -137,22 +141,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     for (const event of events) {
       if (event.type !== 'session-status-change' || !sessionMachine.isTerminal(event.to)) continue;
       ctx.wake();
-      queueMicrotask(() => void tellManager(event.sessionId));
+      queueMicrotask(() => void tellManager(ctx, event.sessionId));
     }
   };
-  const tellManager = async (sessionId: string) => {
-    try {
-      const worker = ctx.store.getSession(sessionId);
-      if (worker.role !== 'worker' || !worker.parentId) return;
-      const manager = ctx.store.getSession(worker.parentId);
-      if (sessionMachine.isTerminal(manager.status)) return;
-      if (ctx.store.getObjective(worker.objectiveId).status !== 'active') return;
-      await steer(ctx, manager.id, workerFinishedMessage(worker), 'orcha');
-    } catch (error) {
-      ctx.log('warn', 'could not tell the manager a worker finished', { sessionId, error: String(error) });
-    }
-  };
-
   return {
     store: ctx.store,
     reads: ctx.store,

@@ -27,7 +27,8 @@ export function systemPrompt(
     ].join(' ');
   }
   return [
-    `You are a worker in orcha on the objective "${objective.title}". Do the task you are given.`,
+    `You are a worker in orcha on the objective "${objective.title}", in the session "${session.title}".`,
+    'Do the task you are given.',
     ...workerWhere(workspace),
     'Record durable findings with create_note, and use ask_user only when you are blocked.',
     'End with a short summary of what you did: it is sent to your manager.',

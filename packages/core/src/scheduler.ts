@@ -193,6 +193,7 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
     store.updateSession(session.id, { targetId: placement.targetId });
     const started = report(ctx, session.id, { type: 'slot-claimed' });
     if (!started) continue;
+    ctx.probe?.('slot-claimed');
     active++;
     launch(started);
   }

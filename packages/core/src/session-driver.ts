@@ -94,7 +94,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     } catch (error) {
       // The process went away meanwhile: the input waits for the resumed conversation instead.
       ctx.log('info', `session ${session.id}: its idle process is gone; resuming`, { error: String(error) });
-      for (const text of pending) store.queueInput(session.id, text);
+      store.requeueInput(session.id);
     }
   }
   // A run of an earlier turn that orcha is still stopping is gone before this one starts.
@@ -102,6 +102,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   const target = store.getTarget(session.targetId!);
   const executor = ctx.executorFor(target);
   const cwd = await ensureWorkspace(ctx, session, target, executor);
+  ctx.probe?.('workspace-prepared');
   const current = store.getSession(session.id);
   if (current.status !== 'starting') return; // canceled or paused while the workspace was prepared
   if (ctx.closing) {
@@ -147,6 +148,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     : await provider.start(spec);
   const live: LiveRun = { run, interactivity: provider.interactivity, owedTurns: 1 };
   ctx.runs.set(current.id, live);
+  if (!current.providerSessionId) ctx.probe?.('provider-spawned');
   if (run.attachCommand || run.attachName)
     store.updateSession(current.id, {
       attachCommand: run.attachCommand ?? null,
@@ -316,6 +318,8 @@ async function afterTurn(
     await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   live.owedTurns = Math.max(0, live.owedTurns - 1);
+  // Every message handed to the run has had its turn: none of them goes back to the inbox any more.
+  if (live.owedTurns === 0) ctx.store.ackInput(id);
   report(ctx, id, {
     type: 'turn-completed',
     isError: event.isError,
@@ -343,6 +347,8 @@ function settle(
   if (ctx.runs.get(id) !== live) return;
   ctx.runs.delete(id);
   ctx.wake();
+  // What the run was handed and did not answer waits for the session's next run.
+  ctx.store.requeueInput(id);
   report(ctx, id, {
     type: 'process-exited',
     reason: exit.reason,

@@ -233,6 +233,7 @@ export const questionKindSchema = z.enum([
   'usage_exhausted',
   'pr_closed',
   'permission',
+  'manager_lost',
 ]);
 export type QuestionKind = z.infer<typeof questionKindSchema>;
 export const questionSchema = z.object({

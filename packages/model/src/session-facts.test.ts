@@ -55,7 +55,10 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
     ),
     cancel: fc.boolean(),
   }),
-  fc.record({ type: fc.constant('restart-found-no-process' as const), resumable: fc.boolean() }),
+  fc.record({
+    type: fc.constant('restart-found-no-process' as const),
+    conversation: fc.constantFrom('resumable' as const, 'unstarted' as const, 'lost' as const),
+  }),
   fc.constant({ type: 'objective-done' as const }),
   fc.constant({ type: 'could-not-run' as const, reason: 'no such agent' }),
 );
@@ -186,23 +189,21 @@ describe('nextSessionStatus', () => {
     expect(nextSessionStatus({ status: 'running', role: 'manager' }, { type: 'input-pending' })).toBeNull();
   });
 
-  it('resumes or fails what a restart found without its process', () => {
+  it('resumes, starts again or fails what a restart found without its process', () => {
+    const found = (conversation: 'resumable' | 'unstarted' | 'lost') =>
+      ({ type: 'restart-found-no-process', conversation }) as const;
     for (const status of ['starting', 'running'] as const) {
-      expect(
-        nextSessionStatus({ status, role: 'worker' }, { type: 'restart-found-no-process', resumable: true })
-          ?.status,
-      ).toBe('queued');
-      expect(
-        nextSessionStatus({ status, role: 'worker' }, { type: 'restart-found-no-process', resumable: false })
-          ?.status,
-      ).toBe('failed');
+      for (const role of ['manager', 'worker'] as const) {
+        expect(nextSessionStatus({ status, role }, found('resumable'))?.status).toBe('queued');
+        // Unstarted work (no conversation id yet) is run again from its prompt, never failed.
+        expect(nextSessionStatus({ status, role }, found('unstarted'))).toEqual({
+          status: 'queued',
+          reason: expect.stringContaining('starting it again'),
+        });
+        expect(nextSessionStatus({ status, role }, found('lost'))?.status).toBe('failed');
+      }
     }
-    expect(
-      nextSessionStatus(
-        { status: 'waiting_input', role: 'manager' },
-        { type: 'restart-found-no-process', resumable: false },
-      ),
-    ).toBeNull();
+    expect(nextSessionStatus({ status: 'waiting_input', role: 'manager' }, found('lost'))).toBeNull();
   });
 
   it('starts a switched session again from wherever it stood, except when it is done', () => {

@@ -61,7 +61,14 @@ export interface StoreReads {
   /** Slots held per target id. */
   targetLoad(): Record<string, number>;
   lockHolder(key: string): string | null;
+  /** Messages waiting for the session's next start (not those handed to its live run). */
   pendingInputCount(sessionId: string): number;
+  /** Sessions with messages handed to a run and not yet answered. */
+  sessionsWithHandedInput(): string[];
+  /** Everything in a session's inbox, oldest first: waiting, or handed to its live run. */
+  listInput(sessionId: string): { text: string; handed: boolean }[];
+  /** Finished workers whose manager was never told (a crash came between), oldest first. */
+  finishedWorkersUntold(): Session[];
   getWorkspace(id: string): Workspace;
   listWorkspaces(filter?: { objectiveId?: string; targetId?: string }): Workspace[];
   getPullRequest(id: string): PullRequest;
@@ -115,7 +122,8 @@ export interface StoreWrites {
   createSession(input: NewSession): Session;
   /**
    * Validates the transition inside the transaction (`invalid_transition`, nothing written). Leaving the
-   * running states releases the target slot; a terminal status also releases the session's locks.
+   * running states releases the target slot; a terminal status also releases the session's locks and
+   * empties its inbox.
    */
   updateSessionStatus(
     id: string,
@@ -143,9 +151,17 @@ export interface StoreWrites {
   acquireLock(key: string, ownerSessionId: string): LockResult;
   releaseLock(key: string, ownerSessionId: string): boolean;
   queueInput(sessionId: string, text: string): void;
-  /** The queued messages, oldest first, removed in the same transaction. */
+  /**
+   * Hands the waiting messages to a run, oldest first. They stay kept, marked handed, until `ackInput` (the
+   * run answered them) or `requeueInput` (the run stopped first, or orcha crashed: they wait again).
+   */
   takeInput(sessionId: string): string[];
+  ackInput(sessionId: string): void;
+  /** Gives handed messages back to the inbox, of one session or (at start-up) of all; answers how many. */
+  requeueInput(sessionId?: string): number;
   dropInput(sessionId: string): void;
+  /** Records that a finished worker's manager was told. */
+  recordManagerTold(workerId: string): void;
   createWorkspace(input: NewWorkspace): Workspace;
   updateWorkspace(id: string, patch: WorkspacePatch): Workspace;
   /** Announces a commit orcha made in the workspace (what the agent left uncommitted); writes an event only. */
@@ -157,7 +173,11 @@ export interface StoreWrites {
   setFeedbackFollowup(feedbackId: string, sessionId: string): void;
   openQuestion(input: NewQuestion): Question;
   /** Once: a second answer throws `invalid_transition`. */
-  answerQuestion(id: string, answer: string): Question;
+  /**
+   * Answers an open question. With `message`, the message that carries the answer to whoever waits on it is
+   * written to that session's transcript and inbox in the same transaction.
+   */
+  answerQuestion(id: string, answer: string, message?: { sessionId: string; text: string }): Question;
   withdrawQuestion(id: string): Question;
   createNote(input: NewNote): Note;
   createArtifact(input: NewArtifact): Artifact;
@@ -178,6 +198,11 @@ export interface StoreWrites {
     sink: string,
     outcome: { ok: true } | { ok: false; error: string; retryAt: number | null },
   ): NotificationDelivery;
+  /**
+   * Runs several writes in one transaction (all or none); their events are announced together after it
+   * commits. `work` must be synchronous: no long operation inside (it holds the database).
+   */
+  batch<T>(work: () => T): T;
 }
 
 /** The whole store: what the orchestrator composes; readers get `StoreReads` only. */

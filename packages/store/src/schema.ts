@@ -124,9 +124,17 @@ export const pendingInput = sqliteTable(
     sessionId: text('session_id').notNull(),
     text: text('text').notNull(),
     at: integer('at').notNull(),
+    /** 1 once handed to a run that has not yet answered it: taken back if that run stops first. */
+    handed: integer('handed').notNull().default(0),
   },
   (table) => [index('pending_input_session').on(table.sessionId, table.id)],
 );
+
+/** Finished workers whose manager was told: a crash between the two tells it on the next start. */
+export const managerReports = sqliteTable('manager_reports', {
+  workerId: text('worker_id').primaryKey(),
+  at: integer('at').notNull(),
+});
 
 export const workspaces = sqliteTable(
   'workspaces',

@@ -62,6 +62,7 @@ export const targets = toPg(sqlite.targets);
 export const targetSlots = toPg(sqlite.targetSlots);
 export const locks = toPg(sqlite.locks);
 export const pendingInput = toPg(sqlite.pendingInput);
+export const managerReports = toPg(sqlite.managerReports);
 export const workspaces = toPg(sqlite.workspaces);
 export const pullRequests = toPg(sqlite.pullRequests);
 export const prFeedback = toPg(sqlite.prFeedback);
