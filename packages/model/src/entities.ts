@@ -26,13 +26,24 @@ export const repoSchema = z
     'a repository URL or owner/name',
   );
 
-/** A git branch name following git check-ref-format's rules for the characters we accept. */
+/**
+ * A git branch name following git check-ref-format's rules for the characters we accept. The pattern is
+ * portable (no lookaround: RE2-based validators compile it); the rules a character class cannot say are
+ * checked by the refinement.
+ */
 export const branchSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(
-    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]+(?<!\.lock)(?<![/.])$/,
+  .regex(/^[A-Za-z0-9._/-]+$/, 'a valid git branch name')
+  .refine(
+    (name) =>
+      !name.startsWith('-') &&
+      !name.includes('..') &&
+      !name.includes('//') &&
+      !name.endsWith('.lock') &&
+      !name.endsWith('/') &&
+      !name.endsWith('.'),
     'a valid git branch name',
   );
 

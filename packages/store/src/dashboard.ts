@@ -1,5 +1,6 @@
 import {
   idSchema,
+  type ObjectiveStatus,
   OrchaError,
   type PullRequest,
   type SessionStatus,
@@ -38,7 +39,7 @@ export interface SessionRow {
 export interface ObjectiveRow {
   id: string;
   title: string;
-  status: string;
+  status: ObjectiveStatus;
   agent: string;
   repo: string | null;
   baseBranch: string | null;

@@ -1,6 +1,6 @@
 import type { Question, QuestionKind } from '@orcha/model';
 import { type FormEvent, useId, useState } from 'react';
-import { api, errorText } from '../api/client';
+import { api, errorText } from '../api/orcha';
 import { formatRelative } from '../lib/format';
 import { hrefFor } from '../lib/router';
 import { useNow } from '../lib/ticker';

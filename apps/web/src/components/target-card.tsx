@@ -1,6 +1,6 @@
+import type { TargetWithLoad } from '@orcha/client';
 import { useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { TargetWithLoad } from '../api/types';
+import { api, errorText } from '../api/orcha';
 import { DoctorReportView } from './doctor-report';
 import { TargetHealthLine } from './target-health';
 
