@@ -22,7 +22,7 @@ export const createObjective = createRoute({
   description:
     'Creates an objective and its manager session. A repository without a base branch gets its default branch from the forge; a repository the forge cannot see is refused.',
   request: { body: body(createObjectiveBody, 'The objective.') },
-  responses: { 201: json(ObjectiveCreated, 'Created.'), ...bodyErrors(409, 503) },
+  responses: { 201: json(ObjectiveCreated, 'Created.'), ...bodyErrors(404, 409, 503) },
 });
 
 export const listObjectives = createRoute({
