@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readEventStream, type TranscriptFrame } from '@orcha/client';
 import type { Command } from 'commander';
 import { type Context, type Run, result } from './context.js';
-import { exit } from './errors.js';
+import { exit } from './exit-codes.js';
 import { describeFrame, printTree } from './objectives.js';
 import { dim, json, line, status } from './output.js';
 

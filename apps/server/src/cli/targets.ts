@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { type Context, type Run, result } from './context.js';
 import { UsageError } from './errors.js';
 import { bold, dim, json, line, status } from './output.js';
+import { quickReads } from './quick-read.js';
 
 const integer = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value))
@@ -16,7 +17,7 @@ export function targetCommands(program: Command, run: Run) {
     .description('machines sessions run on: list, add, doctor, trust, drain, disable, enable')
     .action(
       run(async (ctx: Context) => {
-        const answer = await result(ctx.client.GET('/api/targets'));
+        const answer = await result(ctx.client.GET(quickReads.targets));
         if (ctx.json) return json(answer);
         for (const target of answer.targets) {
           const where =
