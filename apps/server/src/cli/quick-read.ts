@@ -1,5 +1,4 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { endpointOf } from './endpoint.js';
 import { exit } from './exit-codes.js';
 
@@ -38,10 +37,15 @@ export async function quickRead(argv: readonly string[], env = process.env): Pro
   } catch {
     return null;
   }
+  // TLS is loaded only for an https server: it costs a loopback call more than the call itself.
+  const make =
+    target.protocol === 'https:'
+      ? (await import('node:https')).request
+      : target.protocol === 'http:'
+        ? httpRequest
+        : null;
+  if (!make) return null;
   const outcome = await new Promise<'printed' | 'declined' | 'cut'>((resolve) => {
-    const make =
-      target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : null;
-    if (!make) return resolve('declined');
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     const outgoing = make(target, { headers, agent: false }, (incoming) => {
