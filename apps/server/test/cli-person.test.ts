@@ -119,17 +119,28 @@ describe('orcha with the person in the loop', { timeout: 90_000 }, () => {
     }
   });
 
-  it('answers from the picker in a real tmux pane, and from the command line with --json', async () => {
+  it('watch redraws on a terminal; answer picks from the options in a real tmux pane, or takes the answer as an argument', async () => {
+    // On a terminal, watch draws the tree and redraws it from the feed: a new objective shows up.
+    const shell = `ORCHA_URL=${url} ORCHA_API_TOKEN=${token} ${orchaCommand.join(' ')}`;
+    await outer.tmux(['new-session', '-d', '-s', 'watch', '-x', '200', '-y', '50', `${shell} watch`]);
+    const watchShows = (text: string) =>
+      eventually(
+        async () => (await outer.tmux(['capture-pane', '-p', '-t', 'watch'])).stdout.includes(text) || null,
+        30_000,
+      );
+    await watchShows(`${asked.objectiveId} active roll it out`);
     const other = await authorized('POST', '/api/objectives', {
       title: 'another',
       prompt: 'p',
       agent: 'fake',
     });
     expect(other.status).toBe(201);
+    await watchShows(`${other.body.objective.id} active another`);
+    await outer.tmux(['kill-session', '-t', 'watch']);
 
     // The picker: the question's options, numbered, in a terminal; typing 1 picks the first.
     const marker = join(dir.path, 'answer-exit');
-    const command = `ORCHA_URL=${url} ORCHA_API_TOKEN=${token} ${orchaCommand.join(' ')} answer ${asked.questionId}; echo "exit=$?" > ${marker}; sleep 60`;
+    const command = `${shell} answer ${asked.questionId}; echo "exit=$?" > ${marker}; sleep 60`;
     expect(
       (await outer.tmux(['new-session', '-d', '-s', 'picker', '-x', '160', '-y', '30', command])).code,
     ).toBe(0);

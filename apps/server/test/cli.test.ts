@@ -109,12 +109,16 @@ describe('orcha client commands', { timeout: 180_000 }, () => {
 
   it('steer, logs, questions, prs and targets work and print JSON that matches the schemas', async () => {
     const steered = parsed(await orcha(['steer', managerId, 'also this', '--json']));
+    await checkResponse('POST', `/api/sessions/${managerId}/messages`, 202, steered);
     expect(['live', 'restart', 'queued']).toContain(steered.delivery);
     const logs = await orcha(['logs', managerId]);
     expect(logs.code).toBe(0);
     expect(logs.stdout.length).toBeGreaterThan(0);
     const lines = (await orcha(['logs', managerId, '--json'])).stdout.trim().split('\n');
     expect(JSON.parse(lines[0]!)).toMatchObject({ sessionId: managerId, seq: 1 });
+    // One transcript message a line: together they are a page of the transcript.
+    const messages = lines.map((text) => JSON.parse(text));
+    await checkResponse('GET', `/api/sessions/${managerId}/messages`, 200, { messages, next: null });
     const questions = parsed(await orcha(['questions', '--json']));
     await checkResponse('GET', '/api/questions', 200, questions);
     const prs = parsed(await orcha(['prs', '--json']));
@@ -130,6 +134,7 @@ describe('orcha client commands', { timeout: 180_000 }, () => {
   it('cancel ends a session, and logs -f follows it to its end', async () => {
     const created = parsed(await orcha(['run', 'to cancel', '-p', 'x', '--agent', 'fake', '--json']));
     const canceled = parsed(await orcha(['cancel', created.objective.id, '--json']));
+    await checkResponse('POST', `/api/objectives/${created.objective.id}/cancel`, 200, canceled);
     expect(canceled.objective.status).toBe('canceled');
     const follow = await orcha(['logs', created.manager.id, '-f']);
     expect(follow.code).toBe(0);
