@@ -118,7 +118,8 @@ describe('orcha client commands', { timeout: 180_000 }, () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ sessionId: managerId, seq: 1 });
     // One transcript message a line: together they are a page of the transcript.
     const messages = lines.map((text) => JSON.parse(text));
-    await checkResponse('GET', `/api/sessions/${managerId}/messages`, 200, { messages, next: null });
+    const page = { messages, next: null, total: messages.length };
+    await checkResponse('GET', `/api/sessions/${managerId}/messages`, 200, page);
     const questions = parsed(await orcha(['questions', '--json']));
     await checkResponse('GET', '/api/questions', 200, questions);
     const prs = parsed(await orcha(['prs', '--json']));
