@@ -9,6 +9,7 @@ import {
   type Session,
   sessionMachine,
 } from '@orcha/model';
+import { agentExecutor } from './agent-executor.js';
 import type { Context, LiveRun } from './context.js';
 import { handoffPrompt } from './failover.js';
 import { askPermission } from './permissions.js';
@@ -128,7 +129,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     sessionId: current.id,
     prompt: handoff ?? firstPrompt(current, pending),
     cwd,
-    executor,
+    executor: agentExecutor(executor, target, current.id),
     systemPrompt: systemPrompt(
       current,
       objective,

@@ -2,6 +2,7 @@ import { type Executor, quoteShellArg, type RunOptions, type RunResult } from '@
 import { OrchaError } from '@orcha/model';
 import { CommandShell } from './command-shell.js';
 import { type PresentedHostKey, type SeenHostKey, SshConnection, type SshSettings } from './connection.js';
+import { type Leftover, leftoverKillLine, spawnDetached } from './detached-process.js';
 import { trustHostKey } from './known-hosts.js';
 import {
   environmentExports,
@@ -48,6 +49,8 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
   const tunnels = new Map<string, ReverseTunnel>();
   const tunnelKey = (to: TunnelEnd) => `${to.host}:${to.port}`;
   const waiters: (() => void)[] = [];
+  /** Detached groups orcha gave up on while the machine did not answer: killed once it answers again. */
+  const leftovers: Leftover[] = [];
 
   const acquire = async (): Promise<CommandShell> => {
     for (;;) {
@@ -93,10 +96,16 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
   ) => {
     const shell = await acquire();
     try {
-      return await shell.run(line, { maxOutputBytes: options.maxOutputBytes, onPid: options.onPid });
+      const result = await shell.run(line, { maxOutputBytes: options.maxOutputBytes, onPid: options.onPid });
+      if (leftovers.length) killLeftovers();
+      return result;
     } finally {
       release(shell);
     }
+  };
+  const killLeftovers = () => {
+    const due = leftovers.splice(0);
+    runLine(leftoverKillLine(due)).catch(() => leftovers.push(...due));
   };
   const signalGroup = async (pgid: number, signal: 'TERM' | 'KILL') => {
     await runLine(`kill -${signal} -${pgid} 2>/dev/null; true`);
@@ -184,6 +193,14 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
 
     async spawn(command, args, options = {}) {
       const pty = options.pty;
+      if (options.detach && !pty) {
+        const deps = {
+          runLine,
+          spawn: executor.spawn,
+          killLater: (leftover: Leftover) => leftovers.push(leftover),
+        };
+        return spawnDetached(deps, command, args, { ...options, detach: options.detach });
+      }
       // A streaming process's script is the command line of the remote shell, so its environment (which
       // may hold secrets) goes in a 0600 file, written through a command shell's input and sourced once.
       const envFile = options.env && Object.keys(options.env).length ? await writeEnvFile(options.env) : null;

@@ -85,6 +85,15 @@ export interface SpawnOptions {
   pty?: { cols: number; rows: number } | undefined;
   /** Grace period between TERM and KILL when the handle is killed. Default 2000 ms. */
   killGraceMs?: number | undefined;
+  /**
+   * Executors whose processes hang on a connection (SSH) only; others run the process as usual. Runs it
+   * detached from the connection, in a process group of its own, its output spooled to files in a new
+   * directory below `dir` on the executor's machine and its exit status written there: a dropped connection
+   * does not end it, and the handle reads on from the last byte it had once the machine answers again
+   * (nothing lost or doubled). The handle gives up after `reconnectWaitMs` (default ten minutes) without an
+   * answer: its streams end and `wait` resolves with a null code and signal. Not with `pty`.
+   */
+  detach?: { dir: string; reconnectWaitMs?: number | undefined } | undefined;
 }
 
 export interface ProcessHandle {

@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClaudeProvider } from '@orcha/agent-claude';
+import { defaultHealthConfig } from '@orcha/core';
+import {
+  anthropicReply,
+  type ClaudeCliEnvironment,
+  claudeCliPath,
+  createClaudeCliEnvironment,
+  type FakeAnthropic,
+  type LoopbackSshd,
+  lastUserText,
+  startFakeAnthropic,
+  startSshd,
+} from '@orcha/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from './harness.js';
+import { type RemoteHarness, startRemoteHarness } from './remote-harness.js';
+
+// The real `claude` CLI as a headless agent on an SSH target whose connection drops mid-run: the agent runs
+// detached from the connection there, and orcha reads its spooled output on from the last byte once the
+// machine answers again.
+
+let sshd: LoopbackSshd;
+let anthropic: FakeAnthropic;
+let claudeHome: ClaudeCliEnvironment;
+let harness: RemoteHarness;
+/** The model's first answer waits for this: the connection drops while the agent waits for its model. */
+let releaseFirst: () => void = () => {};
+const firstHeld = new Promise<void>((resolve) => {
+  releaseFirst = resolve;
+});
+let firstAsked = false;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  anthropic = await startFakeAnthropic({
+    handler: async (request) => {
+      const last = lastUserText(request) ?? '';
+      if (last.includes('say first')) {
+        firstAsked = true;
+        await firstHeld;
+        return anthropicReply.text('first-answer');
+      }
+      if (last.includes('say second')) return anthropicReply.text('second-answer');
+      return anthropicReply.text('ok');
+    },
+  });
+  claudeHome = await createClaudeCliEnvironment({ baseUrl: anthropic.url });
+  harness = await startRemoteHarness({
+    providers: { claude: createClaudeProvider({ command: claudeCliPath, env: claudeHome.env }) },
+    config: { health: { ...defaultHealthConfig, probeIntervalMs: 300, probeTimeoutMs: 1_000 } },
+  });
+  await harness.trust(sshd);
+  expect((await harness.register(sshd, 'box')).status).toBe(201);
+});
+
+afterAll(async () => {
+  releaseFirst();
+  await harness?.close();
+  await anthropic?.stop();
+  await claudeHome?.remove();
+  await sshd?.stop();
+});
+
+const texts = (sessionId: string) =>
+  harness.store.listMessages(sessionId, { after: 0, limit: 5_000 }).map((message) => message.text);
+
+/** The process groups of the session's detached runs on the target (the sshd is on loopback). */
+function spooledGroups(sessionId: string): number[] {
+  const dir = join(sshd.dir, 'work', 'agents', sessionId);
+  try {
+    return readdirSync(dir).map((run) => Number(readFileSync(join(dir, run, 'pid'), 'utf8')));
+  } catch {
+    return [];
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a headless agent on an SSH target whose connection drops', () => {
+  it('runs on through the drop: the transcript is whole, nothing is resumed, and cancel leaves nothing', async () => {
+    const created = await api(harness, 'POST', '/api/objectives', {
+      title: 'through the drop',
+      prompt: 'say first',
+      agent: 'claude',
+    });
+    expect(created.status).toBe(201);
+    const objectiveId = created.body.objective.id as string;
+    const session = harness.store.listSessions({ objectiveId })[0]!;
+    await harness.until(() => firstAsked, 30_000);
+    const [group] = spooledGroups(session.id);
+    expect(group).toBeGreaterThan(1);
+
+    // The machine drops off while the agent waits for its model; the agent lives on there.
+    await sshd.down();
+    await harness.until(() => (harness.store.getTarget('box').health?.missed ?? 0) >= 1);
+    expect(groupAlive(group!)).toBe(true);
+    await sshd.up();
+    releaseFirst();
+
+    await harness.until(() => texts(session.id).includes('first-answer'), 30_000);
+    await harness.until(() => harness.store.getSession(session.id).status === 'waiting_input', 30_000);
+    // The same process takes the next message on its stdin (through the spool).
+    const steered = await api(harness, 'POST', `/api/sessions/${session.id}/messages`, {
+      text: 'say second',
+    });
+    expect(steered.status).toBeLessThan(300);
+    await harness.until(() => texts(session.id).includes('second-answer'), 30_000);
+
+    const said = texts(session.id);
+    expect(said.filter((text) => text === 'first-answer')).toHaveLength(1);
+    expect(said.filter((text) => text === 'second-answer')).toHaveLength(1);
+    expect(spooledGroups(session.id)).toEqual([group]);
+    const reasons = harness.store
+      .listEvents({ after: 0, limit: 5_000 })
+      .flatMap((event) =>
+        event.type === 'session-status-change' && event.sessionId === session.id ? [event.reason ?? ''] : [],
+      );
+    expect(reasons.filter((reason) => /lost the connection|resum/.test(reason))).toEqual([]);
+    // One conversation: the model never saw a resumed session's replayed prompt twice.
+    expect(anthropic.requests.filter((request) => lastUserText(request)?.includes('say first'))).toHaveLength(
+      1,
+    );
+
+    // Canceled, its remote group is gone from the target, and so is its spool.
+    await api(harness, 'POST', `/api/objectives/${objectiveId}/cancel`, {});
+    await harness.until(() => harness.store.getSession(session.id).status === 'canceled');
+    await harness.until(() => !groupAlive(group!) && spooledGroups(session.id).length === 0, 10_000);
+  });
+});
