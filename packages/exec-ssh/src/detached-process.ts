@@ -71,6 +71,21 @@ export function leftoverKillLine(leftovers: readonly Leftover[]): string {
     .join('; ');
 }
 
+/** Shell test: the group's leader `pid` lives (a zombie, which its new parent may reap late, is gone). */
+const alive = (pid: string) =>
+  `{ kill -0 ${pid} 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' /proc/${pid}/status; }`;
+
+/**
+ * Follows a spool file (`$2`, from byte `$1`) until the program's exit status is in `$3` or its group's
+ * leader (`$4`) is gone; the caller then reads what is left in one go.
+ */
+const followScript = [
+  'tail -c +"$1" -s 0.1 -f -- "$2" & t=$!',
+  // A follower whose connection dropped ends too, once its tail wrote into the closed channel and died.
+  `while [ ! -e "$3/exit" ] && ${alive('"$4"')} && kill -0 "$t" 2>/dev/null; do sleep 0.1; done`,
+  'kill "$t" 2>/dev/null',
+].join('\n');
+
 type State = { kind: 'running' } | { kind: 'ended'; code: number | null } | { kind: 'unreachable' };
 
 interface Output {
@@ -155,7 +170,7 @@ export async function spawnDetached(
 
   const state = async (): Promise<State> => {
     const result = await through(
-      `if [ -e ${d}/exit ]; then printf 'exit %s' "$(cat -- ${d}/exit)"; elif kill -0 ${pgid} 2>/dev/null; then printf running; else printf gone; fi`,
+      `if [ -e ${d}/exit ]; then printf 'exit %s' "$(cat -- ${d}/exit)"; elif ${alive(String(pgid))}; then printf running; else printf gone; fi`,
     );
     if (!result) return { kind: 'unreachable' };
     const text = result.stdout.trim();
@@ -176,15 +191,14 @@ export async function spawnDetached(
     for (let idle = 0; ; idle++) {
       const before = offset;
       try {
-        const tail = await deps.spawn('tail', [
+        const tail = await deps.spawn('sh', [
           '-c',
-          `+${offset + 1}`,
-          '-s',
-          '0.1',
-          '-f',
-          `--pid=${pgid}`,
-          '--',
+          followScript,
+          'orcha-follow',
+          String(offset + 1),
           file,
+          dir,
+          String(pgid),
         ]);
         const stop = () => void tail.kill().catch(() => {});
         giveUp.signal.addEventListener('abort', stop, { once: true });
