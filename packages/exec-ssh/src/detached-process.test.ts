@@ -142,6 +142,33 @@ describe('a detached process on an SSH target', () => {
     await waitFor(() => processesTagged(tag).length === 0);
     await waitFor(() => !existsSync(spool) || readdirSync(spool).length === 0);
   });
+
+  it('a sweep ends the groups spooled below a directory (runs that outlived their orcha), and only those', async () => {
+    const root = join(sshd.dir, 'sweep');
+    const tags = ['a', 'b', 'c'].map((name) => `orcha-sweep-${name}-${randomBytes(4).toString('hex')}`);
+    const handles = await Promise.all(
+      tags.map((tag, index) =>
+        executor.spawn('sh', ['-c', `sleep 1000; : ${tag}`], {
+          detach: { dir: join(root, index === 2 ? 'ses_other' : 'ses_swept') },
+        }),
+      ),
+    );
+    for (const handle of handles) {
+      void reader(handle.stdout);
+      void reader(handle.stderr);
+    }
+    await waitFor(() => tags.every((tag) => processesTagged(tag).length > 0));
+    // One session's spool: its two runs end, the other session's run goes on.
+    expect(await executor.sweepDetached(join(root, 'ses_swept'))).toBe(2);
+    expect(processesTagged(tags[0]!)).toEqual([]);
+    expect(processesTagged(tags[1]!)).toEqual([]);
+    expect(processesTagged(tags[2]!)).not.toEqual([]);
+    // Every session's: the rest ends too, and nothing is left to sweep.
+    expect(await executor.sweepDetached(root)).toBe(1);
+    expect(processesTagged(tags[2]!)).toEqual([]);
+    expect(await executor.sweepDetached(root)).toBe(0);
+    for (const handle of handles) expect((await handle.wait()).code).not.toBe(0);
+  });
 });
 
 function isInGroup(pid: string, pgid: number): boolean {

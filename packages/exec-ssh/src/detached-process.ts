@@ -86,6 +86,26 @@ const followScript = [
   'kill "$t" 2>/dev/null',
 ].join('\n');
 
+/**
+ * The line that ends every detached group spooled below `dir` (one or two levels down: a session's spool
+ * directory, or the directory of every session's): TERM, a second for them to end, KILL, spools removed.
+ * A group counts only while its wrapper's command line still names its directory (a reused pid never
+ * does). Prints how many were running.
+ */
+export function sweepLine(dir: string): string {
+  const root = quoteShellArg(dir);
+  const ours = `tr '\\0' ' ' < /proc/"$p"/cmdline 2>/dev/null | grep -qF -- "\${f%/pid}"`;
+  const each = (body: string) =>
+    `for f in ${root}/run-*/pid ${root}/*/run-*/pid; do [ -f "$f" ] || continue; p=$(cat -- "$f"); ${body}; done`;
+  return [
+    'n=0',
+    each(`if ${ours}; then kill -TERM -"$p" 2>/dev/null; n=$((n+1)); fi`),
+    '[ "$n" -gt 0 ] && sleep 1',
+    each(`if ${ours}; then kill -KILL -"$p" 2>/dev/null; fi; rm -rf -- "\${f%/pid}"`),
+    'echo "$n"',
+  ].join('\n');
+}
+
 type State = { kind: 'running' } | { kind: 'ended'; code: number | null } | { kind: 'unreachable' };
 
 interface Output {

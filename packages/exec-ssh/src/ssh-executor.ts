@@ -2,7 +2,7 @@ import { type Executor, quoteShellArg, type RunOptions, type RunResult } from '@
 import { OrchaError } from '@orcha/model';
 import { CommandShell } from './command-shell.js';
 import { type PresentedHostKey, type SeenHostKey, SshConnection, type SshSettings } from './connection.js';
-import { type Leftover, leftoverKillLine, spawnDetached } from './detached-process.js';
+import { type Leftover, leftoverKillLine, spawnDetached, sweepLine } from './detached-process.js';
 import { trustHostKey } from './known-hosts.js';
 import {
   environmentExports,
@@ -20,6 +20,7 @@ export interface SshExecutor extends Executor {
   presentedHostKey(): PresentedHostKey | null;
   hostKey(): SeenHostKey | null;
   trustPresentedHostKey(): Promise<string>;
+  sweepDetached(dir: string): Promise<number>;
   /**
    * A reverse tunnel on this target's connection: the target's `127.0.0.1:<remotePort>` leads to `to` on
    * this machine. Opened on first call (asking for `remotePort` first when given), kept, and opened again
@@ -40,7 +41,8 @@ const growAfterMs = 50;
 /**
  * The Executor over SSH. One pooled connection per target; short commands run on long-lived shell channels
  * (a few milliseconds each); streaming processes get their own channel — with a pseudo-terminal when asked,
- * so closing it hangs the remote group up — and cancel kills the remote process group explicitly.
+ * so closing it hangs the remote group up — and cancel kills the remote process group explicitly. Asked to
+ * `detach`, a process runs apart from any connection, its output spooled on the target (`detached-process`).
  */
 export function createSshExecutor(settings: SshSettings): SshExecutor {
   const connection = new SshConnection(settings);
@@ -227,6 +229,15 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
 
     files(root) {
       return sftpFiles(sftp, root);
+    },
+    async sweepDetached(dir) {
+      const result = await runLine(sweepLine(dir));
+      if (result.code !== 0)
+        throw new OrchaError(
+          'unavailable',
+          `could not end the detached processes below ${dir}: ${result.stderr}`,
+        );
+      return Number(result.stdout.trim()) || 0;
     },
 
     presentedHostKey: () => connection.lastPresentedKey,

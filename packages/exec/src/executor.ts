@@ -28,6 +28,13 @@ export interface Executor {
   files(root: string): FileOperations;
 
   /**
+   * Executors that detach processes (`SpawnOptions.detach`) only: ends every detached process group whose
+   * spool lies below `dir` (TERM, then KILL a second later) and removes those spools; resolves with how many
+   * were still running. For runs that outlived the orcha, or the handle, that started them.
+   */
+  sweepDetached?(dir: string): Promise<number>;
+
+  /**
    * Executors that check the machine's host key (SSH) only: the key seen on the latest connection attempt
    * and its verdict; null before any attempt.
    */
