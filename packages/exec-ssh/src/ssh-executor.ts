@@ -142,24 +142,6 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
 
     async run(command, args, options = {}) {
       if (options.signal?.aborted) throw new OrchaError('unavailable', 'aborted', { aborted: true });
-      if (options.input !== undefined) {
-        const handle = await executor.spawn(command, args, { cwd: options.cwd, env: options.env });
-        const collect = async (stream: AsyncIterable<Uint8Array>) => {
-          const chunks: Uint8Array[] = [];
-          for await (const chunk of stream) chunks.push(chunk);
-          return Buffer.concat(chunks).toString('utf8');
-        };
-        const output = Promise.all([collect(handle.stdout), collect(handle.stderr)]);
-        await handle.write(options.input);
-        await handle.closeStdin();
-        const [stdout, stderr] = await output;
-        const status = await handle.wait();
-        return checkStatus(
-          { code: status.code ?? -1, signal: status.signal, stdout, stderr, truncated: false },
-          command,
-          options.cwd,
-        );
-      }
       let pid: number | null = null;
       let stopped: 'timeout' | 'abort' | null = null;
       const stop = (why: 'timeout' | 'abort') => {
@@ -172,7 +154,12 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const line = (ownGroup: boolean) =>
-          remoteCommand(command, args, { cwd: options.cwd, env: options.env, ownGroup });
+          remoteCommand(command, args, {
+            cwd: options.cwd,
+            env: options.env,
+            input: options.input,
+            ownGroup,
+          });
         const result = await runLine(line, {
           maxOutputBytes: options.maxOutputBytes,
           onPid: (value) => {
