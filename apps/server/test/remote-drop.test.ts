@@ -43,13 +43,24 @@ beforeAll(async () => {
         return anthropicReply.text('first-answer');
       }
       if (last.includes('say second')) return anthropicReply.text('second-answer');
+      if (last.includes('wait forever')) return { type: 'hang' };
       return anthropicReply.text('ok');
     },
   });
   claudeHome = await createClaudeCliEnvironment({ baseUrl: anthropic.url });
   harness = await startRemoteHarness({
     providers: { claude: createClaudeProvider({ command: claudeCliPath, env: claudeHome.env }) },
-    config: { health: { ...defaultHealthConfig, probeIntervalMs: 300, probeTimeoutMs: 1_000 } },
+    // orcha waits 2.5 s for a machine that went away before it gives a detached run up, and probes an
+    // offline machine at least every second.
+    config: {
+      health: {
+        ...defaultHealthConfig,
+        probeIntervalMs: 300,
+        probeTimeoutMs: 1_000,
+        reconnectWaitMs: 2_500,
+        maxBackoffMs: 1_000,
+      },
+    },
   });
   await harness.trust(sshd);
   expect((await harness.register(sshd, 'box')).status).toBe(201);
@@ -135,4 +146,36 @@ describe('a headless agent on an SSH target whose connection drops', () => {
     await harness.until(() => harness.store.getSession(session.id).status === 'canceled');
     await harness.until(() => !groupAlive(group!) && spooledGroups(session.id).length === 0, 10_000);
   });
+
+  it('a run orcha gives up on while the machine stays away is killed there once the machine answers', async () => {
+    const created = await api(harness, 'POST', '/api/objectives', {
+      title: 'gone too long',
+      prompt: 'wait forever',
+      agent: 'claude',
+    });
+    expect(created.status).toBe(201);
+    const session = harness.store.listSessions({ objectiveId: created.body.objective.id })[0]!;
+    await harness.until(
+      () => anthropic.requests.some((r) => lastUserText(r)?.includes('wait forever')),
+      30_000,
+    );
+    const [group] = spooledGroups(session.id);
+    expect(group).toBeGreaterThan(1);
+    await sshd.down();
+    try {
+      // Past the reconnect wait orcha ends the session's run: the session says so, never "running" on.
+      await harness.until(
+        () => !['starting', 'running'].includes(harness.store.getSession(session.id).status),
+        30_000,
+      );
+      // The agent itself lives on over there, out of orcha's reach for now.
+      expect(groupAlive(group!)).toBe(true);
+    } finally {
+      await sshd.up();
+    }
+    // Once the machine answers (the heartbeat's probe is enough), the group orcha gave up on is killed.
+    await harness.until(() => !groupAlive(group!), 20_000);
+    await api(harness, 'POST', `/api/objectives/${created.body.objective.id}/cancel`, {});
+    await harness.until(() => spooledGroups(session.id).length === 0, 10_000);
+  }, 40_000);
 });

@@ -11,19 +11,22 @@ export function agentSpoolDir(target: Target, sessionId: string): string {
 /**
  * The executor a session's agent is given. On an SSH target the processes it spawns run detached from the
  * connection (`SpawnOptions.detach`), spooled below the session's spool directory: a dropped connection
- * does not end them, and their output is read on from where it stopped. Elsewhere it is the target's own.
+ * does not end them, and their output is read on from where it stopped once the machine answers (within
+ * `reconnectWaitMs`; after that orcha gives the run up, and the group is killed when the machine answers).
+ * Elsewhere it is the target's own.
  */
-export function agentExecutor(executor: Executor, target: Target, sessionId: string): Executor {
+export function agentExecutor(
+  executor: Executor,
+  target: Target,
+  sessionId: string,
+  reconnectWaitMs: number,
+): Executor {
   if (target.kind !== 'ssh') return executor;
-  const dir = agentSpoolDir(target, sessionId);
+  const detach = { dir: agentSpoolDir(target, sessionId), reconnectWaitMs };
   return {
     ...executor,
     spawn: (command, args, options = {}) =>
-      executor.spawn(
-        command,
-        args,
-        options.pty ? options : { ...options, detach: options.detach ?? { dir } },
-      ),
+      executor.spawn(command, args, options.pty ? options : { ...options, detach: options.detach ?? detach }),
   };
 }
 

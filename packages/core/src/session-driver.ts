@@ -130,7 +130,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     sessionId: current.id,
     prompt: handoff ?? firstPrompt(current, pending),
     cwd,
-    executor: agentExecutor(executor, target, current.id),
+    executor: agentExecutor(executor, target, current.id, ctx.config.health.reconnectWaitMs),
     systemPrompt: systemPrompt(
       current,
       objective,
