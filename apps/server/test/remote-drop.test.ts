@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClaudeProvider } from '@orcha/agent-claude';
@@ -87,13 +88,12 @@ function spooledGroups(sessionId: string): number[] {
   }
 }
 
+/** Whether any process of the group lives (zombies, which their new parent may reap late, do not count). */
 function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return execFileSync('ps', ['-e', '-o', 'pgid=,stat='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .some(([group, stat]) => Number(group) === pgid && !stat?.startsWith('Z'));
 }
 
 describe('a headless agent on an SSH target whose connection drops', () => {
@@ -178,4 +178,16 @@ describe('a headless agent on an SSH target whose connection drops', () => {
     await api(harness, 'POST', `/api/objectives/${created.body.objective.id}/cancel`, {});
     await harness.until(() => spooledGroups(session.id).length === 0, 10_000);
   }, 40_000);
+
+  it('on start-up, agent runs an orcha that is gone left on the target are ended', async () => {
+    // A detached run as an orcha that crashed leaves it: started over another connection, nobody follows it.
+    const spool = join(sshd.dir, 'work', 'agents', 'ses_gone');
+    const orphan = await harness.inspect(sshd).spawn('sh', ['-c', 'sleep 1000'], { detach: { dir: spool } });
+    expect(groupAlive(orphan.pid!)).toBe(true);
+    await harness.orchestrator.stop();
+    await harness.orchestrator.start();
+    expect(groupAlive(orphan.pid!)).toBe(false);
+    expect(spooledGroups('ses_gone')).toEqual([]);
+    expect((await orphan.wait()).code).not.toBe(0);
+  });
 });
