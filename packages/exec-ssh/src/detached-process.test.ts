@@ -101,6 +101,25 @@ describe('a detached process on an SSH target', () => {
     expect(readdirSync(join(sshd.dir, 'agents'))).toEqual([]);
   });
 
+  it('takes input written while the connection is down once it is back, each write once', async () => {
+    const handle = await executor.spawn('sh', ['-c', 'while read -r line; do echo "got $line"; done'], {
+      detach: { dir: spool },
+    });
+    const out = reader(handle.stdout);
+    void reader(handle.stderr);
+    await handle.write('one\n');
+    await waitFor(() => out.seen().includes('got one'));
+    await sshd.down();
+    const late = handle.write('two\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sshd.up();
+    await late;
+    await handle.write('three\n');
+    await handle.closeStdin();
+    expect(await handle.wait()).toEqual({ code: 0, signal: null });
+    expect(await out.done).toBe('got one\ngot two\ngot three\n');
+  });
+
   it('kill ends the whole remote group, grandchildren included', async () => {
     const tag = `orcha-detached-${randomBytes(4).toString('hex')}`;
     const handle = await executor.spawn('sh', ['-c', `sleep 1000 & sleep 1001; : ${tag}`], {

@@ -264,6 +264,8 @@ export async function spawnDetached(
   })();
 
   let writing: Promise<void> = Promise.resolve();
+  let written = 0;
+  let broken: OrchaError | null = null;
   let killing: Promise<ExitStatus> | null = null;
   const signal = (name: 'TERM' | 'KILL') =>
     through(`kill -${name} -${pgid} 2>/dev/null; true`, Math.min(killReachMs, reconnectWaitMs));
@@ -274,12 +276,22 @@ export async function spawnDetached(
     stderr: stderr.queue,
     write(data) {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
-      // Appended in one command whose whole line the shell has read before it runs: never half a write.
-      const line = `printf '%s' '${bytes.toString('base64')}' | base64 -d >> ${d}/in`;
+      const n = written++;
+      // Appended in one command whose whole line the shell has read before it runs (never half a write),
+      // and only while the count of writes is `n`: a write retried through a drop is appended once.
+      const line =
+        `if [ "$(cat -- ${d}/written 2>/dev/null || echo 0)" = ${n} ]; then ` +
+        `printf '%s' '${bytes.toString('base64')}' | base64 -d >> ${d}/in && echo ${n + 1} > ${d}/written; fi`;
       const next = writing.then(async () => {
-        const result = await deps.runLine(line);
-        if (result.code !== 0)
-          throw new OrchaError('unavailable', `writing to the process failed: ${result.stderr.trim()}`);
+        if (broken) throw broken;
+        const result = await through(line);
+        if (result?.code === 0) return;
+        // What follows a lost write would be out of order: the input is broken from here on.
+        broken = new OrchaError(
+          'unavailable',
+          `writing to the process failed: ${result ? result.stderr.trim() : 'the machine is away'}`,
+        );
+        throw broken;
       });
       writing = next.catch(() => {});
       return next;
