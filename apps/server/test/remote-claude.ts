@@ -34,6 +34,12 @@ export async function startClaudeOnSsh(handler: FakeHandler, reconnectWaitMs: nu
   let claudeHome: ClaudeCliEnvironment | undefined;
   let harness: RemoteHarness | undefined;
   const close = async () => {
+    // A test that failed half-way may leave the machine away and a detached agent there: end it.
+    await sshd.up();
+    await harness
+      ?.inspect(sshd)
+      .sweepDetached(join(sshd.dir, 'work', 'agents'))
+      .catch(() => {});
     await harness?.close();
     await anthropic.stop();
     await claudeHome?.remove();

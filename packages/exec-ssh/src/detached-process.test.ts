@@ -17,6 +17,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A test that failed half-way may leave detached groups behind: end them.
+  if (sshd) {
+    await sshd.up();
+    for (const dir of ['agents', 'sweep']) await executor?.sweepDetached(join(sshd.dir, dir)).catch(() => {});
+  }
   executor?.close();
   await sshd?.stop();
 });
