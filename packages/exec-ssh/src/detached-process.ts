@@ -81,8 +81,9 @@ const alive = (pid: string) =>
  */
 const followScript = [
   'tail -c +"$1" -s 0.1 -f -- "$2" & t=$!',
-  // A follower whose connection dropped ends too, once its tail wrote into the closed channel and died.
-  `while [ ! -e "$3/exit" ] && ${alive('"$4"')} && kill -0 "$t" 2>/dev/null; do sleep 0.1; done`,
+  // Builtins only but `sleep` (the leader is the wrapper `sh`, so its stat's third field is its state). A
+  // follower whose connection dropped ends too, once its tail wrote into the closed channel and died.
+  'while [ ! -e "$3/exit" ] && kill -0 "$t" 2>/dev/null && { read -r _ _ s _ < /proc/"$4"/stat; } 2>/dev/null && [ "$s" != Z ]; do sleep 0.2; done',
   'kill "$t" 2>/dev/null',
 ].join('\n');
 
