@@ -73,7 +73,8 @@ export interface HealthConfig {
   clockJumpMs: number;
   /**
    * How long an agent that ended badly while its target did not answer waits for the target to answer
-   * again before its exit is believed (a reboot found then re-queues it instead).
+   * again before its exit is believed (a reboot found then re-queues it instead); and how long a detached
+   * agent's output is waited for through a dropped connection before orcha gives its run up.
    */
   reconnectWaitMs: number;
   /** What an agent is expected to need before any of its sessions was measured (memory admission). */

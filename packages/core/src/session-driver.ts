@@ -9,6 +9,7 @@ import {
   type Session,
   sessionMachine,
 } from '@orcha/model';
+import { agentExecutor, endLeftoverRuns } from './agent-executor.js';
 import type { Context, LiveRun } from './context.js';
 import { handoffPrompt } from './failover.js';
 import { askPermission } from './permissions.js';
@@ -119,6 +120,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   if (!provider) throw new Error(`no agent named ${current.agent} is configured`);
   const objective = store.getObjective(current.objectiveId);
   const reach = await sessionReach(ctx, current.agent, target, executor);
+  await endLeftoverRuns(executor, target, current.id);
   const pending = store.takeInput(current.id);
   // A session that moved to this agent mid-task starts from a handoff instead of its bare task.
   const handoff = current.providerSessionId
@@ -128,7 +130,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     sessionId: current.id,
     prompt: handoff ?? firstPrompt(current, pending),
     cwd,
-    executor,
+    executor: agentExecutor(executor, target, current.id, ctx.config.health.reconnectWaitMs),
     systemPrompt: systemPrompt(
       current,
       objective,
