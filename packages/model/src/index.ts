@@ -96,3 +96,21 @@ export {
   targetStatuses,
   targetStatusSchema,
 } from './states.js';
+export type { BudgetDimension, BudgetLevel, BudgetLimits, BudgetSpent } from './budget.js';
+export {
+  addSpent,
+  budgetDimensions,
+  budgetLevel,
+  budgetLimitsSchema,
+  budgetUnit,
+  crossing,
+  describeBudget,
+  exhaustedDimensions,
+  isLimited,
+  limitsWithin,
+  noSpending,
+  raiseLimit,
+  remaining,
+  spentOf,
+  spentShare,
+} from './budget.js';
