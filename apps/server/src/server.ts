@@ -12,6 +12,7 @@ import { createStore } from '@orcha/store';
 import { serveAgentEndpoint } from './agent-endpoint.js';
 import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
+import { configJsonSchema } from './config-file.js';
 import { startDemo } from './demo.js';
 import { createLogger } from './logger.js';
 import { startNotifications } from './notifications.js';
@@ -79,6 +80,7 @@ export async function startServer(
       defaultRepo: backends.fake ? 'demo/app' : null,
       gitIdentity: { name: config.gitName, email: config.gitEmail },
       agentEnvironment: config.agentEnvironment,
+      fallbacks: config.fallbacks,
     },
   });
   // `--auth` without a token of the person's own: one for this run, printed once below.
@@ -90,6 +92,7 @@ export async function startServer(
     auth,
     allowedHosts: [...config.allowedHosts, config.host],
     staticRoot: webRoot,
+    settings: { configFile: config.configFile, effective: config.effective, schema: configJsonSchema() },
     info: {
       version,
       fakeAgents: backends.fake,

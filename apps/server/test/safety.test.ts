@@ -73,7 +73,7 @@ describe('usage exhaustion', () => {
     });
     harness = await startHarness({
       providers: { claude, codex },
-      config: { fallbacks: { claude: 'codex' }, defaultAgent: 'claude' },
+      config: { fallbacks: { claude: ['codex'] }, defaultAgent: 'claude' },
     });
     const { store, orchestrator } = harness;
     const { objective } = await orchestrator.createObjective({

@@ -9,6 +9,7 @@ import { errorResponse } from './errors.js';
 import { loginRoutes } from './login.js';
 import { mcpRoutes } from './mcp.js';
 import { openApiDocument, referencePage } from './openapi.js';
+import { type ConfigView, configRoutes } from './routes/config.js';
 import { feedRoutes } from './routes/feed.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { objectiveRoutes } from './routes/objectives.js';
@@ -35,6 +36,8 @@ export interface ApiOptions {
   allowedHosts?: readonly string[] | undefined;
   /** The dashboard's built files, served at / with an index.html fallback. */
   staticRoot?: string | undefined;
+  /** The effective configuration (secrets masked) and the config file's JSON Schema. */
+  settings?: ConfigView | undefined;
 }
 
 export interface ApiDeps {
@@ -59,6 +62,7 @@ export function createApi(options: ApiOptions): Hono {
   outputRoutes(app, deps);
   mcpRoutes(app, deps);
   notificationRoutes(app, deps);
+  configRoutes(app, options.settings);
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
   app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
   const root = options.staticRoot;

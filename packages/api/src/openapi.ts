@@ -142,6 +142,12 @@ const operations: Operation[] = [
     summary: 'Notifications, newest first, with their delivery log per sink',
     query: notificationsQuery,
   },
+  {
+    method: 'get',
+    path: '/api/config',
+    summary: 'The effective configuration, secrets masked, each value with its source',
+  },
+  { method: 'get', path: '/api/config.schema.json', summary: 'The JSON Schema of orcha.config.json' },
 ];
 
 const errorSchema = {

@@ -23,8 +23,8 @@ export interface OrchestratorConfig {
   /** The environment given to agents, per agent and per target (see `agentEnvironment`). */
   agentEnvironment: AgentEnvironmentEntry[];
   guards: GuardPolicy;
-  /** When an agent's usage is exhausted, sessions move to the next agent named here (e.g. claude → codex). */
-  fallbacks: Record<string, string>;
+  /** When an agent's usage is exhausted, sessions move to the first agent of its chain that can run. */
+  fallbacks: Record<string, string[]>;
   /** The agent used when an objective or spawn names none. */
   defaultAgent: string;
   /** The repository pull requests go to when neither the objective nor the session names one. */

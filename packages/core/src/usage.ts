@@ -26,13 +26,9 @@ function exhaustedUntil(ctx: Context, agent: string): number | null {
 export function usableAgent(ctx: Context, agent: string): { name: string; exhaustedUntil: number | null } {
   const until = exhaustedUntil(ctx, agent);
   if (until === null) return { name: agent, exhaustedUntil: null };
-  const seen = new Set([agent]);
-  let next = ctx.config.fallbacks[agent];
-  while (next && !seen.has(next)) {
-    seen.add(next);
-    if (ctx.providers.has(next) && exhaustedUntil(ctx, next) === null)
+  for (const next of ctx.config.fallbacks[agent] ?? []) {
+    if (next !== agent && ctx.providers.has(next) && exhaustedUntil(ctx, next) === null)
       return { name: next, exhaustedUntil: null };
-    next = ctx.config.fallbacks[next];
   }
   return { name: agent, exhaustedUntil: until };
 }
