@@ -205,14 +205,21 @@ export function maskValue(value: string): string {
   return referenceName(value) ? value : '********';
 }
 
-/** A profile's environment for its agent: `$NAME` values resolved, `home` as the CLI's account variable. */
-export function profileEnvironment(profile: Profile, env: NodeJS.ProcessEnv): Record<string, string> {
+/**
+ * A profile's environment for its agent: `$NAME` values resolved, `home` (relative to the file's directory,
+ * `~/` to the user's home) as the CLI's account variable.
+ */
+export function profileEnvironment(
+  profile: Profile,
+  env: NodeJS.ProcessEnv,
+  baseDir: string,
+): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(profile.env ?? {})) environment[name] = resolveValue(value, env);
   if (profile.home) {
     const home = profile.home.startsWith('~/')
       ? resolve(homedir(), profile.home.slice(2))
-      : resolve(profile.home);
+      : resolve(baseDir, profile.home);
     if (profile.kind === 'claude') environment.CLAUDE_CONFIG_DIR = home;
     else if (profile.kind === 'codex') environment.CODEX_HOME = home;
     else environment.HOME = home;

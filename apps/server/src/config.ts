@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { describeIssues } from '@orcha/model';
 import { defaultGitIdentity, gitIdentitySchema } from '@orcha/workspace';
 import { z } from 'zod';
@@ -298,6 +298,7 @@ export function parseConfig(
       raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
   }
   const configFile = configFilePath(configFlag, env, cwd);
+  const fileDir = configFile ? dirname(configFile) : cwd;
   const file = configFile ? loadConfigFile(configFile, env) : {};
   // Flags (and the environment) override the file.
   for (const key of ['port', 'host', 'dataDir', 'agents', 'maxConcurrent', 'tmux'] as const) {
@@ -314,7 +315,10 @@ export function parseConfig(
   const settings = {
     configFile,
     // The agents get the values of `$NAME` references; the effective view below shows only the references.
-    profiles: (file.profiles ?? []).map((profile) => ({ ...profile, env: profileEnvironment(profile, env) })),
+    profiles: (file.profiles ?? []).map((profile) => ({
+      ...profile,
+      env: profileEnvironment(profile, env, fileDir),
+    })),
     defaultAgent: file.defaultAgent,
     fallbacks: file.fallbacks ?? {},
     budgets: file.budgets ?? {},
