@@ -1,6 +1,7 @@
 import type { Artifact, Note, Objective, Question, Session, Target } from '@orcha/model';
 import type {
   ArtifactSummary,
+  ConfigResponse,
   DashboardResponse,
   Delivery,
   HistoryPage,
@@ -110,6 +111,7 @@ export const api = {
   artifact: (artifactId: string) => get<{ artifact: Artifact }>(`/api/artifacts/${id(artifactId)}`),
   notifications: (signal?: AbortSignal) =>
     get<{ notifications: NotificationEntry[] }>('/api/notifications?limit=100', signal),
+  config: (signal?: AbortSignal) => get<ConfigResponse>('/api/config', signal),
 };
 
 export function errorText(error: unknown): string {

@@ -175,3 +175,9 @@ export interface NotificationEntry {
   objectiveId: string | null;
   deliveries: NotificationDelivery[];
 }
+
+/** GET /api/config: each setting's effective value (secrets masked) and where it came from. */
+export interface ConfigResponse {
+  configFile: string | null;
+  settings: Record<string, { value: unknown; source: 'flag' | 'environment' | 'file' | 'default' }>;
+}
