@@ -22,7 +22,8 @@ export type BudgetSpent = Record<BudgetDimension, number>;
 export const noSpending: BudgetSpent = { tokens: 0, usd: 0, modelCalls: 0, minutes: 0 };
 
 /** The first threshold is a warning (the person is told), the second stops the work. */
-export type BudgetLevel = 0 | 80 | 100;
+export const budgetLevelSchema = z.union([z.literal(0), z.literal(80), z.literal(100)]);
+export type BudgetLevel = z.infer<typeof budgetLevelSchema>;
 
 const units: Record<BudgetDimension, string> = {
   tokens: 'tokens',
@@ -125,7 +126,10 @@ export function raiseLimit(limits: BudgetLimits, dimension: BudgetDimension, amo
   const limit = limits[dimension];
   if (limit === undefined) return limits;
   const raised = limit + amount;
-  return { ...limits, [dimension]: dimension === 'usd' || dimension === 'minutes' ? raised : Math.round(raised) };
+  return {
+    ...limits,
+    [dimension]: dimension === 'usd' || dimension === 'minutes' ? raised : Math.round(raised),
+  };
 }
 
 /** One line for people: "tokens 41,000/50,000 · USD 0.42/1.00". */

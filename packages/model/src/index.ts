@@ -1,3 +1,22 @@
+export type { BudgetDimension, BudgetLevel, BudgetLimits, BudgetSpent } from './budget.js';
+export {
+  addSpent,
+  budgetDimensions,
+  budgetLevel,
+  budgetLevelSchema,
+  budgetLimitsSchema,
+  budgetUnit,
+  crossing,
+  describeBudget,
+  exhaustedDimensions,
+  isLimited,
+  limitsWithin,
+  noSpending,
+  raiseLimit,
+  remaining,
+  spentOf,
+  spentShare,
+} from './budget.js';
 export type {
   Artifact,
   DoctorCheck,
@@ -96,21 +115,3 @@ export {
   targetStatuses,
   targetStatusSchema,
 } from './states.js';
-export type { BudgetDimension, BudgetLevel, BudgetLimits, BudgetSpent } from './budget.js';
-export {
-  addSpent,
-  budgetDimensions,
-  budgetLevel,
-  budgetLimitsSchema,
-  budgetUnit,
-  crossing,
-  describeBudget,
-  exhaustedDimensions,
-  isLimited,
-  limitsWithin,
-  noSpending,
-  raiseLimit,
-  remaining,
-  spentOf,
-  spentShare,
-} from './budget.js';

@@ -2,6 +2,7 @@ import {
   activeSessionStatuses,
   agentNameSchema,
   branchSchema,
+  budgetLimitsSchema,
   type EventData,
   emptyGuardCounters,
   emptyUsage,
@@ -40,6 +41,7 @@ const createSessionInput = z.object({
   baseBranch: branchSchema.nullish(),
   pullRequestId: idSchema('pullRequest').nullish(),
   interactivity: interactivitySchema.optional(),
+  budget: budgetLimitsSchema.nullish(),
 });
 export type NewSession = z.input<typeof createSessionInput>;
 
@@ -84,6 +86,7 @@ export function insertSession(
     | 'updatedAt'
     | 'startedAt'
     | 'endedAt'
+    | 'budgetLevel'
   >,
 ): Session {
   const now = ctx.clock();
@@ -99,6 +102,7 @@ export function insertSession(
     result: null,
     lastActivity: null,
     messageCount: 0,
+    budgetLevel: 0,
     createdAt: now,
     updatedAt: now,
     startedAt: null,
@@ -111,6 +115,7 @@ export function insertSession(
       dependsOn: JSON.stringify(session.dependsOn),
       usage: JSON.stringify(session.usage),
       counters: JSON.stringify(session.counters),
+      budget: session.budget === null ? null : JSON.stringify(session.budget),
     })
     .run();
   emit({
@@ -205,6 +210,7 @@ export function sessionQueries(ctx: StoreContext) {
           interactivity: data.interactivity ?? 'interactive',
           usage: emptyUsage,
           counters: emptyGuardCounters,
+          budget: data.budget ?? null,
         });
       });
     },

@@ -48,6 +48,8 @@ export type SessionRow = Pick<
   | 'updatedAt'
   | 'startedAt'
   | 'endedAt'
+  | 'budget'
+  | 'budgetLevel'
 >;
 
 /** An objective as the overview shows it: everything but the prompt. */
