@@ -81,6 +81,7 @@ export async function startServer(
       gitIdentity: { name: config.gitName, email: config.gitEmail },
       agentEnvironment: config.agentEnvironment,
       fallbacks: config.fallbacks,
+      budgets: config.budgets,
     },
   });
   // `--auth` without a token of the person's own: one for this run, printed once below.

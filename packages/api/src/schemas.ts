@@ -1,6 +1,7 @@
 import {
   agentNameSchema,
   branchSchema,
+  budgetLimitsSchema,
   repoSchema,
   sessionStatusSchema,
   targetNameSchema,
@@ -17,6 +18,8 @@ export const createObjectiveBody = z
     /** The seed's spelling. */
     base_branch: branchSchema.nullish(),
     agent: agentNameSchema.nullish(),
+    /** Overrides the configured default budget of objectives (tokens, usd, modelCalls, minutes). */
+    budget: budgetLimitsSchema.nullish(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { OrchaEvent } from '@orcha/model';
+import { type BudgetLimits, budgetDimensions, budgetUnit, type OrchaEvent } from '@orcha/model';
 import type { Notification, NotificationDraft, Store } from '@orcha/store';
 import type { Logger } from './context.js';
 
@@ -60,6 +60,20 @@ export function notificationFor(store: Store, event: OrchaEvent): NotificationDr
         objectiveId: event.objectiveId,
       };
     }
+    case 'budget-change': {
+      // At 100 % the budget question is the notification.
+      if (event.level !== 80 || event.from >= 80) return null;
+      const objective = store.getObjective(event.objectiveId);
+      const whose = event.sessionId
+        ? `session "${store.getSession(event.sessionId).title}"`
+        : 'the objective';
+      return {
+        kind: 'budget.80',
+        title: `${objective.title}: 80% of the budget spent`,
+        body: `${whose} has spent 80% of its budget${event.budget ? ` (${describeLimits(event.budget)})` : ''}; at 100% its work is paused and you are asked.`,
+        objectiveId: event.objectiveId,
+      };
+    }
     case 'target-status-change': {
       if (event.to !== 'offline') return null;
       const target = store.getTarget(event.targetId);
@@ -79,7 +93,15 @@ const notifyingTypes = new Set<OrchaEvent['type']>([
   'question-open',
   'objective-status-change',
   'target-status-change',
+  'budget-change',
 ]);
+
+function describeLimits(limits: BudgetLimits): string {
+  return budgetDimensions
+    .filter((dimension) => limits[dimension] !== undefined)
+    .map((dimension) => `${limits[dimension]} ${budgetUnit(dimension)}`)
+    .join(', ');
+}
 
 const clip = (text: string) => (text.length > 2_000 ? `${text.slice(0, 1_999)}…` : text);
 

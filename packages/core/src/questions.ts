@@ -1,4 +1,5 @@
 import { emptyGuardCounters, OrchaError, type Question, sessionMachine } from '@orcha/model';
+import { answerBudget } from './budgets.js';
 import type { Context } from './context.js';
 import { cancelSession } from './session-control.js';
 import { report } from './session-status.js';
@@ -58,6 +59,9 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
         if (guidance) ctx.store.queueInput(session.id, guidance);
         report(ctx, session.id, { type: 'question-answered', kind: question.kind, cancel: false });
       }
+      break;
+    case 'budget':
+      await answerBudget(ctx, question, answer);
       break;
     case 'pr_closed': {
       const manager = ctx.store.listSessions({ objectiveId: question.objectiveId, role: 'manager' })[0];

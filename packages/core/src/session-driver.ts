@@ -9,6 +9,7 @@ import {
   type Session,
   sessionMachine,
 } from '@orcha/model';
+import { enforceBudget } from './budgets.js';
 import type { Context, LiveRun } from './context.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
@@ -113,6 +114,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
 
   const provider = ctx.providers.get(current.agent);
   if (!provider) throw new Error(`no agent named ${current.agent} is configured`);
+  if (await enforceBudget(ctx, current.id)) return; // a spent budget: no model call starts
   const objective = store.getObjective(current.objectiveId);
   const reach = await sessionReach(ctx, current.agent, target, executor);
   const pending = store.takeInput(current.id);
@@ -165,6 +167,8 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
   const { store } = ctx;
   const id = session.id;
   const batch = new TranscriptBatch(ctx, id);
+  // Providers report totals of this run (one process); the session's usage is what earlier runs spent plus it.
+  const earlier = store.getSession(id).usage;
   const turn: TurnState = {
     counters: session.counters ?? emptyGuardCounters,
     toolCalls: 0,
@@ -205,9 +209,17 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         });
         break;
       case 'usage': {
-        const { cumulative: _cumulative, ...usage } = event.usage;
+        const { cumulative: _cumulative, ...run } = event.usage;
+        const usage = {
+          inputTokens: earlier.inputTokens + run.inputTokens,
+          outputTokens: earlier.outputTokens + run.outputTokens,
+          costUsd: earlier.costUsd + run.costUsd,
+          modelCalls: earlier.modelCalls + run.modelCalls,
+        };
         store.updateSession(id, { usage });
-        if (current()) await checkGuards(ctx, id, turn, usage.modelCalls, batch);
+        if (!current()) break;
+        if (await enforceBudget(ctx, id, () => batch.flush())) break;
+        await checkGuards(ctx, id, turn, usage.modelCalls, batch);
         break;
       }
       case 'error':

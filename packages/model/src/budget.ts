@@ -102,7 +102,7 @@ export function crossing(limits: BudgetLimits, before: BudgetSpent, after: Budge
 /**
  * A session's own limits within its objective's remaining budget: asking for more than remains in any
  * dimension is refused (never silently lowered), naming the dimension. Dimensions the request leaves open
- * inherit what remains.
+ * stay open: the objective's own budget still covers them.
  */
 export function limitsWithin(
   requested: BudgetLimits,
@@ -115,10 +115,21 @@ export function limitsWithin(
     const left = objectiveRemaining[dimension];
     if (left === undefined) continue;
     const asked = requested[dimension];
-    if (asked === undefined) limits[dimension] = left;
-    else if (asked > left) return { ok: false, dimension, requested: asked, remaining: left };
+    if (asked !== undefined && asked > left)
+      return { ok: false, dimension, requested: asked, remaining: left };
   }
   return { ok: true, limits };
+}
+
+/** Default limits lowered to what remains (a default is a ceiling, not a request to refuse). */
+export function clampLimits(limits: BudgetLimits, objectiveRemaining: BudgetLimits): BudgetLimits {
+  const clamped: BudgetLimits = { ...limits };
+  for (const dimension of budgetDimensions) {
+    const limit = clamped[dimension];
+    const left = objectiveRemaining[dimension];
+    if (limit !== undefined && left !== undefined && left < limit && left > 0) clamped[dimension] = left;
+  }
+  return clamped;
 }
 
 /** Raises one dimension's limit by `amount` (the person's "add N"); an unlimited dimension stays unlimited. */

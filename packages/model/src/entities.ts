@@ -222,7 +222,13 @@ export const prFeedbackSchema = z.object({
 });
 export type PrFeedback = z.infer<typeof prFeedbackSchema>;
 
-export const questionKindSchema = z.enum(['ask_user', 'loop_guard', 'usage_exhausted', 'pr_closed']);
+export const questionKindSchema = z.enum([
+  'ask_user',
+  'loop_guard',
+  'usage_exhausted',
+  'pr_closed',
+  'budget',
+]);
 export type QuestionKind = z.infer<typeof questionKindSchema>;
 export const questionSchema = z.object({
   id: idSchema('question'),

@@ -6,6 +6,7 @@ export {
   budgetLevelSchema,
   budgetLimitsSchema,
   budgetUnit,
+  clampLimits,
   crossing,
   describeBudget,
   exhaustedDimensions,

@@ -13,6 +13,7 @@ export function objectiveRoutes(app: Hono, { orchestrator }: ApiDeps) {
       repo: body.repo ?? null,
       baseBranch: body.baseBranch ?? body.base_branch ?? null,
       agent: body.agent ?? null,
+      budget: body.budget ?? null,
     });
     return c.json(created, 201);
   });
