@@ -34,7 +34,7 @@ describe('the Settings view', () => {
     const row = (name: string) => page.locator(`tr[data-setting="${name}"]`);
     await row('budgets').waitFor();
     expect(await row('budgets').locator('td').allTextContents()).toEqual([
-      '{ "usd": 2.5, "tokens": 400000 }',
+      '{ "objective": { "tokens": 400000, "usd": 2.5 } }',
       'config file',
     ]);
     expect(await row('maxConcurrent').locator('td').allTextContents()).toEqual(['3', 'config file']);

@@ -10,7 +10,7 @@ import { useDashboard } from './support/use-dashboard';
 const dashboard = useDashboard({ name: 'spend', args: ['--no-demo'] });
 
 interface Dashboard {
-  sessions: { objectiveId: string; usage: { costUsd: number } }[];
+  summary: { sessions: { objectiveId: string; usage: { costUsd: number } }[] };
 }
 
 const formatCost = (usd: number) => (usd === 0 ? '$0' : usd < 0.01 ? '<$0.01' : `$${usd.toFixed(2)}`);
@@ -33,7 +33,7 @@ describe('cost on the dashboard', () => {
       .poll(
         async () => {
           const summary = await apiGet<Dashboard>(dashboard.server, '/api/dashboard');
-          const cost = summary.sessions
+          const cost = summary.summary.sessions
             .filter((session) => session.objectiveId === objective.id)
             .reduce((total, session) => total + session.usage.costUsd, 0);
           const seen = await figure.evaluate((element) => {
