@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 
 describe('ACP agents under orcha', () => {
-  it('a Gemini manager spawns a Claude ACP worker through MCP and marks the objective done', async () => {
+  it('a Gemini manager asks leave for its tools, spawns a Claude ACP worker through MCP and marks the objective done', async () => {
     dir = await createTempDir('orcha-acp-');
     server = await startServer(
       parseConfig(['--port', '0', '--data-dir', dir.path, '--no-demo', '--schedule-interval', '200ms'], {}),
@@ -81,6 +81,8 @@ describe('ACP agents under orcha', () => {
             args: [geminiCliPath],
             model: 'gemini-2.5-flash',
             env: geminiHome.env,
+            // Every tool call the manager makes is put to the person first.
+            permission: 'ask',
           }),
           'claude-acp': createClaudeAcpProvider({
             command: process.execPath,
@@ -90,8 +92,20 @@ describe('ACP agents under orcha', () => {
         },
       },
     );
-    const { orchestrator } = server;
+    const { orchestrator, url } = server;
     const { store } = orchestrator;
+    // The person at the dashboard allows what the manager asks for, through the API.
+    const asked: string[] = [];
+    const stopAnswering = store.subscribe((events) => {
+      for (const event of events) {
+        if (event.type !== 'question-open' || event.kind !== 'permission') continue;
+        asked.push(store.getQuestion(event.questionId).prompt);
+        void fetch(`${url}/api/questions/${event.questionId}/answer`, {
+          method: 'POST',
+          body: JSON.stringify({ answer: 'allow' }),
+        });
+      }
+    });
     const { objective, manager } = await orchestrator.createObjective({
       title: 'Release notes',
       prompt: 'prepare the release notes',
@@ -117,6 +131,20 @@ describe('ACP agents under orcha', () => {
       expect.stringMatching(/spawn_session/),
       expect.stringMatching(/mark_objective_done/),
     ]);
+    stopAnswering();
+    expect(asked).toEqual([
+      expect.stringMatching(/^gemini wants to run .*spawn_session.*Allow it\?$/s),
+      expect.stringMatching(/^gemini wants to run .*mark_objective_done.*Allow it\?$/s),
+    ]);
+    // The doctor started each agent on the local target and read what its `initialize` advertises.
+    const doctor = store.listTargets()[0]!.doctor!;
+    for (const name of ['gemini', 'claude-acp'])
+      expect(doctor.checks.find((check) => check.name === name)).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(
+          /answers initialize: protocol \d+; session\/(resume|load); MCP over HTTP/,
+        ),
+      });
     // Both sessions can be resumed: their ACP session ids are kept.
     expect(store.getSession(manager.id).providerSessionId).toEqual(expect.any(String));
     expect(store.getSession(worker.id).providerSessionId).toEqual(expect.any(String));

@@ -1,11 +1,12 @@
+import { createFakeProvider } from '@orcha/agent';
 import { activeSessionStatuses } from '@orcha/model';
 import type { Store } from '@orcha/store';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
-import { createDemoProvider } from '../src/demo-agents.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { type Harness, startHarness } from './harness.js';
+import { byRole, untilWorkersEnd } from './scripts.js';
 import { until } from './until.js';
 
 let server: RunningServer | null = null;
@@ -100,17 +101,32 @@ describe('never stuck: idle sessions give their slots back', () => {
     }
   });
 
-  // 10× the cap on a cap of 1, the tightest case: one slot, and every manager idles while its workers need
-  // it. (10× the default cap of 8 is 80 objectives; the bench runs 200 on it: `pnpm bench orch`.)
-  it('finishes 10× the cap of objectives started at once, within the cap', { timeout: 180_000 }, async () => {
-    const cap = 1;
-    harness = await startHarness({
-      providers: { fake: createDemoProvider({ pace: 0.02 }) },
-      config: { defaultRepo: 'demo/app', maxConcurrent: cap },
-      capacity: cap,
+  // 10× the default cap of 8: 80 objectives, 320 sessions, every manager idling while its workers need slots.
+  it('finishes 10× the default cap of objectives started at once, within the cap', {
+    timeout: 180_000,
+  }, async () => {
+    // Each manager spawns 3 workers, idles until they end (suspended and resumed when its slot is wanted), and
+    // marks its objective done.
+    const provider = createFakeProvider({
+      script: byRole({
+        manager: async (agent) => {
+          if (!agent.resumed)
+            for (let i = 0; i < 3; i++)
+              await agent.callTool('spawn_session', { title: `w${i}`, prompt: 'p' });
+          await untilWorkersEnd(agent);
+          await agent.callTool('mark_objective_done', { summary: 'all three workers ended' });
+          return 'done';
+        },
+        worker: async (agent) => {
+          await agent.sleep(2);
+          return 'ok';
+        },
+      }),
     });
+    harness = await startHarness({ providers: { fake: provider } });
+    const cap = harness.orchestrator.config.maxConcurrent;
+    expect(cap).toBe(8);
     const { store, orchestrator } = harness;
-    const stopAnswering = answerEveryQuestion(store, (id) => orchestrator.answerQuestion(id, 'feature flag'));
     const slots = peakActive(store);
     const ids = await Promise.all(
       Array.from(
@@ -123,7 +139,6 @@ describe('never stuck: idle sessions give their slots back', () => {
       .catch((error) => {
         throw new Error(`${error}; sessions by role and status: ${progress(store)}`);
       });
-    stopAnswering();
     slots.stop();
     expect(slots.peak()).toBeLessThanOrEqual(cap);
     expect(store.listSessions({ statuses: ['completed'] })).toHaveLength(ids.length * 4);

@@ -11,15 +11,39 @@ export interface ToolOutcome {
 }
 
 /**
+ * How many tool calls run at once, as in the real CLIs (Claude Code runs at most 10 of a model's parallel
+ * tool calls at a time); the rest wait their turn. A script may still fire a thousand at once.
+ */
+const concurrentCalls = 10;
+
+/**
  * One MCP client per fake run, connected on the first tool call (a run that calls no tool opens no
  * connection) and closed when the run ends.
  */
 export class FakeMcpConnection {
   private client: Promise<Client> | undefined;
+  private running = 0;
+  private readonly turns: (() => void)[] = [];
 
   constructor(private readonly endpoint: { url: string; token: string } | undefined) {}
 
   async call(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
+    await this.turn();
+    try {
+      return await this.send(name, args, signal);
+    } finally {
+      this.running--;
+      this.turns.shift()?.();
+    }
+  }
+
+  /** Waits for one of the `concurrentCalls` places. */
+  private async turn(): Promise<void> {
+    if (this.running >= concurrentCalls) await new Promise<void>((resolve) => this.turns.push(resolve));
+    this.running++;
+  }
+
+  private async send(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
     const client = await this.connect();
     const result = await client.callTool({ name, arguments: args }, undefined, { signal });
     const content = Array.isArray(result.content) ? result.content : [];

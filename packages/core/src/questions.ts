@@ -63,6 +63,8 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
     case 'budget':
       await answerBudget(ctx, question, answer);
       break;
+    case 'permission':
+      break; // the agent that asked waits on the question itself (permissions.ts)
     case 'pr_closed': {
       const manager = ctx.store.listSessions({ objectiveId: question.objectiveId, role: 'manager' })[0];
       if (manager && !sessionMachine.isTerminal(manager.status)) {

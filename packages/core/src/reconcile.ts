@@ -20,12 +20,12 @@ export async function reconcile(
   for (const session of ctx.store.listSessions({ statuses: [...activeSessionStatuses] })) {
     const provider = ctx.providers.get(session.agent);
     const target = session.targetId ? ctx.store.getTarget(session.targetId) : null;
-    if (provider?.reattach && target && session.attachCommand) {
+    if (provider?.reattach && target && session.attachName) {
       const workspace = session.workspaceId ? ctx.store.getWorkspace(session.workspaceId) : null;
       const run = await provider
         .reattach({
           sessionId: session.id,
-          attachName: `orcha-${session.id}`,
+          attachName: session.attachName,
           prompt: session.prompt,
           cwd: workspace?.path ?? target.workRoot,
           executor: ctx.executorFor(target),

@@ -1,6 +1,7 @@
 import {
   activeSessionStatuses,
   chooseTarget,
+  nextSessionStatus,
   type Session,
   schedulingOrder,
   slotWaitReason,
@@ -72,6 +73,19 @@ export function createScheduler(ctx: Context, launch: (session: Session) => void
 }
 
 function pass(ctx: Context, launch: (session: Session) => void): void {
+  const reasons: Reasons = [];
+  try {
+    placeWaiting(ctx, launch, reasons);
+  } finally {
+    // Every changed reason of the queue in one commit: a long queue costs one transaction per pass.
+    if (reasons.length) ctx.store.updateSessions(reasons);
+  }
+}
+
+/** Why waiting sessions wait, as this pass found it: written together at the end of the pass. */
+type Reasons = { id: string; patch: { statusReason: string } }[];
+
+function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons: Reasons): void {
   const { store } = ctx;
   resumeParkedSessions(ctx);
   const waiting = schedulingOrder(store.listSessions({ statuses: ['queued', 'waiting_capacity'] }));
@@ -104,14 +118,14 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     const unfinished = deps.filter((dep) => dep?.status !== 'completed');
     if (unfinished.length > 0) {
       explain(
-        ctx,
+        reasons,
         session,
         `waiting for ${unfinished.length} dependenc${unfinished.length === 1 ? 'y' : 'ies'}`,
       );
       continue;
     }
     if (active >= ctx.config.maxConcurrent) {
-      explain(ctx, session, slotWaitReason(ahead++));
+      explain(reasons, session, slotWaitReason(ahead++));
       continue;
     }
     const agent = agents.get(session.agent) ?? usableAgent(ctx, session.agent);
@@ -148,6 +162,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     if (!placement.ok) {
       toWaitingCapacity(
         ctx,
+        reasons,
         session,
         placement.reason === 'capacity_full' ? slotWaitReason(ahead++) : placement.detail,
       );
@@ -156,7 +171,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     if (session.pullRequestId) {
       const lock = store.acquireLock(`pr-branch:${session.pullRequestId}`, session.id);
       if (!lock.ok) {
-        explain(ctx, session, `waiting for the pull request branch: ${lock.holder} is updating it`);
+        explain(reasons, session, `waiting for the pull request branch: ${lock.holder} is updating it`);
         continue;
       }
     }
@@ -164,6 +179,7 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
     if (!claim.ok) {
       toWaitingCapacity(
         ctx,
+        reasons,
         session,
         claim.reason === 'capacity_full' ? slotWaitReason(ahead++) : 'target is not online',
       );
@@ -180,11 +196,17 @@ function pass(ctx: Context, launch: (session: Session) => void): void {
   }
 }
 
-/** Records why a session waits, writing only when the reason changed (no event storm on idle ticks). */
-function explain(ctx: Context, session: Session, reason: string): void {
-  if (session.statusReason !== reason) ctx.store.updateSession(session.id, { statusReason: reason });
+/** Records why a session waits, only when the reason changed (no event storm on idle ticks). */
+function explain(reasons: Reasons, session: Session, reason: string): void {
+  if (session.statusReason !== reason) reasons.push({ id: session.id, patch: { statusReason: reason } });
 }
 
-function toWaitingCapacity(ctx: Context, session: Session, reason: string): void {
-  if (!report(ctx, session.id, { type: 'no-slot', reason })) explain(ctx, session, reason);
+/**
+ * A queued session moves to waiting_capacity; one already waiting only has its reason refreshed. Decided on
+ * the row this pass read (the pure reducer), so a long queue costs no store read per session per pass.
+ */
+function toWaitingCapacity(ctx: Context, reasons: Reasons, session: Session, reason: string): void {
+  const fact = { type: 'no-slot', reason } as const;
+  if (nextSessionStatus(session, fact) && report(ctx, session.id, fact)) return;
+  explain(reasons, session, reason);
 }

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentRun } from '@orcha/agent';
+import type { AgentEvent, AgentRun, PermissionQuestion } from '@orcha/agent';
 import {
   emptyGuardCounters,
   errorKey,
@@ -11,6 +11,7 @@ import {
 } from '@orcha/model';
 import { enforceBudget } from './budgets.js';
 import type { Context, LiveRun } from './context.js';
+import { askPermission } from './permissions.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
 import { pauseSession, sendLive, stopRun } from './session-control.js';
@@ -131,6 +132,8 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     env: reach.env,
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
     trustedWorkspace: true, // every session works in a directory orcha's preparer made for it
+    askPermission: (request: PermissionQuestion, signal: AbortSignal) =>
+      askPermission(ctx, current.id, request, signal),
   };
   const run = current.providerSessionId
     ? await provider.resume({
@@ -141,7 +144,11 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     : await provider.start(spec);
   const live: LiveRun = { run, interactivity: provider.interactivity, owedTurns: 1 };
   ctx.runs.set(current.id, live);
-  if (run.attachCommand) store.updateSession(current.id, { attachCommand: run.attachCommand });
+  if (run.attachCommand || run.attachName)
+    store.updateSession(current.id, {
+      attachCommand: run.attachCommand ?? null,
+      attachName: run.attachName ?? null,
+    });
   if (store.getSession(current.id).status !== 'starting') {
     await stopRun(ctx, current.id); // canceled or paused while the agent started
   } else if (ctx.closing && !run.attachName) {

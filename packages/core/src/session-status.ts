@@ -1,8 +1,10 @@
 import {
+  activeSessionStatuses,
   isOrchaError,
   nextSessionStatus,
   type Session,
   type SessionFact,
+  type SessionStatus,
   type TurnContext,
 } from '@orcha/model';
 import type { Context } from './context.js';
@@ -22,7 +24,7 @@ export function report(ctx: Context, sessionId: string, fact: SessionFact): Sess
       reason: change.reason,
       expectedFrom: session.status,
     });
-    ctx.wake();
+    if (mayFreeWork(updated.status)) ctx.wake();
     return updated;
   } catch (error) {
     if (isOrchaError(error, 'invalid_transition')) {
@@ -31,6 +33,14 @@ export function report(ctx: Context, sessionId: string, fact: SessionFact): Sess
     }
     throw error;
   }
+}
+
+/**
+ * Whether a session entering `status` can let the scheduler start something: it freed a slot or is new
+ * work. Entering a running state or the capacity wait cannot, so it does not cost a pass over the queue.
+ */
+function mayFreeWork(status: SessionStatus): boolean {
+  return status !== 'waiting_capacity' && !activeSessionStatuses.includes(status);
 }
 
 /**

@@ -55,6 +55,16 @@ export interface DoctorOptions {
    */
   agents?: readonly { name: string; env: Record<string, string> }[] | undefined;
   /**
+   * Agents whose provider checks itself (ACP agents: the binary starts and answers `initialize`), each
+   * run with the environment it is given here.
+   */
+  providerChecks?:
+    | readonly {
+        env: Record<string, string>;
+        check: (executor: Executor, env: Record<string, string>) => Promise<DoctorCheck>;
+      }[]
+    | undefined;
+  /**
    * SSH targets: the user's login PATH is discovered (and given to agents unless `path` is set), and
    * orcha must answer through the connection's reverse tunnel at the URL this opens.
    */
@@ -166,6 +176,8 @@ export async function runDoctor(
       );
     }
   } else checks.push(anyAgentCheck(found, where, options.agentCliRequired));
+  for (const agent of options.providerChecks ?? [])
+    checks.push(await agent.check(executor, { PATH: path, ...agent.env }));
   checks.push({
     name: 'gh',
     ok: found('gh'),

@@ -121,7 +121,7 @@ function doctorReach(
   ctx: Context,
   target: Target,
   executor: Executor,
-): Pick<DoctorOptions, 'agents' | 'remote'> {
+): Pick<DoctorOptions, 'agents' | 'providerChecks' | 'remote'> {
   const entries = ctx.config.agentEnvironment;
   // The login PATH is found anew by this run: environments are taken without the one stored earlier.
   const fresh = { ...target, doctor: null };
@@ -130,9 +130,16 @@ function doctorReach(
         .filter((name) => name === 'claude' || name === 'codex')
         .map((name) => ({ name, env: agentEnvironment(entries, name, fresh) }))
     : [];
-  if (target.kind !== 'ssh') return { agents };
+  // Agents that check themselves (ACP: start and answer initialize) are checked wherever they may run.
+  const providerChecks = [...ctx.providers].flatMap(([name, provider]) =>
+    provider.check
+      ? [{ env: agentEnvironment(entries, name, fresh), check: provider.check.bind(provider) }]
+      : [],
+  );
+  if (target.kind !== 'ssh') return { agents, providerChecks };
   return {
     agents,
+    providerChecks,
     remote: {
       path: agentEnvironment(entries, '', fresh).PATH ?? null,
       orchaUrl: () => orchaUrlOn(ctx, target, executor),

@@ -116,6 +116,8 @@ export const sessionSchema = z.object({
   providerSessionId: z.string().nullable(),
   interactivity: interactivitySchema,
   attachCommand: z.string().nullable(),
+  /** The terminal session (tmux) its live run can be re-attached by after a restart; null for headless runs. */
+  attachName: z.string().nullable(),
   usage: usageSchema,
   counters: guardCountersSchema,
   /** What this session may spend (within its objective's budget); null: only the objective's applies. */
@@ -228,6 +230,7 @@ export const questionKindSchema = z.enum([
   'usage_exhausted',
   'pr_closed',
   'budget',
+  'permission',
 ]);
 export type QuestionKind = z.infer<typeof questionKindSchema>;
 export const questionSchema = z.object({

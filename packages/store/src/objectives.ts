@@ -14,7 +14,7 @@ import {
   repoSchema,
   type Session,
 } from '@orcha/model';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
 import { toObjective } from './rows.js';
@@ -35,8 +35,13 @@ const createObjectiveInput = z.object({
 export type NewObjective = z.input<typeof createObjectiveInput>;
 
 export function objectiveQueries(ctx: StoreContext) {
+  const byId = ctx.db
+    .select()
+    .from(objectives)
+    .where(eq(objectives.id, sql.placeholder('id')))
+    .prepare();
   const get = (id: string): Objective => {
-    const row = ctx.db.select().from(objectives).where(eq(objectives.id, id)).get();
+    const row = byId.get({ id });
     if (!row) throw new OrchaError('not_found', `no objective ${id}`);
     return toObjective(row);
   };

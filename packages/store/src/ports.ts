@@ -129,6 +129,8 @@ export interface StoreWrites {
     options?: { reason?: string | null; expectedFrom?: SessionStatus },
   ): Session;
   updateSession(id: string, patch: SessionPatch): Session;
+  /** Several session updates in one transaction. */
+  updateSessions(updates: readonly { id: string; patch: SessionPatch }[]): void;
   setSessionTokenHash(id: string, hash: string): void;
   /** One transaction per batch; bumps the session's message count and last activity. */
   appendMessages(sessionId: string, messages: NewTranscriptMessage[]): { fromSeq: number; toSeq: number };

@@ -52,6 +52,7 @@ export const sessions = sqliteTable(
     providerSessionId: text('provider_session_id'),
     interactivity: text('interactivity').notNull(),
     attachCommand: text('attach_command'),
+    attachName: text('attach_name'),
     usage: text('usage').notNull(),
     counters: text('counters').notNull(),
     budget: text('budget'),

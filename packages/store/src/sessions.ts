@@ -19,7 +19,7 @@ import {
   usageSchema,
   workspaceKindSchema,
 } from '@orcha/model';
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
 import { toSession } from './rows.js';
@@ -51,6 +51,7 @@ const sessionPatch = z
     agent: agentNameSchema,
     providerSessionId: z.string().max(500).nullable(),
     attachCommand: z.string().max(2_000).nullable(),
+    attachName: z.string().max(200).nullable(),
     usage: usageSchema,
     counters: guardCountersSchema,
     result: z.string().max(200_000).nullable(),
@@ -79,6 +80,7 @@ export function insertSession(
     | 'workspaceId'
     | 'providerSessionId'
     | 'attachCommand'
+    | 'attachName'
     | 'result'
     | 'lastActivity'
     | 'messageCount'
@@ -99,6 +101,7 @@ export function insertSession(
     workspaceId: null,
     providerSessionId: null,
     attachCommand: null,
+    attachName: null,
     result: null,
     lastActivity: null,
     messageCount: 0,
@@ -129,10 +132,54 @@ export function insertSession(
 }
 
 export function sessionQueries(ctx: StoreContext) {
+  // The hottest read of all (every tool call, status report and scheduler pass): built and prepared once.
+  const byId = ctx.db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+  // The scheduler reads the queue by status on every pass: one prepared statement per set of statuses.
+  const statusQueries = new Map<string, ReturnType<typeof prepareByStatuses>>();
+  const prepareByStatuses = (statuses: readonly SessionStatus[]) =>
+    ctx.db
+      .select()
+      .from(sessions)
+      .where(inArray(sessions.status, [...statuses]))
+      .orderBy(asc(sessions.createdAt), asc(sessions.id))
+      .prepare();
+  const byStatuses = (statuses: readonly SessionStatus[]) => {
+    const key = statuses.join(',');
+    const cached = statusQueries.get(key);
+    if (cached) return cached;
+    const query = prepareByStatuses(statuses);
+    statusQueries.set(key, query);
+    return query;
+  };
   const get = (id: string): Session => {
-    const row = ctx.db.select().from(sessions).where(eq(sessions.id, id)).get();
+    const row = byId.get({ id });
     if (!row) throw new OrchaError('not_found', `no session ${id}`);
     return toSession(row);
+  };
+
+  const updateSession = (id: string, patch: SessionPatch): Session => {
+    const data = parseInput(sessionPatch, patch, 'session update');
+    return ctx.write((emit) => {
+      const current = get(id);
+      const fields = Object.keys(data);
+      if (fields.length === 0) return current;
+      const row: Record<string, unknown> = { ...data, updatedAt: ctx.clock() };
+      if (data.usage) row.usage = JSON.stringify(data.usage);
+      if (data.counters) row.counters = JSON.stringify(data.counters);
+      ctx.db.update(sessions).set(row).where(eq(sessions.id, id)).run();
+      emit({
+        type: 'session-update',
+        objectiveId: current.objectiveId,
+        sessionId: id,
+        fields,
+        ...(data.usage ? { usage: data.usage } : {}),
+      });
+      return { ...current, ...data, updatedAt: row.updatedAt as number };
+    });
   };
 
   return {
@@ -146,6 +193,8 @@ export function sessionQueries(ctx: StoreContext) {
         ids?: readonly string[];
       } = {},
     ): Session[] {
+      if (filter.statuses?.length && !filter.objectiveId && !filter.role && !filter.ids)
+        return byStatuses(filter.statuses).all().map(toSession);
       const where: SQL[] = [];
       if (filter.objectiveId) where.push(eq(sessions.objectiveId, filter.objectiveId));
       if (filter.statuses) {
@@ -260,24 +309,12 @@ export function sessionQueries(ctx: StoreContext) {
       });
     },
 
-    updateSession(id: string, patch: SessionPatch): Session {
-      const data = parseInput(sessionPatch, patch, 'session update');
-      return ctx.write((emit) => {
-        const current = get(id);
-        const fields = Object.keys(data);
-        if (fields.length === 0) return current;
-        const row: Record<string, unknown> = { ...data, updatedAt: ctx.clock() };
-        if (data.usage) row.usage = JSON.stringify(data.usage);
-        if (data.counters) row.counters = JSON.stringify(data.counters);
-        ctx.db.update(sessions).set(row).where(eq(sessions.id, id)).run();
-        emit({
-          type: 'session-update',
-          objectiveId: current.objectiveId,
-          sessionId: id,
-          fields,
-          ...(data.usage ? { usage: data.usage } : {}),
-        });
-        return { ...current, ...data, updatedAt: row.updatedAt as number };
+    updateSession,
+
+    /** Several updates in one transaction (the scheduler's reasons for a whole queue, one commit). */
+    updateSessions(updates: readonly { id: string; patch: SessionPatch }[]): void {
+      ctx.write(() => {
+        for (const { id, patch } of updates) updateSession(id, patch);
       });
     },
 

@@ -24,8 +24,14 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export async function prepareScratch(request: PrepareRequest): Promise<PreparedWorkspace> {
   const { workRoot, sessionId } = parse(scratchSchema, request);
   const path = confinedPath(workRoot, 'sessions', sessionId);
-  const made = await request.executor.run('mkdir', ['-p', path]);
-  if (made.code !== 0) throw new OrchaError('unavailable', `could not create ${path}: ${made.stderr.trim()}`);
+  // A file operation, not a command: no process per workspace (SFTP on SSH targets).
+  await request.executor
+    .files(workRoot)
+    .mkdir(path)
+    .catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new OrchaError('unavailable', `could not create ${path}: ${reason}`);
+    });
   return { kind: 'scratch', path, branch: null, baseBranch: null, headSha: null };
 }
 

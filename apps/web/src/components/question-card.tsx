@@ -12,6 +12,7 @@ const kindLabels: Record<QuestionKind, string> = {
   usage_exhausted: 'provider exhausted',
   pr_closed: 'PR closed — decide',
   budget: 'budget spent',
+  permission: 'agent asks permission',
 };
 
 /** One open question with its suggested answers as buttons and a free-text answer box. */
