@@ -40,7 +40,7 @@ describe('orcha serve --config', () => {
     expect(error!.message).toMatch(/profiles\.0\.kind: /);
     expect(error!.message).toMatch(/budgets\.session\.tokens: /);
     expect(existsSync(dataDir)).toBe(false);
-  });
+  }, 120_000);
 
   it('serves with the file: profiles as agents, flags over the file, secrets never shown', async () => {
     const port = await freePort();
@@ -66,7 +66,10 @@ describe('orcha serve --config', () => {
       WORK_KEY: 'sk-ant-work-never-shown',
       HOOK_SECRET: 'hook-secret-never-shown-0123456789',
     };
-    orcha = await startOrcha(['--port', String(port), '--no-demo'], { env: { ...env, ORCHA_CONFIG: file } });
+    orcha = await startOrcha(['--port', String(port), '--no-demo'], {
+      env: { ...env, ORCHA_CONFIG: file },
+      timeoutMs: 110_000,
+    });
     const base = `http://127.0.0.1:${port}`;
     const text = await (await fetch(`${base}/api/config`)).text();
     expect(text).not.toContain('sk-ant-work-never-shown');
@@ -104,5 +107,5 @@ describe('orcha serve --config', () => {
     const schema = await (await fetch(`${base}/api/config.schema.json`)).json();
     const published = new URL('../../../docs/orcha.config.schema.json', import.meta.url);
     expect(schema).toEqual(JSON.parse(readFileSync(published, 'utf8')));
-  });
+  }, 120_000);
 });
