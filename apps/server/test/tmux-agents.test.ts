@@ -16,14 +16,20 @@ import {
   createPrivateTmux,
   createTempDir,
   type FakeAnthropic,
+  type FakeGitHub,
   type FakeOpenAI,
+  type GitHttpServer,
+  git,
   lastUserText,
   mcpToolCall,
   type PrivateTmux,
   pendingToolResults,
   type ResponsesRequest,
+  seedRepo,
   startFakeAnthropic,
+  startFakeGitHub,
   startFakeOpenAI,
+  startGitHttpServer,
   type TempDir,
 } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,20 +46,35 @@ let codexHome: CodexHome;
 let tmux: PrivateTmux;
 let dir: TempDir;
 let server: RunningServer;
+const token = 'ghp_tmux_agents_token';
+let gitServer: GitHttpServer;
+let github: FakeGitHub;
+let repoUrl: string;
 
 /** Two lines: the prompt reaches the TUI as a bracketed paste, then Enter. */
 const objectivePrompt = 'Leave a note that says the release is ready.\nOne worker is enough.';
 
-/** The manager's model: spawn a codex worker; when told it finished, mark the objective done. */
+/**
+ * The manager's model: spawn a codex worker; when told it finished, publish its work as a pull request,
+ * then mark the objective done.
+ */
 function managerModel(request: AnthropicRequest) {
   const results = pendingToolResults(request);
   if (results.length > 0) {
-    const done = JSON.stringify(results).includes('done');
-    return anthropicReply.text(done ? 'The objective is done.' : 'Spawned the worker; waiting for it.');
+    const said = JSON.stringify(results);
+    if (said.includes('"objectiveId"')) return anthropicReply.text('The objective is done.');
+    if (said.includes('/pull/') && !results.some((result) => result.is_error))
+      return anthropicReply.toolUse('mcp__orcha__mark_objective_done', { summary: 'The note is written.' });
+    return anthropicReply.text(`Waiting for the worker. ${said.slice(0, 500)}`);
   }
   const last = lastUserText(request) ?? '';
-  if (/^Worker ses_\w+ "Write the note" completed/.test(last)) {
-    return anthropicReply.toolUse('mcp__orcha__mark_objective_done', { summary: 'The note is written.' });
+  const finished = /^Worker (ses_\w+) "Write the note" completed/.exec(last);
+  if (finished) {
+    return anthropicReply.toolUse('mcp__orcha__publish_pr', {
+      sessionId: finished[1],
+      title: 'Release note',
+      body: 'Adds release.txt.',
+    });
   }
   if (last.includes(objectivePrompt)) {
     return anthropicReply.toolUse('mcp__orcha__spawn_session', {
@@ -65,13 +86,28 @@ function managerModel(request: AnthropicRequest) {
   return anthropicReply.text('ok');
 }
 
-/** The worker's model: one create_note call over MCP, then a summary. Side requests get a short answer. */
+/**
+ * The worker's model: write release.txt with codex's shell tool (never committing), one create_note call
+ * over MCP, then a summary. Side requests get a short answer.
+ */
 function workerModel(request: ResponsesRequest) {
   const last = request.lastUserText ?? '';
   if (!last.includes('Write the release note')) {
     return { kind: 'output' as const, items: [{ type: 'message' as const, text: 'Release note' }] };
   }
   if (request.toolOutputs.length === 0) {
+    return {
+      kind: 'output' as const,
+      items: [
+        {
+          type: 'function_call' as const,
+          name: 'exec_command',
+          arguments: { cmd: "printf 'the release is ready\\n' > release.txt" },
+        },
+      ],
+    };
+  }
+  if (request.toolOutputs.length === 1) {
     return {
       kind: 'output' as const,
       items: [mcpToolCall('orcha', 'create_note', { title: 'Release', body: 'The release is ready.' })],
@@ -91,42 +127,54 @@ beforeAll(async () => {
   codexHome = await createCodexHome(openai);
   tmux = createPrivateTmux('tmux-agents');
   dir = await createTempDir('orcha-tmux-agents-');
-  const flags = ['--port', '0', '--data-dir', dir.path, '--no-demo', '--schedule-interval', '200ms'];
-  server = await startServer(parseConfig([...flags, '--tmux', '--tmux-socket', tmux.socketName], {}), {
-    // What `--agents auto --tmux` builds, with the test's CLI paths and homes.
-    providers: {
-      claude: createTmuxProvider({
-        name: 'claude',
-        socketName: tmux.socketName,
-        terminal: createClaudeTerminal({ command: claudeCliPath, env: claudeHome.env }),
-      }),
-      codex: createTmuxProvider({
-        name: 'codex',
-        socketName: tmux.socketName,
-        terminal: createCodexTerminal({
-          command: codexCliPath,
-          env: codexHome.env,
-          config: codexHome.config as never,
-          model: codexHome.model,
+  gitServer = await startGitHttpServer({ token });
+  github = await startFakeGitHub(gitServer, { token });
+  repoUrl = await gitServer.createRepo('acme/app');
+  await seedRepo(join(dir.path, 'seed'), gitServer.repoPath('acme/app'));
+  const flags = ['--port', '0', '--data-dir', join(dir.path, 'data'), '--no-demo', '--real-forge'];
+  const config = parseConfig(
+    [...flags, '--schedule-interval', '200ms', '--tmux', '--tmux-socket', tmux.socketName],
+    {},
+  );
+  server = await startServer(
+    { ...config, githubUrl: github.url, githubToken: token },
+    {
+      // What `--agents auto --tmux` builds, with the test's CLI paths and homes.
+      providers: {
+        claude: createTmuxProvider({
+          name: 'claude',
+          socketName: tmux.socketName,
+          terminal: createClaudeTerminal({ command: claudeCliPath, env: claudeHome.env }),
         }),
-      }),
+        codex: createTmuxProvider({
+          name: 'codex',
+          socketName: tmux.socketName,
+          terminal: createCodexTerminal({
+            command: codexCliPath,
+            env: codexHome.env,
+            config: codexHome.config as never,
+            model: codexHome.model,
+          }),
+        }),
+      },
     },
-  });
+  );
 }, 60_000);
 
 afterAll(async () => {
   await server?.close();
   await tmux?.kill();
-  await Promise.all([anthropic?.stop(), openai?.stop()]);
+  await Promise.all([anthropic?.stop(), openai?.stop(), github?.stop(), gitServer?.stop()]);
   await Promise.all([claudeHome?.remove(), codexHome?.remove(), dir?.remove()]);
 });
 
 describe('real TUI agents in tmux', () => {
-  it('a claude TUI manager spawns a codex TUI worker over MCP and marks the objective done', async () => {
+  it('a claude TUI manager spawns a codex TUI worker over MCP, publishes its change as a pull request and marks the objective done', async () => {
     const { store } = server.orchestrator;
     const { objective, manager } = await server.orchestrator.createObjective({
       title: 'Release',
       prompt: objectivePrompt,
+      repo: repoUrl,
       agent: 'claude',
     });
     const managerAttach = await until(store, () => store.getSession(manager.id).attachCommand, {
@@ -165,9 +213,15 @@ describe('real TUI agents in tmux', () => {
     await until(store, () => store.getSession(worker.id).status === 'completed', { timeoutMs: 60_000 });
     expect(store.getSession(worker.id).result).toBe('Wrote the release note.');
 
-    // orcha typed the news into the manager's TUI; its model marked the objective done.
+    // orcha typed the news into the manager's TUI; its model published the worker's change and marked the
+    // objective done. The file codex wrote (and did not commit) is on the pull request's head.
     await until(store, () => store.getObjective(objective.id).status === 'done', { timeoutMs: 120_000 });
     expect(store.getObjective(objective.id).summary).toBe('The note is written.');
+    const [pr] = store.listPullRequests({ objectiveId: objective.id });
+    expect(pr).toMatchObject({ sessionId: worker.id, baseBranch: 'main', state: 'open' });
+    const bare = gitServer.repoPath('acme/app');
+    expect((await git(['rev-parse', `refs/heads/${pr!.branch}`], { cwd: bare })).trim()).toBe(pr!.headSha);
+    expect(await git(['show', `${pr!.branch}:release.txt`], { cwd: bare })).toBe('the release is ready\n');
     // The models saw orcha's system prompts: the TUIs were launched like the headless CLIs.
     expect(anthropic.requests.some((request) => request.system.includes('You are the manager'))).toBe(true);
     const workerCall = openai.modelCalls().find((call) => call.toolOutputs.length > 0)!;

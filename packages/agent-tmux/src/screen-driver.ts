@@ -1,4 +1,5 @@
 import type { AgentEvent, ScreenReading, TerminalDialog } from '@orcha/agent';
+import { delay } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import type { TmuxController } from '@orcha/tmux';
 
@@ -93,7 +94,7 @@ export function createScreenDriver(options: ScreenDriverOptions) {
     let last = await controller.capturePane(name).catch(() => null);
     let since = Date.now();
     while (last !== null && !stopped && Date.now() < deadline && Date.now() - since < stableMs) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 100));
+      await delay(100);
       const now = await controller.capturePane(name).catch(() => null);
       if (now !== last) since = Date.now();
       last = now;

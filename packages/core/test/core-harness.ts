@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import type { AgentProvider } from '@orcha/agent';
 import { createLocalExecutor } from '@orcha/exec';
-import { createFakeForge } from '@orcha/forge';
+import { createFakeForge, type FakeForge } from '@orcha/forge';
 import { createIdGenerator, type Session } from '@orcha/model';
 import { createStore, type Store } from '@orcha/store';
 import { createTempDir, type TempDir } from '@orcha/testkit';
@@ -23,6 +23,7 @@ export function manualClock(start = 1_800_000_000_000) {
 export interface Core {
   dir: TempDir;
   store: Store;
+  forge: FakeForge;
   orchestrator: Orchestrator;
   /** Resolves when `predicate` holds, checked now and after every committed store event. */
   until<T>(predicate: () => T | null | undefined | false, timeoutMs?: number): Promise<T>;
@@ -33,13 +34,15 @@ export interface Core {
 
 /**
  * The real orchestrator on a real SQLite file in a temp dir, with the given providers, the fake forge, the
- * scratch preparer, the local executor and an injected clock. No HTTP: agents here call no tools.
+ * scratch preparer, the local executor and an injected clock. No HTTP: an agent calls its tools through
+ * `orchestrator.toolsFor` with the token its spec carries (`callTool` below).
  */
 export async function startCore(options: {
   providers: Record<string, AgentProvider>;
   config?: Partial<OrchestratorConfig>;
   clock?: () => number;
   capacity?: number;
+  forge?: FakeForge;
 }): Promise<Core> {
   const dir = await createTempDir('orcha-core-');
   const clock = options.clock ?? Date.now;
@@ -50,11 +53,12 @@ export async function startCore(options: {
   });
   store.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: options.capacity ?? 16 });
   const local = createLocalExecutor();
+  const forge = options.forge ?? createFakeForge();
   const orchestrator = createOrchestrator({
     store,
     providers: options.providers,
     executorFor: () => local,
-    forge: createFakeForge(),
+    forge,
     preparer: createScratchPreparer(),
     clock,
     config: {
@@ -85,6 +89,7 @@ export async function startCore(options: {
   return {
     dir,
     store,
+    forge,
     orchestrator,
     until,
     worker(objectiveId, prompt, extra = {}) {
@@ -108,4 +113,18 @@ export async function startCore(options: {
       await dir.remove();
     },
   };
+}
+
+/** Calls one of orcha's tools as the agent's session, with the bearer token its spec carries. */
+export function callTool(
+  core: Core,
+  agent: { spec: { sessionId: string; mcp?: { token: string } | undefined } },
+  name: string,
+  args: Record<string, unknown>,
+): Promise<unknown> {
+  const tool = core.orchestrator
+    .toolsFor(agent.spec.sessionId, agent.spec.mcp!.token)
+    .find((t) => t.name === name);
+  if (!tool) throw new Error(`no tool ${name} for this session`);
+  return tool.run(args);
 }

@@ -1,4 +1,4 @@
-import { delay, type Executor } from '@orcha/exec';
+import { type Executor, poll } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import type { PaneChunk, PaneStatus } from './tmux-controller.js';
 
@@ -53,14 +53,16 @@ export async function* followPaneLog(
     const stderr = collect(handle.stderr);
     // tail's --pid sees a zombie as alive, and tmux 3.3 now and then reaps a pane's process late: watch
     // the pane too, and stop tail once it is dead (the final read below picks up what tail missed).
-    const watcher = (async () => {
-      while (following) {
-        await delay(watchIntervalMs);
-        if (!following) return;
+    const watcher = poll(
+      async () => {
+        if (!following) return true;
         const now = await status().catch(() => null);
-        if (!now || now.dead) return stop();
-      }
-    })();
+        if (now && !now.dead) return false;
+        stop();
+        return true;
+      },
+      { intervalMs: watchIntervalMs },
+    );
     try {
       for await (const chunk of handle.stdout) {
         offset += chunk.length;

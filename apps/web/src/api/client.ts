@@ -99,7 +99,10 @@ export const api = {
   questions: () => get<{ questions: Question[] }>('/api/questions?status=open'),
   answer: (questionId: string, answer: string) =>
     post<{ question: Question }>(`/api/questions/${id(questionId)}/answer`, { answer }),
-  pullRequests: () => get<{ pullRequests: PullRequestWithFeedback[] }>('/api/pull-requests'),
+  pullRequests: (objectiveId: string) =>
+    get<{ pullRequests: PullRequestWithFeedback[] }>(
+      `/api/pull-requests?objectiveId=${encodeURIComponent(objectiveId)}`,
+    ),
   targets: () => get<{ targets: DashboardResponse['targets'] }>('/api/targets'),
   createTarget: (input: NewTarget) => post<TargetRegistration>('/api/targets', input),
   doctor: (targetId: string) => post<TargetRegistration>(`/api/targets/${id(targetId)}/doctor`, {}),

@@ -2,7 +2,7 @@ import type { OrchaEvent, Question } from '@orcha/model';
 import { describe, expect, it } from 'vitest';
 import type { SessionRow } from '../api/types';
 import { applyEvent, type Refresh } from './apply-event';
-import { type DashboardState, initialState } from './dashboard-state';
+import { type DashboardState, initialState, withPullRequests } from './dashboard-state';
 
 const session = (id: string, status: SessionRow['status']): SessionRow => ({
   id,
@@ -173,5 +173,52 @@ describe('applyEvent', () => {
     expect(state.feed).toHaveLength(200);
     expect(state.feed[0]!.id).toBe(250);
     expect(state.feed.at(-1)!.id).toBe(51);
+  });
+});
+
+describe('pull requests', () => {
+  const pr = (id: string, objectiveId: string, state: 'open' | 'merged' | 'closed') => ({
+    id,
+    objectiveId,
+    sessionId: null,
+    repo: 'acme/app',
+    number: 1,
+    url: `https://github.invalid/acme/app/pull/${id}`,
+    title: id,
+    branch: `orcha/${id}`,
+    baseBranch: 'main',
+    state,
+    headSha: 'a'.repeat(40),
+    checks: 'none' as const,
+    createdAt: id.length,
+    updatedAt: 1,
+    feedback: [],
+  });
+
+  it('refreshes only the objective an event names, and keeps the open count of every other one', () => {
+    // 3 open pull requests in all (the snapshot's aggregate); only obj_1's are held with their feedback.
+    let state: DashboardState = {
+      ...stateWith([]),
+      pullRequests: [pr('pr_a', 'obj_1', 'open')],
+      counts: { ...stateWith([]).counts, openPullRequests: 3 },
+    };
+    const refreshes: Refresh[] = [];
+    const merged = {
+      id: 11,
+      at: 1011,
+      type: 'pr-update',
+      objectiveId: 'obj_1',
+      sessionId: null,
+      pullRequestId: 'pr_a',
+      state: 'merged',
+      headSha: 'b'.repeat(40),
+    } as OrchaEvent;
+    state = applyEvent(state, merged, (request) => refreshes.push(request));
+    expect(refreshes).toEqual([{ kind: 'pullRequests', objectiveId: 'obj_1' }]);
+    expect(state.counts.openPullRequests).toBe(2);
+    // The fetch answers obj_1's pull requests: one merged, one new and open.
+    state = withPullRequests(state, 'obj_1', [pr('pr_a', 'obj_1', 'merged'), pr('pr_bb', 'obj_1', 'open')]);
+    expect(state.counts.openPullRequests).toBe(3);
+    expect(state.pullRequests.map((p) => p.id)).toEqual(['pr_a', 'pr_bb']);
   });
 });

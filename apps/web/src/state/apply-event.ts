@@ -8,7 +8,8 @@ export type Refresh =
   | { kind: 'activity'; id: string }
   | { kind: 'objective'; id: string }
   | { kind: 'questions' }
-  | { kind: 'pullRequests' }
+  /** An objective's pull requests with their feedback: never every pull request ever opened. */
+  | { kind: 'pullRequests'; objectiveId: string }
   | { kind: 'targets' };
 
 const slotStatuses: readonly SessionStatus[] = ['starting', 'running'];
@@ -110,18 +111,21 @@ export function applyEvent(
       return { ...next, questions, counts: { ...next.counts, openQuestions: questions.length } };
     }
     case 'pr-update': {
+      // Every open pull request is in the state (the snapshot holds them all), so one missing was not open.
+      const before = next.pullRequests.find((pr) => pr.id === event.pullRequestId);
       const pullRequests = next.pullRequests.map((pr) =>
         pr.id === event.pullRequestId
           ? { ...pr, state: event.state, headSha: event.headSha, updatedAt: event.at }
           : pr,
       );
-      refresh({ kind: 'pullRequests' });
-      const open = pullRequests.filter((pr) => pr.state === 'open').length;
+      refresh({ kind: 'pullRequests', objectiveId: event.objectiveId });
+      const delta = Number(event.state === 'open') - Number(before?.state === 'open');
+      const open = next.counts.openPullRequests + delta;
       return { ...next, pullRequests, counts: { ...next.counts, openPullRequests: open } };
     }
     case 'pr-open':
     case 'feedback-receive':
-      refresh({ kind: 'pullRequests' });
+      refresh({ kind: 'pullRequests', objectiveId: event.objectiveId });
       return next;
     case 'target-create':
     case 'target-doctor':

@@ -196,11 +196,19 @@ export function withQuestions(state: DashboardState, questions: Question[]): Das
   return { ...state, questions: open, counts: { ...state.counts, openQuestions: open.length } };
 }
 
+/** One objective's pull requests, fresh from the API, in place of those the state held for it. */
 export function withPullRequests(
   state: DashboardState,
-  pullRequests: PullRequestWithFeedback[],
+  objectiveId: string,
+  fresh: PullRequestWithFeedback[],
 ): DashboardState {
-  const open = pullRequests.filter((pr) => pr.state === 'open').length;
+  const others = state.pullRequests.filter((pr) => pr.objectiveId !== objectiveId);
+  const openOf = (prs: PullRequestWithFeedback[]) => prs.filter((pr) => pr.state === 'open').length;
+  const open =
+    state.counts.openPullRequests -
+    openOf(state.pullRequests.filter((pr) => pr.objectiveId === objectiveId)) +
+    openOf(fresh);
+  const pullRequests = [...others, ...fresh].sort((a, b) => a.createdAt - b.createdAt);
   return { ...state, pullRequests, counts: { ...state.counts, openPullRequests: open } };
 }
 

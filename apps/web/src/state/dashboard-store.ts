@@ -53,9 +53,14 @@ export function createDashboardStore() {
       if (key.startsWith('o:')) jobs.push(refreshObjective(key.slice(2)));
       else if (key === 'questions')
         jobs.push(api.questions().then((r) => set(withQuestions(state, r.questions))));
-      else if (key === 'pullRequests')
-        jobs.push(api.pullRequests().then((r) => set(withPullRequests(state, r.pullRequests))));
-      else if (key === 'targets') jobs.push(api.targets().then((r) => set(withTargets(state, r.targets))));
+      else if (key.startsWith('p:')) {
+        const objectiveId = key.slice(2);
+        jobs.push(
+          api
+            .pullRequests(objectiveId)
+            .then((r) => set(withPullRequests(state, objectiveId, r.pullRequests))),
+        );
+      } else if (key === 'targets') jobs.push(api.targets().then((r) => set(withTargets(state, r.targets))));
     }
     await Promise.all(jobs);
   }, refreshIntervalMs);
@@ -69,6 +74,7 @@ export function createDashboardStore() {
     if (refresh.kind === 'session') refresher.mark(`s:${refresh.id}`);
     else if (refresh.kind === 'activity') activity.mark(refresh.id);
     else if (refresh.kind === 'objective') refresher.mark(`o:${refresh.id}`);
+    else if (refresh.kind === 'pullRequests') refresher.mark(`p:${refresh.objectiveId}`);
     else refresher.mark(refresh.kind);
   };
 
@@ -107,7 +113,9 @@ export function createDashboardStore() {
           },
           onState: (connection) => set({ ...state, connection }),
         });
-        request({ kind: 'pullRequests' });
+        // The snapshot's pull requests come without their feedback: fetched per objective that has any.
+        for (const objectiveId of new Set(next.pullRequests.map((pr) => pr.objectiveId)))
+          request({ kind: 'pullRequests', objectiveId });
       }
     } catch (error) {
       if (state.phase !== 'ready') set({ ...state, phase: 'error', error: errorText(error) });
