@@ -3,7 +3,7 @@
 //                             the trials (goal 0 for agents that can be interrupted; here the fake agent, whose
 //                             "model calls" last 20 ms each)
 //   budget_stop_p99_ms        the usage report that reaches the cap → the agent's run stopped (goal < 500)
-//   failover_p99_ms, handoff_tokens_max: from bench/_spend-failover.ts (the failover work); null until it lands
+//   failover_p99_ms, handoff_tokens_max: measured by bench/_spend-failover.ts (real claude → codex CLIs)
 //   notify_p99_ms, notify_lost: the notification outbox, as `pnpm bench notify` measures it
 // Last line: {"bench":"spend",…}.
 import { createFakeProvider } from '@orcha/agent';
@@ -11,6 +11,7 @@ import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
 import { measureNotify } from './_notify-measure.js';
+import { measureFailover } from './_spend-failover.js';
 
 const trials = 30;
 const cap = 10;
@@ -76,10 +77,8 @@ console.log(
     `cap reached → run stopped p50 ${percentile(stops, 0.5).toFixed(1)} ms, p99 ${stopP99.toFixed(1)} ms`,
 );
 
-// The failover figures are measured by bench/_spend-failover.ts, which the failover work adds; until it is in
-// the tree they are printed as null.
-const failover = { failover_p99_ms: null, handoff_tokens_max: null };
-console.log('failover: not measured here (bench/_spend-failover.ts is not in this tree); printed as null');
+// Failover: exhaustion → running on the next agent, and the handoff's size (bench/_spend-failover.ts).
+const failover = await measureFailover();
 
 const notify = await measureNotify();
 console.log(
@@ -87,7 +86,8 @@ console.log(
     bench: 'spend',
     budget_overrun_calls_max: overrunMax,
     budget_stop_p99_ms: Math.round(stopP99 * 10) / 10,
-    ...failover,
+    failover_p99_ms: failover.failover_p99_ms,
+    handoff_tokens_max: failover.handoff_tokens_max,
     notify_p99_ms: notify.notify_p99_ms,
     notify_lost: notify.notify_lost,
   }),

@@ -145,4 +145,23 @@ describe('server configuration', () => {
       parseConfig(['--acp-agent', '{"name":"g","kind":"acp","command":"g","permission":"maybe"}'], {}),
     ).toThrow(/invalid configuration/);
   });
+
+  it('reads fallback chains from repeatable --fallback flags, refusing malformed ones', () => {
+    expect(parseConfig([], {}).fallbacks).toEqual({});
+    const config = parseConfig(
+      [
+        '--fallback',
+        'claude=claude-personal',
+        '--fallback=claude=codex,claude-personal',
+        '--fallback',
+        'codex=claude',
+      ],
+      {},
+    );
+    expect(config.fallbacks).toEqual({ claude: ['claude-personal', 'codex'], codex: ['claude'] });
+    expect(() => parseConfig(['--fallback', 'claude'], {})).toThrow(/--fallback claude: expected AGENT=NEXT/);
+    expect(() => parseConfig(['--fallback', 'claude=claude'], {})).toThrow(/cannot fall back to itself/);
+    expect(() => parseConfig(['--fallback', 'claude=Bad Name'], {})).toThrow(/expected AGENT=NEXT/);
+    expect(() => parseConfig(['--fallback', 'claude=../sh'], {})).toThrow(/invalid configuration: fallbacks/);
+  });
 });

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { describeIssues } from '@orcha/model';
+import { agentNameSchema, describeIssues } from '@orcha/model';
 import { defaultGitIdentity, gitIdentitySchema } from '@orcha/workspace';
 import { z } from 'zod';
 import { acpAgentSchema } from './acp-agents.js';
@@ -69,6 +69,11 @@ const configSchema = z.object({
       }),
     )
     .default([]),
+  /**
+   * `--fallback AGENT=NEXT[,NEXT…]`, repeatable: fallback chains. When AGENT's usage runs out, its sessions
+   * continue mid-task on the first of the chain that can run.
+   */
+  fallbacks: z.record(agentNameSchema, z.array(agentNameSchema).min(1)).default({}),
   /** Where the person is told (`--notify-webhook`, `--notify-ntfy`); secrets come from the environment. */
   notifySinks: z
     .array(
@@ -140,6 +145,7 @@ const flagNames: Record<string, FlagKey> = {
   'notify-secret-env': 'notifySecretEnv',
   'acp-agent': 'acpAgents',
   config: 'config',
+  fallback: 'fallbacks',
 };
 const booleans = new Set(['tmux', 'realForge', 'auth', 'fakeAgents', 'noDemo']);
 const repeatable = new Set(['allowedHosts']);
@@ -225,6 +231,19 @@ function fileSinks(notify: NonNullable<ConfigFile['notify']>, env: NodeJS.Proces
   ];
 }
 
+/** `--fallback claude=codex` or `--fallback claude=claude-personal,codex`; a repeated AGENT extends its chain. */
+function fallbackChain(spec: string, chains: Record<string, string[]>): Record<string, string[]> {
+  const match = /^([^=\s]+)=([^=\s]+)$/.exec(spec.trim());
+  if (!match)
+    throw new Error(
+      `--fallback ${spec}: expected AGENT=NEXT[,NEXT…], e.g. claude=codex or claude=claude-personal,codex`,
+    );
+  const [, agent, chain] = match;
+  const next = chain!.split(',').filter(Boolean);
+  if (next.includes(agent!)) throw new Error(`--fallback ${spec}: ${agent} cannot fall back to itself`);
+  return { ...chains, [agent!]: [...new Set([...(chains[agent!] ?? []), ...next])] };
+}
+
 function acpAgentJson(spec: string): unknown {
   try {
     return JSON.parse(spec);
@@ -286,6 +305,11 @@ export function parseConfig(
       ];
     else if (key === 'acpAgents')
       raw.acpAgents = [...((raw.acpAgents as unknown[] | undefined) ?? []), acpAgentJson(String(value))];
+    else if (key === 'fallbacks')
+      raw.fallbacks = fallbackChain(
+        String(value),
+        (raw.fallbacks as Record<string, string[]> | undefined) ?? {},
+      );
     else if (key === 'noDemo') raw.demo = !value;
     else if (key === 'notifyWebhook') notify.webhooks.push(String(value));
     else if (key === 'notifyNtfy') notify.ntfy.push(String(value));
@@ -320,7 +344,8 @@ export function parseConfig(
       env: profileEnvironment(profile, env, fileDir),
     })),
     defaultAgent: file.defaultAgent,
-    fallbacks: file.fallbacks ?? {},
+    // `--fallback` flags replace the file's chains.
+    fallbacks: sources.fallbacks === 'flag' ? parsed.data.fallbacks : (file.fallbacks ?? {}),
     budgets: file.budgets ?? {},
   };
   const effective = effectiveConfig(parsed.data, settings, sources, {
@@ -421,6 +446,10 @@ export const usage = `usage: orcha serve [flags]
                            claude-acp (the Claude ACP adapter, claude-agent-acp) when installed
   --acp-agent JSON         another Agent Client Protocol agent (repeatable), e.g.
                            '{"name":"goose","kind":"acp","command":"goose","args":["acp"],"permission":"allow"}'
+  --fallback AGENT=NEXT[,NEXT…]
+                           when AGENT's usage runs out (or it keeps failing on rate limits), its sessions
+                           continue mid-task on the first agent of the chain that can run, in the same
+                           workspace, from a handoff prompt (repeatable), e.g. --fallback claude=codex
   --tmux                   run every session in an attachable tmux session
   --tmux-socket NAME       the tmux server socket (-L) orcha uses (orcha-<uid>)
   --real-forge             real git pushes and GitHub pull requests, real git checkouts; the token

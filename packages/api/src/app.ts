@@ -10,6 +10,7 @@ import { loginRoutes } from './login.js';
 import { mcpRoutes } from './mcp.js';
 import { openApiDocument, referencePage } from './openapi.js';
 import { type ConfigView, configRoutes } from './routes/config.js';
+import { failoverRoutes } from './routes/failover.js';
 import { feedRoutes } from './routes/feed.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { objectiveRoutes } from './routes/objectives.js';
@@ -63,6 +64,7 @@ export function createApi(options: ApiOptions): Hono {
   mcpRoutes(app, deps);
   notificationRoutes(app, deps);
   configRoutes(app, options.settings);
+  failoverRoutes(app, deps);
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
   app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
   const root = options.staticRoot;

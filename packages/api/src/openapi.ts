@@ -1,5 +1,6 @@
 import { errorCodes } from '@orcha/model';
 import { z } from 'zod';
+import { continueOnBody } from './routes/failover.js';
 import { notificationsQuery } from './routes/notifications.js';
 import {
   answerBody,
@@ -83,6 +84,12 @@ const operations: Operation[] = [
     status: 202,
   },
   { method: 'post', path: '/api/sessions/{id}/cancel', summary: 'Cancel a session', body: cancelBody },
+  {
+    method: 'post',
+    path: '/api/sessions/{id}/continue-on',
+    summary: 'Continue a session mid-task on another agent, in the same workspace, from a handoff',
+    body: continueOnBody,
+  },
   {
     method: 'get',
     path: '/api/sessions/{id}/messages',

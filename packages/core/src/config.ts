@@ -25,8 +25,17 @@ export interface OrchestratorConfig {
   guards: GuardPolicy;
   /** Default budgets: of every objective, and of every session (within its objective's remaining). */
   budgets: { objective?: BudgetLimits | undefined; session?: BudgetLimits | undefined };
-  /** When an agent's usage is exhausted, sessions move to the first agent of its chain that can run. */
+  /**
+   * Fallback chains by agent (or profile) name, e.g. `{ claude: ["claude-personal", "codex"] }`: when an
+   * agent's usage is exhausted, its sessions continue mid-task on the first agent of its chain that can run
+   * (see `nextAgent` in @orcha/model); new sessions go back to it once it resets.
+   */
   fallbacks: Record<string, string[]>;
+  /**
+   * A turn that fails on rate limits (after the agent CLI's own retries) leaves its agent alone this long, as
+   * if exhausted: its sessions move on to their fallbacks, or wait.
+   */
+  rateLimitCooldownMs: number;
   /** The agent used when an objective or spawn names none. */
   defaultAgent: string;
   /** The repository pull requests go to when neither the objective nor the session names one. */
@@ -51,6 +60,7 @@ export const defaultConfig: OrchestratorConfig = {
   guards: defaultGuardPolicy,
   fallbacks: {},
   budgets: {},
+  rateLimitCooldownMs: 5 * 60_000,
   defaultAgent: 'fake',
   defaultRepo: null,
   agentCliRequired: true,

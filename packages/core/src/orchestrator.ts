@@ -15,6 +15,7 @@ import type { Store, StoreReads } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
 import { defaultConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
+import { continueOn } from './failover.js';
 import { createFeedbackMonitor } from './feedback-monitor.js';
 import { type ManagerTool, sessionTools } from './manager-tools.js';
 import { cancelObjective, createObjective } from './objective-ops.js';
@@ -75,6 +76,11 @@ export interface Orchestrator {
   cancelObjective(objectiveId: string, reason?: string): Promise<Objective>;
   steer(sessionId: string, text: string): Promise<Delivery>;
   cancelSession(sessionId: string, reason?: string): Promise<Session>;
+  /**
+   * Moves a session to another agent mid-task, by the person's choice: same workspace, a handoff prompt,
+   * the manager told. Refuses an unknown or exhausted agent and a finished session.
+   */
+  continueOn(sessionId: string, agent: string): Promise<Session>;
   answerQuestion(questionId: string, answer: string): Promise<Question>;
   /** Registers a machine: bootstrap, then the doctor; online only if every required check passes. */
   registerTarget(input: TargetInput): Promise<{ target: Target; doctor: DoctorReport }>;
@@ -192,6 +198,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       cancelObjective(ctx, objectiveId, reason ?? 'canceled by the person'),
     steer: (sessionId, text) => steer(ctx, sessionId, text, 'user'),
     cancelSession: (sessionId, reason) => cancelSession(ctx, sessionId, reason ?? 'canceled by the person'),
+    continueOn: (sessionId, agent) => continueOn(ctx, sessionId, agent),
     answerQuestion: (questionId, answer) => answerQuestion(ctx, questionId, answer),
     registerTarget: (input) => registerTarget(ctx, input),
     doctorTarget: (targetId) => doctorTarget(ctx, targetId),

@@ -7,6 +7,7 @@ import {
   slotWaitReason,
 } from '@orcha/model';
 import type { Context } from './context.js';
+import { exhaustionReason, switchAgent } from './failover.js';
 import { stopRun } from './session-control.js';
 import { report } from './session-status.js';
 import { parkForUsage, resumeParkedSessions, usableAgent } from './usage.js';
@@ -141,13 +142,9 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
       parkForUsage(ctx, session, agent.exhaustedUntil);
       continue;
     }
-    if (agent.name !== session.agent) {
-      store.updateSession(session.id, {
-        agent: agent.name,
-        providerSessionId: null,
-        statusReason: `fell back from ${session.agent}: usage exhausted`,
-      });
-    }
+    // Its agent is exhausted and its chain names one that can run: it continues there, in its workspace.
+    if (agent.name !== session.agent)
+      switchAgent(ctx, session, agent.name, exhaustionReason(ctx, session.agent));
     const placement = chooseTarget(
       targets.map((target) => ({
         id: target.id,
@@ -156,8 +153,13 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
         capacity: target.capacitySessions,
         used: load[target.id] ?? 0,
       })),
-      // A session whose idle process is still alive goes on where that process is.
-      ctx.runs.has(session.id) ? session.targetId : session.pinnedTarget,
+      // A session whose idle process is still alive goes on where that process is; one with a workspace
+      // goes back to the target that holds it.
+      ctx.runs.has(session.id)
+        ? session.targetId
+        : session.workspaceId
+          ? store.getWorkspace(session.workspaceId).targetId
+          : session.pinnedTarget,
     );
     if (!placement.ok) {
       toWaitingCapacity(

@@ -11,6 +11,7 @@ import {
 } from '@orcha/model';
 import { enforceBudget } from './budgets.js';
 import type { Context, LiveRun } from './context.js';
+import { handoffPrompt } from './failover.js';
 import { askPermission } from './permissions.js';
 import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
@@ -119,9 +120,13 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   const objective = store.getObjective(current.objectiveId);
   const reach = await sessionReach(ctx, current.agent, target, executor);
   const pending = store.takeInput(current.id);
+  // A session that moved to this agent mid-task starts from a handoff instead of its bare task.
+  const handoff = current.providerSessionId
+    ? null
+    : await handoffPrompt(ctx, current, executor, cwd, pending);
   const spec = {
     sessionId: current.id,
-    prompt: firstPrompt(current, pending),
+    prompt: handoff ?? firstPrompt(current, pending),
     cwd,
     executor,
     systemPrompt: systemPrompt(
@@ -240,6 +245,14 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         if (event.kind === 'usage_exhausted') {
           turn.exhausted = true;
           markExhausted(ctx, store.getSession(id).agent, event.resetsAt);
+        } else if (event.kind === 'rate_limited') {
+          // The CLI gave up after its own retries: the agent rests, and the session moves on or waits.
+          turn.exhausted = true;
+          markExhausted(
+            ctx,
+            store.getSession(id).agent,
+            event.resetsAt ?? ctx.clock() + ctx.config.rateLimitCooldownMs,
+          );
         }
         if (current()) await checkGuards(ctx, id, turn, store.getSession(id).usage.modelCalls, batch);
         break;
@@ -310,7 +323,9 @@ async function afterTurn(
     turn.lastResult = event.result;
     ctx.store.updateSession(id, { result: event.result });
   }
-  if (ctx.store.getSession(id).role === 'worker') await commitAtTurnEnd(ctx, id, event.result);
+  // An exhausted turn leaves the workspace as it is: the next agent carries on with the changes uncommitted.
+  if (ctx.store.getSession(id).role === 'worker' && !turn.exhausted)
+    await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   live.owedTurns = Math.max(0, live.owedTurns - 1);
   report(ctx, id, {

@@ -1,36 +1,42 @@
-import type { Session } from '@orcha/model';
+import { nextAgent, type Session } from '@orcha/model';
 import type { Context } from './context.js';
 import { report } from './session-status.js';
 
 /** Without a reset time from the provider, an exhausted agent is left alone this long. */
 const unknownResetMs = 60 * 60 * 1000;
 
-/** Records that an agent's usage is exhausted until `resetsAt`; it is never started again before then. */
+/**
+ * Records that an agent's usage is exhausted until `resetsAt`; it is never started again before then. A
+ * shorter rest (a rate-limit cool-down) never cuts a longer one already recorded.
+ */
 export function markExhausted(ctx: Context, agent: string, resetsAt: number | null): number {
-  const until = resetsAt ?? ctx.clock() + unknownResetMs;
+  const until = Math.max(resetsAt ?? ctx.clock() + unknownResetMs, exhaustedUntil(ctx, agent) ?? 0);
   ctx.store.setProviderExhausted(agent, until);
   ctx.log('warn', `agent ${agent} is out of usage until ${new Date(until).toISOString()}`);
   return until;
 }
 
-function exhaustedUntil(ctx: Context, agent: string): number | null {
+/** When an agent's exhausted usage resets; null when it can take work now. */
+export function exhaustedUntil(ctx: Context, agent: string): number | null {
   const now = ctx.clock();
   const record = ctx.store.listProviderUsage().find((usage) => usage.provider === agent);
   return record?.exhaustedUntil && record.exhaustedUntil > now ? record.exhaustedUntil : null;
 }
 
 /**
- * The agent a session should run on now: its own, or the first configured fallback that is not exhausted.
- * `exhaustedUntil` is set when neither can run.
+ * The agent a session should run on now: its own, or the first agent of its fallback chains
+ * (`config.fallbacks`, see `nextAgent`) that is configured and not exhausted. `exhaustedUntil` is set when
+ * none can run. An exhausted agent is never chosen, so nothing is retried on an exhausted account.
  */
 export function usableAgent(ctx: Context, agent: string): { name: string; exhaustedUntil: number | null } {
   const until = exhaustedUntil(ctx, agent);
   if (until === null) return { name: agent, exhaustedUntil: null };
-  for (const next of ctx.config.fallbacks[agent] ?? []) {
-    if (next !== agent && ctx.providers.has(next) && exhaustedUntil(ctx, next) === null)
-      return { name: next, exhaustedUntil: null };
-  }
-  return { name: agent, exhaustedUntil: until };
+  const next = nextAgent(
+    ctx.config.fallbacks,
+    agent,
+    (candidate) => ctx.providers.has(candidate) && exhaustedUntil(ctx, candidate) === null,
+  );
+  return next ? { name: next, exhaustedUntil: null } : { name: agent, exhaustedUntil: until };
 }
 
 /** Parks a session whose agent (and fallbacks) are exhausted, and asks the person — once. */

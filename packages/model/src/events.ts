@@ -59,6 +59,15 @@ export const eventDataSchema = z.discriminatedUnion('type', [
     usage: usageSchema.optional(),
   }),
   z.object({
+    // The session continues on another agent (usage exhausted, rate limits, or the person's choice).
+    type: z.literal('session-agent-switch'),
+    objectiveId: ids.objectiveId,
+    sessionId: ids.sessionId,
+    from: z.string(),
+    to: z.string(),
+    reason: z.string(),
+  }),
+  z.object({
     type: z.literal('message-append'),
     objectiveId: ids.objectiveId,
     sessionId: ids.sessionId,

@@ -77,8 +77,18 @@ export type { ErrorCode } from './errors.js';
 export { describeIssues, errorCodes, isOrchaError, OrchaError } from './errors.js';
 export type { EventData, EventType, OrchaEvent } from './events.js';
 export { eventDataSchema } from './events.js';
+export type { FallbackChains } from './failover.js';
+export { fallbackOrder, nextAgent } from './failover.js';
 export type { GuardPolicy, GuardVerdict } from './guards.js';
 export { defaultGuardPolicy, errorKey, evaluateGuards, recordError, recordTurn } from './guards.js';
+export type { HandoffInput, HandoffWorkspace } from './handoff.js';
+export {
+  buildHandoff,
+  clipMiddle,
+  estimateTokens,
+  handoffTokenLimit,
+  isHandoffRecord,
+} from './handoff.js';
 export type { IdGenerator, IdKind, RandomDigit } from './ids.js';
 export { createIdGenerator, idPrefixes, idSchema } from './ids.js';
 export type { Placement, PlacementCandidate } from './placement.js';

@@ -20,6 +20,7 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
   }),
   fc.constant({ type: 'usage-exhausted' as const, reason: 'usage of fake exhausted' }),
   fc.constant({ type: 'usage-reset' as const, reason: 'usage of fake reset' }),
+  fc.constant({ type: 'agent-switched' as const, reason: 'continues on codex' }),
   fc.constant({ type: 'process-started' as const }),
   fc
     .tuple(context, fc.boolean(), fc.option(fc.string({ maxLength: 5 })))
@@ -202,5 +203,16 @@ describe('nextSessionStatus', () => {
         { type: 'restart-found-no-process', resumable: false },
       ),
     ).toBeNull();
+  });
+
+  it('starts a switched session again from wherever it stood, except when it is done', () => {
+    const fact = { type: 'agent-switched' as const, reason: 'continues on codex' };
+    for (const status of ['starting', 'running', 'waiting_input', 'paused'] as const)
+      expect(nextSessionStatus({ status, role: 'worker' }, fact)).toEqual({
+        status: 'queued',
+        reason: 'continues on codex',
+      });
+    for (const status of ['queued', 'waiting_capacity', 'completed', 'failed', 'canceled'] as const)
+      expect(nextSessionStatus({ status, role: 'worker' }, fact)).toBeNull();
   });
 });

@@ -26,6 +26,8 @@ export type SessionFact =
   | { type: 'usage-exhausted'; reason: string }
   /** Its agent can run again. */
   | { type: 'usage-reset'; reason: string }
+  /** It was moved to another agent (failover or the person's choice): it starts again there. */
+  | { type: 'agent-switched'; reason: string }
   /** The agent process reported its first event. */
   | { type: 'process-started' }
   /** The agent finished a turn. */
@@ -96,6 +98,10 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
       return waiting ? { status: 'paused', reason: fact.reason } : null;
     case 'usage-reset':
       return status === 'paused' ? { status: 'queued', reason: fact.reason } : null;
+    case 'agent-switched':
+      return inRun(status) || status === 'waiting_input' || status === 'paused'
+        ? { status: 'queued', reason: fact.reason }
+        : null;
     case 'process-started':
       return status === 'starting' ? { status: 'running', reason: null } : null;
     case 'turn-completed':

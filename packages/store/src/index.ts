@@ -1,3 +1,4 @@
+export type { AgentSwitch } from './agent-switch.js';
 export type { DashboardSummary, HistoryPage, HistoryQuery, ObjectiveRow, SessionRow } from './dashboard.js';
 export { historyPageSize, maxHistoryPageSize } from './dashboard.js';
 export type { ProviderUsage } from './feed.js';

@@ -20,6 +20,7 @@ import type {
   TranscriptMessage,
   Workspace,
 } from '@orcha/model';
+import type { AgentSwitch } from './agent-switch.js';
 import type { DashboardSummary, HistoryPage, HistoryQuery } from './dashboard.js';
 import type { ProviderUsage } from './feed.js';
 import type { LockResult } from './locks.js';
@@ -131,6 +132,11 @@ export interface StoreWrites {
   updateSession(id: string, patch: SessionPatch): Session;
   /** Several session updates in one transaction. */
   updateSessions(updates: readonly { id: string; patch: SessionPatch }[]): void;
+  /**
+   * Moves a session to another agent in one transaction: agent, conversation id cleared, a system message in
+   * its transcript, a `session-agent-switch` event. Refuses a finished session and a switch to its own agent.
+   */
+  switchSessionAgent(id: string, input: AgentSwitch): Session;
   setSessionTokenHash(id: string, hash: string): void;
   /** One transaction per batch; bumps the session's message count and last activity. */
   appendMessages(sessionId: string, messages: NewTranscriptMessage[]): { fromSeq: number; toSeq: number };

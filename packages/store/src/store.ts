@@ -1,4 +1,5 @@
 import type { IdGenerator } from '@orcha/model';
+import { agentSwitchQueries } from './agent-switch.js';
 import { dashboardQueries } from './dashboard.js';
 import { openDatabase } from './database.js';
 import { feedQueries } from './feed.js';
@@ -29,10 +30,12 @@ export interface StoreOptions {
  */
 export function createStore(options: StoreOptions): Store {
   const ctx = openDatabase(options);
+  const transcripts = transcriptQueries(ctx);
   const store = {
     ...objectiveQueries(ctx),
     ...sessionQueries(ctx),
-    ...transcriptQueries(ctx),
+    ...transcripts,
+    ...agentSwitchQueries(ctx, transcripts.appendMessages),
     ...targetQueries(ctx),
     ...lockQueries(ctx),
     ...inboxQueries(ctx),

@@ -94,6 +94,8 @@ export const api = {
     post<{ delivery: Delivery }>(`/api/sessions/${id(sessionId)}/messages`, { text }),
   cancelSession: (sessionId: string) =>
     post<{ session: Session }>(`/api/sessions/${id(sessionId)}/cancel`, {}),
+  continueOn: (sessionId: string, agent: string) =>
+    post<{ session: Session }>(`/api/sessions/${id(sessionId)}/continue-on`, { agent }),
   screen: (sessionId: string, signal?: AbortSignal) =>
     get<ScreenResponse>(`/api/sessions/${id(sessionId)}/screen`, signal),
   questions: () => get<{ questions: Question[] }>('/api/questions?status=open'),

@@ -7,6 +7,7 @@ import { useDashboard } from '../state/use-dashboard';
 import { useSessionDetail } from '../state/use-session-detail';
 import { AttachCommand } from './attach-command';
 import { ConfirmButton } from './confirm-button';
+import { ContinueOn } from './continue-on';
 import { Elapsed } from './elapsed';
 import { OutputsPanel } from './outputs-panel';
 import { StatusChip } from './status-chip';
@@ -108,6 +109,7 @@ export function SessionDetail({ sessionId }: { sessionId: string }) {
               confirmLabel="Confirm cancel"
               action={() => api.cancelSession(session.id)}
             />
+            <ContinueOn sessionId={session.id} agent={session.agent} />
           </div>
         )}
       </header>

@@ -69,6 +69,13 @@ export function describeEvent(event: OrchaEvent, names: Names): EventLine {
         sessionId: event.sessionId,
         tone: 'neutral',
       };
+    case 'session-agent-switch':
+      return {
+        tag: 'failover',
+        text: `${sessionName(names, event.sessionId)} continues on ${event.to} (was ${event.from}): ${event.reason}`,
+        sessionId: event.sessionId,
+        tone: 'attention',
+      };
     case 'message-append': {
       const count = event.toSeq - event.fromSeq + 1;
       return {

@@ -174,6 +174,25 @@ describe('applyEvent', () => {
     expect(state.feed[0]!.id).toBe(250);
     expect(state.feed.at(-1)!.id).toBe(51);
   });
+
+  it('shows the agent a session continues on at once, without a fetch', () => {
+    const state = stateWith([{ ...session('ses_1', 'running'), agent: 'claude', attachCommand: 'tmux a' }]);
+    const refreshes: Refresh[] = [];
+    const switched = {
+      id: 11,
+      at: 2000,
+      type: 'session-agent-switch',
+      objectiveId: 'obj_1',
+      sessionId: 'ses_1',
+      from: 'claude',
+      to: 'codex',
+      reason: 'claude is out of usage',
+    } as OrchaEvent;
+    const next = applyEvent(state, switched, (r) => refreshes.push(r));
+    expect(next.sessions.ses_1).toMatchObject({ agent: 'codex', attachCommand: null, updatedAt: 2000 });
+    expect(next.feed[0]).toBe(switched);
+    expect(refreshes).toEqual([]);
+  });
 });
 
 describe('pull requests', () => {

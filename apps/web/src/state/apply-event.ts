@@ -86,6 +86,15 @@ export function applyEvent(
         refresh({ kind: 'session', id: session.id });
       return next;
     }
+    case 'session-agent-switch': {
+      const session = next.sessions[event.sessionId];
+      if (!session) return next;
+      next.sessions = {
+        ...next.sessions,
+        [session.id]: { ...session, agent: event.to, attachCommand: null, updatedAt: event.at },
+      };
+      return next;
+    }
     case 'message-append': {
       const session = next.sessions[event.sessionId];
       if (!session) return next;

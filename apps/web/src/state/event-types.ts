@@ -7,6 +7,7 @@ export const eventTypes = [
   'session-create',
   'session-status-change',
   'session-update',
+  'session-agent-switch',
   'message-append',
   'question-open',
   'question-status-change',
