@@ -73,6 +73,9 @@ describe('orcha.config.json', () => {
     expect(shown).toContain('$WORK_KEY');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the file's ${NAME} reference form
     expect(shown).toContain('${HOOK_SECRET}');
+    const chains = parseConfig(['--fallback', 'claude-work=codex'], env, dir);
+    expect(chains.fallbacks).toEqual({ 'claude-work': ['codex'] });
+    expect(chains.effective.fallbacks).toEqual({ value: { 'claude-work': ['codex'] }, source: 'flag' });
     const flagged = parseConfig(['--notify-ntfy', 'http://127.0.0.1:9/topic'], env, dir);
     expect(flagged.notifySinks.map((sink) => sink.kind)).toEqual(['ntfy']);
     expect(flagged.effective.notifySinks!.source).toBe('flag');

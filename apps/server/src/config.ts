@@ -405,7 +405,10 @@ function effectiveConfig(
     source: fromFile(context.file.profiles),
   };
   effective.defaultAgent = { value: settings.defaultAgent ?? null, source: fromFile(settings.defaultAgent) };
-  effective.fallbacks = { value: settings.fallbacks, source: fromFile(context.file.fallbacks) };
+  effective.fallbacks = {
+    value: settings.fallbacks,
+    source: sources.fallbacks === 'flag' ? 'flag' : fromFile(context.file.fallbacks),
+  };
   effective.budgets = { value: settings.budgets, source: fromFile(context.file.budgets) };
   const hooks = context.file.notify?.webhooks ?? [];
   const topics = context.file.notify?.ntfy ?? [];
