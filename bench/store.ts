@@ -2,13 +2,23 @@
 //  - transcript ingest through the store vs raw batched inserts (ingest_ratio = store rate / raw rate)
 //  - dashboard summary p99 with 1,000 sessions and 1,000,000 transcript rows vs with 0 rows
 //  - a 100-message page from a 1,000,000-row table vs a raw indexed SELECT
-// Last line: {"bench":"store",…}.
+// With `-- --database postgres` (a throwaway server) or `-- --database postgres://…`, the same figures on
+// PostgreSQL beside SQLite's, single operations on both, and the synchronous bridge's round trip.
+// Last line: {"bench":"store",…} (with a `postgres` member when asked).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdGenerator } from '@orcha/model';
 import { createStore, type Store } from '@orcha/store';
 import Database from 'better-sqlite3';
+import { benchPostgres, operations } from './_store-postgres.ts';
+
+const databaseFlag = process.argv.indexOf('--database');
+const database = databaseFlag === -1 ? null : (process.argv[databaseFlag + 1] ?? '');
+if (database !== null && !/^postgres(ql)?(:\/\/\S+)?$/.test(database)) {
+  console.error('--database takes postgres (a throwaway server) or a postgres:// URL');
+  process.exit(2);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'orcha-bench-store-'));
 const ids = createIdGenerator(Date.now, () => Math.floor(Math.random() * 32));
@@ -185,6 +195,36 @@ console.log(
 );
 empty.close();
 fullStore.close();
+
+let postgres: Awaited<ReturnType<typeof benchPostgres>> | null = null;
+let sqliteOperations: Record<string, number> | null = null;
+if (database !== null) {
+  const opsStore = open('ops');
+  sqliteOperations = operations(opsStore);
+  opsStore.close();
+  postgres = await benchPostgres(database.includes('://') ? database : null, seedSessions);
+  const rows: [string, number, number][] = [
+    ['ingest msg/s (batches of 100)', Math.round(ingested.store), postgres.ingest_store_per_s],
+    ['dashboard p99 ms (1,000 sessions, 1M rows)', fullP99, postgres.dashboard_p99_ms],
+    ['dashboard p50 ms', percentile(fullTimes, 0.5), postgres.dashboard_p50_ms],
+    ['100-message page p50 ms', pageStoreP50, postgres.page_store_p50_ms],
+    ...Object.entries(sqliteOperations).map(
+      ([name, value]) =>
+        [name.replace(/_/g, ' '), value, postgres!.operations[name]!] as [string, number, number],
+    ),
+  ];
+  console.log('\n                                              SQLite   PostgreSQL');
+  for (const [name, lite, post] of rows)
+    console.log(
+      `${name.padEnd(44)} ${String(Number(lite.toFixed(3))).padStart(8)} ${String(post).padStart(12)}`,
+    );
+  console.log(
+    `bridge: SELECT 1 p50 ${postgres.bridge_roundtrip_p50_ms} ms synchronous (worker thread + Atomics.wait), ${postgres.async_roundtrip_p50_ms} ms awaited directly`,
+  );
+  console.log(
+    `feed: a commit on one store heard by another's subscriber p50 ${postgres.feed_cross_store_p50_ms} ms, p99 ${postgres.feed_cross_store_p99_ms} ms (LISTEN/NOTIFY)`,
+  );
+}
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
@@ -201,5 +241,6 @@ console.log(
     page_ratio: Number((pageStoreP50 / pageRawP50).toFixed(3)),
     page_store_p50_ms: Number(pageStoreP50.toFixed(4)),
     page_raw_p50_ms: Number(pageRawP50.toFixed(4)),
+    ...(postgres ? { sqlite_operations: sqliteOperations, postgres } : {}),
   }),
 );

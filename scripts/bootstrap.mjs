@@ -19,6 +19,7 @@ const testTools = [
   { bin: '/usr/sbin/sshd', pkg: 'openssh-server' },
   { bin: 'ssh-keygen', pkg: 'openssh-client' },
   { bin: 'chromium', pkg: 'chromium' },
+  { bin: '/usr/lib/postgresql', pkg: 'postgresql' },
 ];
 
 function run(command, args, options = {}) {

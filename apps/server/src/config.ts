@@ -26,6 +26,11 @@ const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
   host: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('.orcha'),
+  /** `--database` / ORCHA_DATABASE_URL: the store on PostgreSQL instead of `<dataDir>/orcha.db`. */
+  database: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a PostgreSQL URL, postgres://user@host:5432/orcha')
+    .optional(),
   agents: z.enum(['fake', 'claude', 'codex', 'gemini', 'claude-acp', 'auto']).default('fake'),
   /** `--acp-agent`, repeatable: more agents over the Agent Client Protocol. */
   acpAgents: z.array(acpAgentSchema).default([]),
@@ -124,6 +129,7 @@ const flagNames: Record<string, FlagKey> = {
   port: 'port',
   host: 'host',
   'data-dir': 'dataDir',
+  database: 'database',
   agents: 'agents',
   tmux: 'tmux',
   'tmux-socket': 'tmuxSocket',
@@ -270,6 +276,7 @@ export function parseConfig(
   const raw: Record<string, unknown> = {};
   if (env.ORCHA_API_TOKEN) raw.apiToken = env.ORCHA_API_TOKEN;
   if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
+  if (env.ORCHA_DATABASE_URL) raw.database = env.ORCHA_DATABASE_URL;
   if (env.ORCHA_GITHUB_URL) raw.githubUrl = env.ORCHA_GITHUB_URL;
   if (env.IS_SANDBOX !== undefined) raw.isSandbox = env.IS_SANDBOX;
   if (env.ORCHA_GIT_NAME) raw.gitName = env.ORCHA_GIT_NAME;
@@ -444,6 +451,8 @@ export const usage = `usage: orcha serve [flags]
   --port N                 port to listen on (8080)
   --host ADDR              address to bind (127.0.0.1); beyond loopback an API token is required
   --data-dir DIR           where the SQLite database and workspaces live (.orcha)
+  --database URL           keep the state in PostgreSQL instead (postgres://user@host:5432/orcha, or
+                           ORCHA_DATABASE_URL, where a password belongs); migrated on start
   --agents fake|claude|codex|gemini|claude-acp|auto
                            fake: scripted offline agents (default); auto: claude, codex, gemini (ACP) and
                            claude-acp (the Claude ACP adapter, claude-agent-acp) when installed

@@ -8,7 +8,7 @@ import { createApi, createAuth } from '@orcha/api';
 import { claudeAsRootWarning, claudeRefusesRoot, createOrchestrator, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
 import { createIdGenerator, OrchaError, type Target } from '@orcha/model';
-import { createStore } from '@orcha/store';
+import { createStore, redactUrl } from '@orcha/store';
 import { serveAgentEndpoint } from './agent-endpoint.js';
 import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
@@ -39,7 +39,9 @@ export async function startServer(
   const log = createLogger();
   mkdirSync(config.dataDir, { recursive: true });
   const store = createStore({
-    path: join(config.dataDir, 'orcha.db'),
+    ...(config.database
+      ? { url: config.database, exclusive: true }
+      : { path: join(config.dataDir, 'orcha.db') }),
     clock: Date.now,
     ids: createIdGenerator(Date.now, () => randomInt(32)),
   });
@@ -133,7 +135,8 @@ export async function startServer(
     .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
   if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
     log('info', 'reconciled sessions after restart', reconciled);
-  log('info', `orcha ${version} serving ${url} (data in ${config.dataDir})`);
+  const state = config.database ? `state in ${redactUrl(config.database)}, ` : '';
+  log('info', `orcha ${version} serving ${url} (${state}data in ${config.dataDir})`);
   const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
   if (loginUrl) {
     // Printed once, on stdout: the person's terminal, not the log.

@@ -89,7 +89,7 @@ export const maxHistoryPageSize = 200;
 const maxSessions = 2_000;
 
 /**
- * One session row as SQLite encodes it for the overview: a JSON array in `SessionRow` field order, with
+ * One session row as the database encodes it for the overview: a JSON array in `SessionRow` field order, with
  * `usage` already parsed (`json(usage)`). One short JSON text per row is cheaper than materializing 19
  * columns per row through the driver, and, unlike one big text for all rows, it stays in V8's young
  * generation: a text of several hundred KB goes to the large-object space and every call then costs a
@@ -194,7 +194,14 @@ export function dashboardQueries(ctx: StoreContext) {
   // whole rows in SQLite's temp b-tree cost more than everything else here together.
   const sessionRows = ctx.sqlite
     .prepare(
-      `SELECT json_array(id, objective_id, parent_id, role, agent, title, status, status_reason, target_id,
+      ctx.dialect === 'postgres'
+        ? `SELECT json_build_array(id, objective_id, parent_id, role, agent, title, status, status_reason, target_id,
+                         pull_request_id, interactivity, attach_command, usage::json, last_activity, message_count,
+                         created_at, updated_at, started_at, ended_at)::text
+             FROM sessions
+            WHERE objective_id IN (SELECT json_array_elements_text(?::json))
+            ORDER BY created_at DESC, id DESC LIMIT ${maxSessions}`
+        : `SELECT json_array(id, objective_id, parent_id, role, agent, title, status, status_reason, target_id,
                          pull_request_id, interactivity, attach_command, json(usage), last_activity, message_count,
                          created_at, updated_at, started_at, ended_at, json(budget), budget_level)
          FROM sessions
@@ -214,7 +221,7 @@ export function dashboardQueries(ctx: StoreContext) {
   const sessionsOf = (objectives: ObjectiveRow[]): SessionRow[] =>
     objectives.length === 0
       ? []
-      : // SQLite's own JSON encoding of the store's columns: trusted, so parsed without a schema.
+      : // The database's own JSON encoding of the store's columns: trusted, so parsed without a schema.
         (sessionRows.all(JSON.stringify(objectives.map((objective) => objective.id))) as string[])
           .map((text) => toSessionRow(JSON.parse(text) as SessionTuple))
           .sort(byCreation);

@@ -17,18 +17,45 @@ export type Db = BetterSQLite3Database<typeof schema>;
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
+/** A prepared statement: the part of better-sqlite3's `Statement` the store and drizzle use. */
+export interface SqlStatement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  /** Rows as arrays of column values. */
+  raw(toggle?: boolean): this;
+  /** Only the first column of each row. */
+  pluck(toggle?: boolean): this;
+}
+
+/** The SQL client the store talks to: better-sqlite3 itself, or its PostgreSQL stand-in (`pg/client.ts`). */
+export interface SqlClient {
+  prepare(sql: string): SqlStatement;
+  exec(sql: string): void;
+}
+
 /** What every part of the store shares: the connection, the clock, ids, and the transaction helper. */
 export interface StoreContext {
-  sqlite: Database.Database;
+  /** The SQL client (named for the embedded engine; on PostgreSQL it speaks PostgreSQL). */
+  sqlite: SqlClient;
+  /** The engine, where a query must be spelled per engine (SQLite's JSON functions, `rowid`). */
+  dialect: 'sqlite' | 'postgres';
   db: Db;
   clock: () => number;
   ids: IdGenerator;
   /**
-   * Runs `work` in one IMMEDIATE transaction. Events passed to `emit` are written in that same transaction
-   * and announced to subscribers only after it commits; if `work` throws, nothing is written or announced.
+   * Runs `work` in one transaction that excludes every other writer (SQLite: IMMEDIATE; PostgreSQL: one
+   * advisory lock). Events passed to `emit` are written in that same transaction and announced to
+   * subscribers only after it commits; if `work` throws, nothing is written or announced.
    */
   write<T>(work: (emit: (event: EventData) => void) => T): T;
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
+  /**
+   * On a database other processes write too (PostgreSQL): announces to subscribers the events committed since
+   * the last one announced, read from the events table (the truth and the cursor). A no-op on SQLite.
+   */
+  catchUp(): void;
+  close(): void;
 }
 
 export function openDatabase(options: {
@@ -44,16 +71,71 @@ export function openDatabase(options: {
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
+  // One transaction function for every write, built once: better-sqlite3 wraps it in BEGIN IMMEDIATE/COMMIT.
+  const transaction = sqlite.transaction((work: () => unknown) => work());
+  return createContext({
+    sqlite,
+    dialect: 'sqlite',
+    db,
+    clock: options.clock,
+    ids: options.ids,
+    inTransaction: <T>(work: () => T) => transaction.immediate(work) as T,
+    close: () => sqlite.close(),
+  });
+}
 
+/**
+ * The engine-independent half of a store context: events written inside the caller's transaction and
+ * announced after it commits, nested writes joining the outer transaction, and the subscribers.
+ */
+export function createContext(engine: {
+  sqlite: SqlClient;
+  dialect: StoreContext['dialect'];
+  db: Db;
+  clock: () => number;
+  ids: IdGenerator;
+  /** Runs `work` in one writer-exclusive transaction: committed when it returns, rolled back when it throws. */
+  inTransaction<T>(work: () => T): T;
+  /**
+   * Other processes write this database and subscribers hear their events too (PostgreSQL). Event ids commit
+   * in id order there (the writer lock), so one cursor tells what is left to announce.
+   */
+  sharedFeed?: boolean;
+  close(): void;
+}): StoreContext {
   const listeners = new Set<(events: OrchaEvent[]) => void>();
-  const insertEvent = sqlite.prepare(
+  const insertEvent = engine.sqlite.prepare(
     'INSERT INTO events (at, type, objective_id, session_id, data) VALUES (?, ?, ?, ?, ?) RETURNING id',
+  );
+  const eventsBetween = engine.sqlite.prepare(
+    'SELECT id, at, data FROM events WHERE id > ? AND id < ? ORDER BY id LIMIT 1000',
   );
   let depth = 0;
   let pending: OrchaEvent[] = [];
+  // The last event announced to subscribers (shared feed only).
+  let cursor = engine.sharedFeed
+    ? ((engine.sqlite.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id ??
+      0)
+    : 0;
+
+  const announce = (events: OrchaEvent[]) => {
+    if (!events.length) return;
+    cursor = events[events.length - 1]!.id;
+    for (const listener of listeners) listener(events);
+  };
+
+  /** Announces what other processes committed after the cursor and before the id `before`. */
+  const catchUp = (before = Number.MAX_SAFE_INTEGER) => {
+    if (!engine.sharedFeed || depth > 0) return;
+    for (;;) {
+      const rows = eventsBetween.all(cursor, before) as { id: number; at: number; data: string }[];
+      announce(rows.map(parseEvent));
+      if (rows.length < 1000) return;
+    }
+  };
 
   const emit = (event: EventData) => {
-    const at = options.clock();
+    const at = engine.clock();
     const objectiveId = 'objectiveId' in event ? event.objectiveId : null;
     const sessionId = 'sessionId' in event ? event.sessionId : null;
     const row = insertEvent.get(at, event.type, objectiveId, sessionId, JSON.stringify(event)) as {
@@ -61,15 +143,13 @@ export function openDatabase(options: {
     };
     pending.push({ ...event, id: row.id, at });
   };
-  // One transaction function for every write, built once: better-sqlite3 wraps it in BEGIN IMMEDIATE/COMMIT.
-  const transaction = sqlite.transaction((work: (emit: (event: EventData) => void) => unknown) => work(emit));
 
   const write = <T>(work: (emit: (event: EventData) => void) => T): T => {
     if (depth > 0) return work(emit);
     depth++;
     let result: T;
     try {
-      result = transaction.immediate(work) as T;
+      result = engine.inTransaction(() => work(emit));
     } catch (error) {
       pending = [];
       throw error;
@@ -78,20 +158,27 @@ export function openDatabase(options: {
     }
     const committed = pending;
     pending = [];
-    if (committed.length) for (const listener of listeners) listener(committed);
+    if (committed.length) {
+      // Another process's events committed before ours are announced first, in id order.
+      if (engine.sharedFeed && committed[0]!.id > cursor + 1) catchUp(committed[0]!.id);
+      announce(committed);
+    }
     return result;
   };
 
   return {
-    sqlite,
-    db,
-    clock: options.clock,
-    ids: options.ids,
+    sqlite: engine.sqlite,
+    dialect: engine.dialect,
+    db: engine.db,
+    clock: engine.clock,
+    ids: engine.ids,
     write,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    catchUp: () => catchUp(),
+    close: engine.close,
   };
 }
 

@@ -9,6 +9,8 @@ export type {
   NotificationDeliveryStatus,
   NotificationDraft,
 } from './notifications.js';
+export { PgError, SyncPg } from './pg/bridge.js';
+export { redactUrl } from './pg/database.js';
 export type { Store, StoreReads, StoreWrites } from './ports.js';
 export type { SessionPatch } from './sessions.js';
 export type { StoreOptions } from './store.js';

@@ -8,6 +8,7 @@ import { lockQueries } from './locks.js';
 import { notificationQueries } from './notifications.js';
 import { objectiveQueries } from './objectives.js';
 import { outputQueries } from './outputs.js';
+import { openPostgres } from './pg/database.js';
 import type { Store } from './ports.js';
 import { pullRequestQueries } from './pull-requests.js';
 import { questionQueries } from './questions.js';
@@ -16,20 +17,31 @@ import { targetQueries } from './targets.js';
 import { transcriptQueries } from './transcripts.js';
 import { workspaceQueries } from './workspaces.js';
 
-export interface StoreOptions {
-  /** The SQLite file; created with its directory's permissions if missing. */
-  path: string;
+export type StoreOptions = {
   clock: () => number;
   ids: IdGenerator;
-  busyTimeoutMs?: number;
-}
+} & (
+  | {
+      /** The SQLite file; created with its directory's permissions if missing. */
+      path: string;
+      busyTimeoutMs?: number;
+    }
+  | {
+      /** A PostgreSQL URL (`postgres://user@host:5432/orcha`); its schema is migrated on open. */
+      url: string;
+      /** How long one query may take. */
+      timeoutMs?: number;
+      /** This process alone on the database (what `orcha serve` asks): `conflict` if another holds it. */
+      exclusive?: boolean;
+    }
+);
 
 /**
- * Opens (and migrates) orcha's SQLite database. Every function validates its input, writes each state change
+ * Opens (and migrates) orcha's database: a SQLite file, or PostgreSQL (the same queries, see `pg/`). Every function validates its input, writes each state change
  * together with its event in one transaction, and announces committed events to `subscribe` listeners.
  */
 export function createStore(options: StoreOptions): Store {
-  const ctx = openDatabase(options);
+  const ctx = 'url' in options ? openPostgres(options) : openDatabase(options);
   const transcripts = transcriptQueries(ctx);
   const store = {
     ...objectiveQueries(ctx),
@@ -48,7 +60,7 @@ export function createStore(options: StoreOptions): Store {
     ...notificationQueries(ctx),
     subscribe: ctx.subscribe,
     close(): void {
-      ctx.sqlite.close();
+      ctx.close();
     },
   };
   // A member missing from the ports would be hidden from every caller: it does not compile.

@@ -58,6 +58,15 @@ export function transcriptQueries(ctx: StoreContext) {
   const insertMessage = ctx.sqlite.prepare(
     'INSERT INTO transcript_messages (session_id, seq, at, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  // On PostgreSQL every statement is a round trip to the server: the batch goes as one insert of a JSON array.
+  const insertBatch =
+    ctx.dialect === 'postgres'
+      ? ctx.sqlite.prepare(
+          `INSERT INTO transcript_messages (session_id, seq, at, kind, text, data)
+           SELECT ?, m.seq, m.at, m.kind, m.text, m.data
+             FROM json_to_recordset(?::json) AS m(seq bigint, at bigint, kind text, text text, data text)`,
+        )
+      : null;
   const updateCount = ctx.sqlite.prepare(
     'UPDATE sessions SET message_count = ?, updated_at = ? WHERE id = ?',
   );
@@ -76,17 +85,27 @@ export function transcriptQueries(ctx: StoreContext) {
         const session = sessionHead.get(sessionId) as { objectiveId: string; count: number } | undefined;
         if (!session) throw new OrchaError('not_found', `no session ${sessionId}`);
         const fromSeq = session.count + 1;
-        for (let index = 0; index < data.length; index++) {
-          const message = data[index]!;
-          insertMessage.run(
-            sessionId,
-            fromSeq + index,
-            message.at,
-            message.kind,
-            message.text,
-            message.data === null ? null : JSON.stringify(message.data),
-          );
-        }
+        if (insertBatch) {
+          const rows = data.map((message, index) => ({
+            seq: fromSeq + index,
+            at: message.at,
+            kind: message.kind,
+            text: message.text,
+            data: message.data === null ? null : JSON.stringify(message.data),
+          }));
+          insertBatch.run(sessionId, JSON.stringify(rows));
+        } else
+          for (let index = 0; index < data.length; index++) {
+            const message = data[index]!;
+            insertMessage.run(
+              sessionId,
+              fromSeq + index,
+              message.at,
+              message.kind,
+              message.text,
+              message.data === null ? null : JSON.stringify(message.data),
+            );
+          }
         const toSeq = fromSeq + data.length - 1;
         const activity = lastActivityOf(data);
         if (activity === undefined) updateCount.run(toSeq, ctx.clock(), sessionId);

@@ -38,7 +38,15 @@ describe('claimTargetSlot under contention', () => {
       groups.map((ids) =>
         run(
           process.execPath,
-          ['--conditions=@orcha/source', '--import', 'tsx', worker, opened.path, target.id, ...ids],
+          [
+            '--conditions=@orcha/source',
+            '--import',
+            'tsx',
+            worker,
+            JSON.stringify(opened.location),
+            target.id,
+            ...ids,
+          ],
           { timeout: 60_000 },
         ),
       ),
@@ -46,5 +54,5 @@ describe('claimTargetSlot under contention', () => {
     const granted = results.reduce((sum, result) => sum + Number(result.stdout), 0);
     expect(granted).toBe(7);
     expect(store.targetLoad()).toEqual({ [target.id]: 7 });
-  });
+  }, 120_000);
 });

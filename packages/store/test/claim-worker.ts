@@ -1,11 +1,11 @@
-// Run in a separate process by claim-race.test.ts: opens the same database file and claims slots for the
+// Run in a separate process by claim-race.test.ts: opens the same database (SQLite file or PostgreSQL) and claims slots for the
 // sessions named on the command line as fast as it can, printing how many it got.
 import { createIdGenerator } from '@orcha/model';
 import { createStore } from '../src/index.js';
 
-const [path, targetId, ...sessionIds] = process.argv.slice(2);
+const [location, targetId, ...sessionIds] = process.argv.slice(2);
 const store = createStore({
-  path: path!,
+  ...(JSON.parse(location!) as { path: string } | { url: string }),
   clock: Date.now,
   ids: createIdGenerator(Date.now, () => Math.floor(Math.random() * 32)),
   busyTimeoutMs: 20_000,

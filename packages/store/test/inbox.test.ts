@@ -18,7 +18,7 @@ describe('a session inbox', () => {
     store.close();
 
     const reopened = createStore({
-      path: opened.path,
+      ...opened.location,
       clock: Date.now,
       ids: createIdGenerator(Date.now, () => 3),
     });

@@ -36,7 +36,7 @@ describe('the notification outbox', () => {
     store.openQuestion({ objectiveId: objective.id, kind: 'loop_guard', prompt: 'stuck' });
     store.close();
     const reopened = createStore({
-      path: opened.path,
+      ...opened.location,
       clock: () => opened.clock.now,
       ids: createIdGenerator(Date.now, () => 5),
     });

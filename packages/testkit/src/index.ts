@@ -42,6 +42,8 @@ export type {
   ResponsesReply,
 } from './openai-server.js';
 export { mcpToolCall, startFakeOpenAI } from './openai-server.js';
+export type { LocalPostgres, NoPostgres } from './postgres.js';
+export { startPostgres } from './postgres.js';
 export type { LoopbackSshd } from './sshd.js';
 export { startSshd } from './sshd.js';
 export type { TempDir } from './temp.js';
