@@ -197,7 +197,7 @@ export function dashboardQueries(ctx: StoreContext) {
       ctx.dialect === 'postgres'
         ? `SELECT json_build_array(id, objective_id, parent_id, role, agent, title, status, status_reason, target_id,
                          pull_request_id, interactivity, attach_command, usage::json, last_activity, message_count,
-                         created_at, updated_at, started_at, ended_at)::text
+                         created_at, updated_at, started_at, ended_at, budget::json, budget_level)::text
              FROM sessions
             WHERE objective_id IN (SELECT json_array_elements_text(?::json))
             ORDER BY created_at DESC, id DESC LIMIT ${maxSessions}`
