@@ -34,7 +34,8 @@ const allowed: Record<string, readonly string[]> = {
   '@orcha/api': ['@orcha/core', '@orcha/model'],
   '@orcha/testkit': ['@orcha/exec', '@orcha/model'],
   '@orcha/server': ['*'],
-  '@orcha/web': ['@orcha/model'],
+  '@orcha/client': [],
+  '@orcha/web': ['@orcha/client', '@orcha/model'],
 };
 /** Workspace packages any package's tests may use (test files only). */
 const testOnly = ['@orcha/testkit'];

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { crashPoints } from '@orcha/core';
 import { agentNameSchema, describeIssues } from '@orcha/model';
 import { defaultGitIdentity, gitIdentitySchema } from '@orcha/workspace';
 import { z } from 'zod';
@@ -58,6 +59,8 @@ const configSchema = z.object({
     )
     .default([]),
   demo: z.boolean().default(true),
+  /** Test-only, from ORCHA_TEST_CRASH_AT: the crash point where orcha kills itself (`crash-probe.ts`). */
+  crashAt: z.enum(crashPoints).optional(),
   /** IS_SANDBOX from the environment: claude accepts bypassPermissions as root only with it set to 1. */
   isSandbox: z.string().optional(),
   /** Author and committer of the commits orcha makes of what workers leave (default: orcha's own). */
@@ -279,6 +282,7 @@ export function parseConfig(
   if (env.ORCHA_DATABASE_URL) raw.database = env.ORCHA_DATABASE_URL;
   if (env.ORCHA_GITHUB_URL) raw.githubUrl = env.ORCHA_GITHUB_URL;
   if (env.IS_SANDBOX !== undefined) raw.isSandbox = env.IS_SANDBOX;
+  if (env.ORCHA_TEST_CRASH_AT) raw.crashAt = env.ORCHA_TEST_CRASH_AT;
   if (env.ORCHA_GIT_NAME) raw.gitName = env.ORCHA_GIT_NAME;
   if (env.ORCHA_GIT_EMAIL) raw.gitEmail = env.ORCHA_GIT_EMAIL;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
@@ -472,7 +476,7 @@ export const usage = `usage: orcha serve [flags]
   --feedback-interval D    how often open pull requests are polled (5s)
   --api-token T            require this bearer token on /api (or ORCHA_API_TOKEN)
   --auth                   require an API token on loopback too (one is generated unless given); orcha
-                           prints a one-time login link for the dashboard
+                           prints a one-time login link for the dashboard (good for 15 minutes)
   --allowed-host NAME      also answer to this host name (repeatable; .NAME allows its subdomains too);
                            IP addresses and localhost always work, other names get 403 (DNS rebinding)
   --no-demo                with fake agents, do not start the demo objective

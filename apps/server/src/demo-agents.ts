@@ -39,27 +39,34 @@ interface SessionSummary {
 const terminal = new Set(['completed', 'failed', 'canceled']);
 
 async function manage(agent: FakeAgent, pace: number, workerAgent: string | undefined): Promise<string> {
-  const title = agent.prompt.split('\n')[0]?.slice(0, 80) || 'the objective';
   const list = async () =>
     ((await agent.callTool('list_sessions')) as { sessions: SessionSummary[] }).sessions;
   agent.usage({ inputTokens: 1_800, outputTokens: 240, costUsd: 0.012, modelCalls: 1 });
-  if ((await list()).every((session) => session.role === 'manager')) {
-    agent.say(`Plan for "${title}": one worker implements it, one documents it. Spawning both.`);
+  const before = await list();
+  // A manager resumed after a restart has lost its conversation in this fake: its own row has the title.
+  const own = before.find((session) => session.role === 'manager')?.title.replace(/^Manager: /, '');
+  const title = (agent.resumed && own ? own : agent.prompt.split('\n')[0])?.slice(0, 80) || 'the objective';
+  const brief = agent.resumed ? title : agent.prompt;
+  const plan = [
+    { title: `Implement: ${title}`, prompt: `Implement this change and commit it:\n\n${brief}` },
+    {
+      title: `Document: ${title}`,
+      prompt: `Document this change for users (README section), then commit:\n\n${brief}`,
+    },
+    {
+      title: `Plan the rollout: ${title}`,
+      prompt: `Plan how to roll this change out; ask the person what you cannot decide:\n\n${brief}`,
+    },
+  ].map((step) => ({ ...step, title: step.title.slice(0, 200) }));
+  // Each worker once, also when a restart came in the middle of spawning them.
+  const missing = plan.filter(
+    (step) => !before.some((session) => session.role === 'worker' && session.title === step.title),
+  );
+  if (missing.length > 0) {
+    agent.say(`Plan for "${title}": one worker implements it, one documents it, one plans the rollout.`);
     await agent.sleep(400 * pace);
-    const spawn = (args: { title: string; prompt: string }) =>
-      agent.callTool('spawn_session', { ...args, ...(workerAgent ? { agent: workerAgent } : {}) });
-    await spawn({
-      title: `Implement: ${title}`.slice(0, 200),
-      prompt: `Implement this change and commit it:\n\n${agent.prompt}`,
-    });
-    await spawn({
-      title: `Document: ${title}`.slice(0, 200),
-      prompt: `Document this change for users (README section), then commit:\n\n${agent.prompt}`,
-    });
-    await spawn({
-      title: `Plan the rollout: ${title}`.slice(0, 200),
-      prompt: `Plan how to roll this change out; ask the person what you cannot decide:\n\n${agent.prompt}`,
-    });
+    for (const step of missing)
+      await agent.callTool('spawn_session', { ...step, ...(workerAgent ? { agent: workerAgent } : {}) });
   }
   // Workers already published or pushed (after a restart too: the pull requests say which).
   const handled = new Set<string>();
@@ -98,16 +105,20 @@ async function manage(agent: FakeAgent, pace: number, workerAgent: string | unde
 async function work(agent: FakeAgent, pace: number): Promise<string> {
   // An idle worker gives its slot back and is resumed with the person's answer: its task is the first prompt.
   const task = agent.resumed ? (agent.history[0] ?? agent.prompt) : agent.prompt;
+  // A worker resumed after orcha restarted has lost its conversation in this fake: its title says its task.
+  const title = /in the session "([^"]*)"/.exec(agent.spec.systemPrompt ?? '')?.[1] ?? '';
   const followup = task.startsWith('You are on the branch');
-  const documenting = task.startsWith('Document');
-  const planning = task.startsWith('Plan how');
+  const documenting = task.startsWith('Document') || title.startsWith('Document:');
+  const planning = task.startsWith('Plan how') || title.startsWith('Plan the rollout:');
+  const answered = agent.resumed && agent.prompt.startsWith('The person answered your question');
   agent.say(followup ? 'Reading the review feedback.' : 'Reading the code and planning the change.');
   agent.usage({ inputTokens: 2_400, outputTokens: 310, costUsd: 0.015, modelCalls: 1 });
   await agent.sleep(700 * pace);
   let decision = 'n/a';
-  if (planning && agent.resumed) {
+  if (planning && answered) {
     decision = agent.prompt;
   } else if (planning) {
+    // Asked again after a restart, the open question is the same one (orcha does not ask it twice).
     await agent.callTool('ask_user', {
       prompt: 'Roll this change out behind a feature flag, or ship it to everyone at once?',
       options: ['feature flag', 'everyone at once'],

@@ -1,17 +1,26 @@
-import { parseConfig, usage } from './config.js';
-import { startServer } from './server.js';
-
-/** The orcha command line: `orcha serve [flags]`, `orcha help`. Returns the exit code. */
+/**
+ * The orcha command line: `orcha serve [flags]` (the default), the client commands (`orcha ls`, `orcha run`,
+ * … in `cli/`), `orcha help`. Returns the exit code. Each part is imported only when used, so a client
+ * command starts without loading the server.
+ */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
-  if (command === 'help' || command === '--help' || command === '-h') {
-    console.log(usage);
-    return 0;
-  }
   if (command !== 'serve') {
-    console.error(`orcha: unknown command ${command}\n\n${usage}`);
+    const { clientCommands, runClientCli } = await import('./cli/index.js');
+    const known = (clientCommands as readonly string[]).includes(command);
+    if (known || command.startsWith('-') || command === 'help') {
+      if (command === 'help' || command === '--help' || command === '-h') {
+        const { usage } = await import('./config.js');
+        console.log(`${usage}\n`);
+        return runClientCli(['--help']);
+      }
+      return runClientCli(argv);
+    }
+    console.error(`orcha: unknown command ${command}; see orcha help`);
     return 2;
   }
+  const { parseConfig } = await import('./config.js');
+  const { startServer } = await import('./server.js');
   let config: ReturnType<typeof parseConfig>;
   try {
     config = parseConfig(rest);

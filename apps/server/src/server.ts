@@ -13,6 +13,7 @@ import { serveAgentEndpoint } from './agent-endpoint.js';
 import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
 import { configJsonSchema } from './config-file.js';
+import { createCrashProbe } from './crash-probe.js';
 import { startDemo } from './demo.js';
 import { createLogger } from './logger.js';
 import { startNotifications } from './notifications.js';
@@ -72,6 +73,7 @@ export async function startServer(
     forge: backends.forge,
     preparer: backends.preparer,
     log,
+    ...(config.crashAt ? { probe: createCrashProbe(config.crashAt) } : {}),
     config: {
       maxConcurrent: config.maxConcurrent,
       scheduleIntervalMs: config.scheduleInterval,
@@ -126,15 +128,17 @@ export async function startServer(
   orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
   const agentEndpoint = await serveAgentEndpoint(fetchWhenReady);
   orchestrator.config.tunnelBaseUrl = agentEndpoint.url;
+  const reconcileStarted = performance.now();
   const reconciled = await orchestrator.start();
+  const reconcileMs = Math.round(performance.now() - reconcileStarted);
   const notifier = startNotifications(store, config, log);
   markReady();
   // The dashboard shows what this machine has (tmux, git, agent CLIs, disk) from the start.
   void orchestrator
     .doctorTarget(localTarget.id)
     .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
-  if (reconciled.reattached + reconciled.resumed + reconciled.failed > 0)
-    log('info', 'reconciled sessions after restart', reconciled);
+  if (Object.values(reconciled).some((count) => count > 0))
+    log('info', 'reconciled sessions after restart', { ...reconciled, ms: reconcileMs });
   const state = config.database ? `state in ${redactUrl(config.database)}, ` : '';
   log('info', `orcha ${version} serving ${url} (${state}data in ${config.dataDir})`);
   const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
@@ -144,7 +148,7 @@ export async function startServer(
       ? `orcha: API token for scripts (Authorization: Bearer …): ${generatedToken}\n`
       : '';
     process.stdout.write(
-      `${tokenLine}orcha: open the dashboard with this one-time login link: ${loginUrl}\n`,
+      `${tokenLine}orcha: open the dashboard with this one-time login link: ${loginUrl} (good for 15 minutes)\n`,
     );
   }
   if (backends.fake) {

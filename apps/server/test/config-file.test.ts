@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkResponse } from './contract.js';
 import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
 
 let dir: TempDir;
@@ -74,6 +75,7 @@ describe('orcha serve --config', () => {
     const text = await (await fetch(`${base}/api/config`)).text();
     expect(text).not.toContain('sk-ant-work-never-shown');
     expect(text).not.toContain('hook-secret-never-shown');
+    await checkResponse('GET', '/api/config', 200, JSON.parse(text));
     const shown = JSON.parse(text) as {
       configFile: string;
       settings: Record<string, { value: unknown; source: string }>;
@@ -105,6 +107,7 @@ describe('orcha serve --config', () => {
     const dashboard = (await (await fetch(`${base}/api/dashboard`)).json()) as { info: { agents: string[] } };
     expect(dashboard.info.agents).toEqual(expect.arrayContaining(['claude-work', 'claude-personal', 'fake']));
     const schema = await (await fetch(`${base}/api/config.schema.json`)).json();
+    await checkResponse('GET', '/api/config.schema.json', 200, schema);
     const published = new URL('../../../docs/orcha.config.schema.json', import.meta.url);
     expect(schema).toEqual(JSON.parse(readFileSync(published, 'utf8')));
   }, 120_000);

@@ -17,6 +17,7 @@ import { createIdGenerator, type OrchaEvent } from '@orcha/model';
 import { createStore, type Store } from '@orcha/store';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { createScratchPreparer } from '@orcha/workspace';
+import { checkResponse } from './contract.js';
 import { until } from './until.js';
 
 export interface Harness {
@@ -120,7 +121,7 @@ export async function serveOrchestrator(
   };
 }
 
-/** A JSON request against the harness API. */
+/** A JSON request against the harness API; the response must be what the OpenAPI document declares. */
 export async function api(
   harness: { url: string },
   method: string,
@@ -138,6 +139,7 @@ export async function api(
   try {
     parsed = JSON.parse(text);
   } catch {}
+  await checkResponse(method, path, response.status, parsed);
   return { status: response.status, body: parsed };
 }
 

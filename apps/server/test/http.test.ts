@@ -16,13 +16,16 @@ beforeAll(async () => {
 });
 afterAll(() => harness.close({ remove: true }));
 
-/** What a failed request could have changed (agents keep writing their transcripts meanwhile). */
+/**
+ * What a failed request could have changed (agents keep writing their transcripts meanwhile, and the
+ * heartbeat keeps refreshing each target's health).
+ */
 const state = () => {
   const { store } = harness;
   return JSON.stringify([
     store.listObjectives(),
     store.listSessions({}).map((s) => s.id),
-    store.listTargets(),
+    store.listTargets().map(({ health: _health, ...target }) => target),
     store.listQuestions({}),
   ]);
 };

@@ -77,3 +77,44 @@ export function startOrcha(args: string[], options: StartOrchaOptions = {}): Pro
     });
   });
 }
+
+export interface LaunchedOrcha {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once it logged that it serves; rejects if it exits first. */
+  serving: Promise<void>;
+  /** Resolves when it exits, however it ends (a crash included). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs `orcha serve <args>` without waiting: for tests where it may end (be killed) before or while it
+ * serves. The caller ends it (`child.kill`) unless it ends by itself.
+ */
+export function launchOrcha(args: string[], env: NodeJS.ProcessEnv = process.env): LaunchedOrcha {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@orcha/source', '--import', 'tsx', entry, 'serve', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const serving = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(' serving http://')) resolve();
+    });
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`orcha exited (${code ?? signal}) before serving:\n${stderr}`)),
+    );
+  });
+  serving.catch(() => {}); // a run killed before it serves is expected by some callers
+  return { child, stdout: () => stdout, stderr: () => stderr, serving, exited };
+}

@@ -46,7 +46,9 @@ afterAll(async () => {
 });
 
 describe('a crash and a restart', () => {
-  it('re-attaches live tmux sessions, resumes headless agents, and leaves nothing running without a process', async () => {
+  it('re-attaches live tmux sessions, resumes headless agents, and leaves nothing running without a process', {
+    timeout: 90_000, // two starts of orcha from source on a loaded machine
+  }, async () => {
     await serve();
     const created = await fetch(`http://127.0.0.1:${port}/api/objectives`, {
       method: 'POST',

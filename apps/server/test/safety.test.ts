@@ -214,7 +214,7 @@ describe('the MCP endpoint', () => {
 });
 
 describe('restart reconciliation', () => {
-  it('resumes headless sessions that have a conversation id and fails those that have none', async () => {
+  it('resumes headless sessions that have a conversation id and starts again those that have none', async () => {
     const { createTempDir } = await import('@orcha/testkit');
     const dir = await createTempDir('orcha-reconcile-');
     const prompts: string[] = [];
@@ -255,9 +255,16 @@ describe('restart reconciliation', () => {
     prompts.length = 0;
     harness = await startHarness({ providers: { fake: provider }, dir });
     const { store } = harness;
-    expect(store.getSession(b.manager.id).status).toBe('failed');
-    expect(store.getSession(b.manager.id).statusReason).toMatch(/nothing to resume/);
-    await harness.until(() => store.getSession(a.manager.id).status === 'running' && prompts.length > 0);
-    expect(prompts).toEqual([expect.stringMatching(/^resumed: orcha restarted your session/)]);
+    // Without a conversation id it never really started: unstarted work runs again from its prompt.
+    await harness.until(
+      () =>
+        store.getSession(a.manager.id).status === 'running' &&
+        store.getSession(b.manager.id).status === 'running' &&
+        prompts.length === 2,
+    );
+    expect(prompts.sort()).toEqual([
+      expect.stringMatching(/^fresh: without id\n\np/),
+      expect.stringMatching(/^resumed: orcha restarted your session/),
+    ]);
   });
 });

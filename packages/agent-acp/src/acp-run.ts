@@ -1,11 +1,5 @@
 import * as acp from '@agentclientprotocol/sdk';
-import {
-  type AgentErrorKind,
-  type AgentEvent,
-  type AgentExit,
-  type AgentRun,
-  type AgentSpec,
-} from '@orcha/agent';
+import type { AgentErrorKind, AgentEvent, AgentExit, AgentRun, AgentSpec } from '@orcha/agent';
 import { AsyncQueue, type ProcessHandle } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
 import { type PermissionPolicy, pickOption } from './permission.js';

@@ -1,7 +1,7 @@
 import type { AgentEvent, AgentExit, AgentRun } from '@orcha/agent';
-import { AsyncQueue, poll } from '@orcha/exec';
+import { AsyncQueue, delay } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
-import type { TmuxController } from '@orcha/tmux';
+import type { PaneStatus, TmuxController } from '@orcha/tmux';
 import { AnsiStripper } from './ansi-stripper.js';
 import { createScreenDriver, type ScreenDriverOptions } from './screen-driver.js';
 
@@ -19,7 +19,16 @@ export interface TmuxRunOptions {
   terminal?: Omit<ScreenDriverOptions, 'controller' | 'name' | 'push'> | undefined;
   /** Runs once the run has ended (removes what the launch left, such as a temp MCP config). */
   cleanup?: (() => Promise<void>) | undefined;
+  /**
+   * How long the run waits for its machine to answer again after the connection to it dropped, before it
+   * gives the program up as lost. The program lives on in tmux meanwhile; the log is followed on from where
+   * it was. Default 10 minutes.
+   */
+  reconnectWaitMs?: number | undefined;
 }
+
+/** The waits between attempts to reach the pane again after a drop (each failed attempt is cheap). */
+const reconnectDelaysMs = [100, 200, 300, 500];
 
 /** A live tmux session as an AgentRun: pane log → `output` events, send-keys ← `send`, exit from the pane. */
 export function createTmuxRun(options: TmuxRunOptions): AgentRun {
@@ -44,19 +53,30 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
 
   const canceledExit = (): AgentExit => ({ type: 'exited', code: null, reason: 'canceled' });
 
+  /**
+   * The pane's state, waiting out a dropped connection: the controller throws only when the machine cannot
+   * be reached (a session that is gone is `null`). Gives up after `reconnectWaitMs`.
+   */
+  const paneStatusThroughDrops = async (): Promise<PaneStatus | null | 'unreachable'> => {
+    const giveUpAt = Date.now() + (options.reconnectWaitMs ?? 600_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await controller.paneStatus(name);
+      } catch {
+        if (canceled || Date.now() >= giveUpAt) return 'unreachable';
+        await delay(reconnectDelaysMs[Math.min(attempt, reconnectDelaysMs.length - 1)]!);
+      }
+    }
+  };
+
   /** The follow ended: the program is gone. Read how it ended, then remove the dead session. */
-  const settle = async (): Promise<AgentExit> => {
-    const read = () => controller.paneStatus(name).catch(() => null);
-    // The follow can end early if its reader failed; the program may still be running: wait for it.
-    await poll(
-      async () => {
-        const now = await read();
-        return !now || now.dead || canceled;
-      },
-      { intervalMs: 250 },
-    );
+  const settle = async (status: PaneStatus | null | 'unreachable'): Promise<AgentExit> => {
     if (canceled) return canceledExit();
-    const status = await read();
+    if (status === 'unreachable') {
+      const message = `lost the connection to the machine of ${name} and could not reach it again`;
+      events.push({ type: 'error', kind: 'crashed', message, resetsAt: null });
+      return { type: 'exited', code: null, reason: 'crashed' };
+    }
     await controller.killSession(name, { removeLog: true }).catch(() => {});
     if (!status) {
       events.push({
@@ -83,21 +103,50 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
   const finished: Promise<AgentExit> = (async () => {
     const decoder = new TextDecoder();
     const stripper = new AnsiStripper();
-    try {
-      for await (const chunk of controller.followPane(name, {
-        fromOffset: options.fromOffset,
-        signal: follow.signal,
-      })) {
-        const raw = decoder.decode(chunk.data, { stream: true });
-        if (raw) events.push({ type: 'output', text: stripper.push(raw), raw });
-        if (driver) driver.wake();
-        else typeFirstInput();
+    let offset = options.fromOffset;
+    let status: PaneStatus | null | 'unreachable';
+    let failures = 0;
+    // Follow the log; when the follow ends, ask the pane why. A program still running means the connection
+    // dropped: follow on from the last byte read (the log is on the machine), so nothing is lost or doubled.
+    for (;;) {
+      const from = offset;
+      let failure: unknown = null;
+      try {
+        for await (const chunk of controller.followPane(name, {
+          fromOffset: offset,
+          signal: follow.signal,
+        })) {
+          offset = chunk.nextOffset;
+          const raw = decoder.decode(chunk.data, { stream: true });
+          if (raw) events.push({ type: 'output', text: stripper.push(raw), raw });
+          if (driver) driver.wake();
+          else typeFirstInput();
+        }
+      } catch (error) {
+        // A dropped connection, or the log unreadable: the pane says which below.
+        failure = error;
       }
-    } catch (error) {
-      if (!canceled) events.push({ type: 'error', kind: 'other', message: describe(error), resetsAt: null });
+      status = canceled ? null : await paneStatusThroughDrops();
+      if (canceled || status === null || status === 'unreachable') break;
+      failures = failure ? failures + 1 : 0;
+      if (failures >= 5) {
+        events.push({ type: 'error', kind: 'other', message: describe(failure), resetsAt: null });
+        break;
+      }
+      // The program has exited: one last follow picks up what it wrote before it went.
+      if (status.dead) {
+        const rest = await controller.readPane(name, offset).catch(() => null);
+        if (rest?.data.length) {
+          const raw = decoder.decode(rest.data, { stream: true });
+          if (raw) events.push({ type: 'output', text: stripper.push(raw), raw });
+        }
+        break;
+      }
+      // Alive, and nothing new came: the reader ended early; look again shortly rather than at once.
+      if (offset === from) await delay(250);
     }
     await driver?.stop();
-    return canceled ? canceledExit() : settle();
+    return settle(status);
   })().then(async (result) => {
     await options.cleanup?.().catch(() => {});
     exit = result;

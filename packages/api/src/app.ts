@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Orchestrator } from '@orcha/core';
 import { OrchaError } from '@orcha/model';
-import { Hono } from 'hono';
 import type { Auth } from './auth.js';
+import { invalidInput, jsonBodies } from './body.js';
 import { errorResponse } from './errors.js';
 import { loginRoutes } from './login.js';
 import { mcpRoutes } from './mcp.js';
-import { openApiDocument, referencePage } from './openapi.js';
+import { openApiDocument, openApiJson, referencePage, referencePageRoute } from './openapi.js';
 import { type ConfigView, configRoutes } from './routes/config.js';
 import { failoverRoutes } from './routes/failover.js';
 import { feedRoutes } from './routes/feed.js';
@@ -47,14 +48,16 @@ export interface ApiDeps {
 }
 
 /**
- * The hono app: REST, SSE, MCP and the dashboard's files. Only the dashboard's page (`/`) and the API
+ * The hono app: REST (each route declared once in `routes/`, validated and documented from its
+ * declaration), SSE, MCP and the dashboard's files. Only the dashboard's page (`/`) and the API
  * reference answer HTML; every other path answers JSON, a 404 included.
  */
-export function createApi(options: ApiOptions): Hono {
-  const app = new Hono();
+export function createApi(options: ApiOptions): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: invalidInput });
   const deps: ApiDeps = { orchestrator: options.orchestrator, info: options.info };
   app.onError((error, c) => errorResponse(c, error));
   app.use('*', security({ auth: options.auth, allowedHosts: options.allowedHosts }));
+  app.use('/api/*', jsonBodies());
   loginRoutes(app, options.auth);
   feedRoutes(app, deps);
   objectiveRoutes(app, deps);
@@ -65,8 +68,9 @@ export function createApi(options: ApiOptions): Hono {
   notificationRoutes(app, deps);
   configRoutes(app, options.settings);
   failoverRoutes(app, deps);
-  app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.info.version)));
-  app.get('/api/docs', (c) => c.html(referencePage(openApiDocument(options.info.version))));
+  const document = openApiDocument(options.info.version);
+  app.openapi(openApiJson, (c) => c.json(document, 200));
+  app.openapi(referencePageRoute, (c) => c.html(referencePage(document), 200));
   const root = options.staticRoot;
   if (root && existsSync(join(root, 'index.html'))) {
     const index = readFileSync(join(root, 'index.html'), 'utf8');

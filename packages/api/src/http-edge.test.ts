@@ -1,22 +1,30 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { OrchaError } from '@orcha/model';
-import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Auth, createAuth } from './auth.js';
-import { maxBodyBytes, readBody } from './body.js';
+import { type Auth, createAuth, loginCodeLifetimeMs } from './auth.js';
+import { invalidInput, jsonBodies, maxBodyBytes } from './body.js';
 import { errorResponse } from './errors.js';
 import { loginRoutes } from './login.js';
+import { body, bodyErrors, json } from './route.js';
 import { hostAllowed, security } from './security.js';
 
-/** A tiny app with the same edge as the real one: security, login, one validated route, one failing route. */
+const echoBody = z.object({ name: z.string().min(1), workRoot: z.string().optional() }).strict();
+const echo = createRoute({
+  method: 'post',
+  path: '/api/echo',
+  request: { body: body(echoBody, 'A name.') },
+  responses: { 200: json(echoBody, 'The body as the handler saw it.'), ...bodyErrors() },
+});
+
+/** A tiny app with the same edge as the real one: security, bodies, login, one declared route, one failing. */
 function app(auth?: Auth, allowedHosts: string[] = []) {
-  const hono = new Hono();
+  const hono = new OpenAPIHono({ defaultHook: invalidInput });
   hono.onError((error, c) => errorResponse(c, error));
   hono.use('*', security({ auth, allowedHosts }));
+  hono.use('/api/*', jsonBodies());
   loginRoutes(hono, auth);
-  hono.post('/api/echo', async (c) =>
-    c.json(await readBody(c, z.object({ name: z.string().min(1) }).strict())),
-  );
+  hono.openapi(echo, (c) => c.json(c.req.valid('json'), 200));
   hono.get('/api/boom', () => {
     throw new Error('secret detail');
   });
@@ -30,10 +38,26 @@ const post = (body: string, headers: Record<string, string> = {}) =>
   app().request('http://127.0.0.1/api/echo', { method: 'POST', body, headers });
 
 describe('reading bodies', () => {
-  it('accepts JSON without a Content-Type', async () => {
+  it('accepts JSON without a Content-Type, or with a form Content-Type as `curl -d` sends', async () => {
     const response = await post('{"name":"x"}');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ name: 'x' });
+    const curl = await post('{"name":"y"}', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(curl.status).toBe(200);
+    expect(await curl.json()).toEqual({ name: 'y' });
+  });
+
+  it('renames the snake_case aliases at the edge, and refuses both spellings at once', async () => {
+    const aliased = await post('{"name":"x","work_root":"/w"}');
+    expect(await aliased.json()).toEqual({ name: 'x', workRoot: '/w' });
+    const both = await post('{"name":"x","work_root":"/w","workRoot":"/v"}');
+    expect(both.status).toBe(400);
+    expect(await both.json()).toEqual({
+      error: {
+        code: 'invalid_argument',
+        message: 'work_root and workRoot are the same field: give one of them',
+      },
+    });
   });
 
   it('answers 400 for malformed or mismatching JSON and 413 for an oversized body', async () => {
@@ -124,6 +148,34 @@ describe('security', () => {
     expect((await login({ code: 'made-up' })).status).toBe(401);
     expect((await login({})).status).toBe(401);
     expect((await login({}, { authorization: 'Bearer a-long-enough-api-token' })).status).toBe(200);
+  });
+
+  it('lets a login code expire: one that was not spent in time opens nothing', async () => {
+    const now = { ms: 1_000_000 };
+    const auth = createAuth('a-long-enough-api-token', { clock: () => now.ms, lifetimeMs: 60_000 });
+    const guarded = app(auth);
+    const login = (code: string) =>
+      guarded.request('http://127.0.0.1:4321/api/login', {
+        method: 'POST',
+        body: JSON.stringify({ code }),
+        headers: { host: '127.0.0.1:4321' },
+      });
+    const late = auth.issueLoginCode();
+    const inTime = auth.issueLoginCode();
+    now.ms += 59_999;
+    expect((await login(inTime)).status).toBe(200);
+    now.ms += 1;
+    const refused = await login(late);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect(await refused.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.stringContaining('expired') },
+    });
+    // Refused once, it stays refused, even if the clock went back.
+    now.ms -= 10_000;
+    expect((await login(late)).status).toBe(401);
+    // The default lifetime is short.
+    expect(loginCodeLifetimeMs).toBeLessThanOrEqual(15 * 60_000);
   });
 
   it('has no login without auth', async () => {

@@ -8,9 +8,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { closestName, type ManagerTool } from '@orcha/core';
 import { isOrchaError, OrchaError } from '@orcha/model';
-import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from './app.js';
+import type { App } from './route.js';
 import { bearerToken } from './security.js';
 
 /**
@@ -30,7 +30,7 @@ const anyToolCall = z.looseObject({ method: z.literal('tools/call') });
  * The MCP endpoint of each session, stateless: every POST is a fresh server over the session's tools. It
  * offers no standalone stream (GET answers 405) and no list changes (the tool set is fixed per session).
  */
-export function mcpRoutes(app: Hono, { orchestrator, info }: ApiDeps) {
+export function mcpRoutes(app: App, { orchestrator, info }: ApiDeps) {
   app.post('/mcp/:sessionId', async (c) => {
     const token = bearerToken(c);
     if (!token) throw new OrchaError('unauthorized', 'a bearer token is required');

@@ -48,7 +48,52 @@ export interface OrchestratorConfig {
   transcriptFlushMs: number;
   /** Author and committer of the commits orcha makes of what workers leave uncommitted. */
   gitIdentity: GitIdentity;
+  /** The heartbeat of targets (see `target-health.ts`). */
+  health: HealthConfig;
 }
+
+/** How targets are probed, when one is offline, and how a wake from sleep is noticed. */
+export interface HealthConfig {
+  /** How often each online target is probed (one round trip each). */
+  probeIntervalMs: number;
+  /** How long a probe may take before it counts as missed. */
+  probeTimeoutMs: number;
+  /** Probes missed in a row before a target goes offline. */
+  missedProbesOffline: number;
+  /** An offline target is probed again after the interval, doubling each miss up to this. */
+  maxBackoffMs: number;
+  /**
+   * Where the probe reads the machine's boot id. The kernel's file in production; tests point it at a file
+   * they control, because a loopback "target" shares this machine's kernel and its boot id.
+   */
+  bootIdPath: string;
+  /** Where the probe reads MemAvailable: the kernel's file; tests point it at one they control (as above). */
+  memInfoPath: string;
+  /** orcha's tmux socket on targets (`tmux -L`), whose server the probe asks about; null: not asked. */
+  tmuxSocket: string | null;
+  /** The wall clock running ahead of the monotonic one by this much is a wake from sleep. */
+  clockJumpMs: number;
+  /**
+   * How long an agent that ended badly while its target did not answer waits for the target to answer
+   * again before its exit is believed (a reboot found then re-queues it instead).
+   */
+  reconnectWaitMs: number;
+  /** What an agent is expected to need before any of its sessions was measured (memory admission). */
+  defaultMemoryNeedBytes: number;
+}
+
+export const defaultHealthConfig: HealthConfig = {
+  probeIntervalMs: 2_000,
+  probeTimeoutMs: 2_000,
+  missedProbesOffline: 3,
+  maxBackoffMs: 60_000,
+  bootIdPath: '/proc/sys/kernel/random/boot_id',
+  memInfoPath: '/proc/meminfo',
+  tmuxSocket: null,
+  clockJumpMs: 5_000,
+  reconnectWaitMs: 120_000,
+  defaultMemoryNeedBytes: 0,
+};
 
 export const defaultConfig: OrchestratorConfig = {
   maxConcurrent: 8,
@@ -67,4 +112,5 @@ export const defaultConfig: OrchestratorConfig = {
   tmuxRequired: true,
   transcriptFlushMs: 20,
   gitIdentity: defaultGitIdentity,
+  health: defaultHealthConfig,
 };

@@ -5,6 +5,7 @@ import type { Target } from '@orcha/model';
 import type { Store } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
 import type { OrchestratorConfig } from './config.js';
+import type { CrashProbe } from './crash-points.js';
 
 /** A line for the operator's log; the server decides where it goes. */
 export type Logger = (
@@ -35,6 +36,15 @@ export interface Context {
   closing: boolean;
   /** Asks the scheduler to look again soon (coalesced). */
   wake(): void;
+  /** Test-only: called at each crash point (`crash-points.ts`). Absent in a normal run. */
+  probe?: CrashProbe;
+  /** Whether nothing may be placed now: after a wake from sleep, until every target was probed again. */
+  holdsPlacement(): boolean;
+  /**
+   * Probes a target now (see `target-health.ts`): asked before an agent on it is believed to have crashed.
+   * Null when no heartbeat runs.
+   */
+  confirmTarget: ((targetId: string) => Promise<'answered' | 'reconnected' | 'missed'>) | null;
 }
 
 export interface LiveRun {

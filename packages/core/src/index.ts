@@ -1,7 +1,9 @@
 export { claudeAsRootWarning, claudeRefusesRoot } from './claude-as-root.js';
-export type { OrchestratorConfig } from './config.js';
-export { defaultConfig } from './config.js';
+export type { HealthConfig, OrchestratorConfig } from './config.js';
+export { defaultConfig, defaultHealthConfig } from './config.js';
 export type { Logger } from './context.js';
+export type { CrashPoint, CrashProbe } from './crash-points.js';
+export { crashPoints } from './crash-points.js';
 export type { ManagerTool, ToolAnnotations } from './manager-tools.js';
 export { artifactContentLimit } from './manager-tools.js';
 export { createNtfySink, createWebhookSink, signBody, webhookPayload } from './notification-sinks.js';

@@ -80,7 +80,7 @@ export function notificationFor(store: Store, event: OrchaEvent): NotificationDr
       return {
         kind: 'target.offline',
         title: `target ${target.name} is offline`,
-        body: `It was ${event.from}; sessions wait for it or for another target.`,
+        body: `${event.reason ? `${event.reason}. ` : ''}It was ${event.from}; nothing new is placed there, and sessions wait for it or for another target.`,
         objectiveId: null,
       };
     }

@@ -53,6 +53,7 @@ export async function createObjective(
     budget: objectiveBudget(ctx, input.budget),
     managerBudget: managerBudget(ctx, objectiveBudget(ctx, input.budget)),
   });
+  ctx.probe?.('objective-written');
   ctx.wake();
   return created;
 }
@@ -91,6 +92,7 @@ export function spawnSession(ctx: Context, caller: Session, request: SpawnReques
     interactivity: ctx.providers.get(agent)!.interactivity,
     budget,
   });
+  ctx.probe?.('session-spawned');
   ctx.wake();
   return session;
 }
@@ -108,6 +110,7 @@ function requireAgent(ctx: Context, agent: string): void {
 /** Ends an objective as done: its manager completes and any session still going is canceled. */
 export async function markObjectiveDone(ctx: Context, caller: Session, summary: string): Promise<Objective> {
   const objective = ctx.store.updateObjectiveStatus(caller.objectiveId, 'done', summary);
+  ctx.probe?.('objective-done');
   ctx.store.updateSession(caller.id, { result: summary });
   // The manager's process answers this tool call and ends its turn; the driver then stops it.
   report(ctx, caller.id, { type: 'objective-done' });
@@ -124,7 +127,7 @@ export async function cancelObjective(ctx: Context, objectiveId: string, reason:
   return updated;
 }
 
-async function endOthers(
+export async function endOthers(
   ctx: Context,
   objectiveId: string,
   except: string | null,

@@ -13,20 +13,21 @@ import {
 } from '@orcha/model';
 import type { Store, StoreReads } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
-import { defaultConfig, type OrchestratorConfig } from './config.js';
+import { defaultConfig, defaultHealthConfig, type HealthConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
+import type { CrashProbe } from './crash-points.js';
 import { continueOn } from './failover.js';
 import { createFeedbackMonitor } from './feedback-monitor.js';
 import { type ManagerTool, sessionTools } from './manager-tools.js';
 import { cancelObjective, createObjective } from './objective-ops.js';
-import { workerFinishedMessage } from './prompts.js';
 import { answerQuestion } from './questions.js';
-import { reconcile } from './reconcile.js';
+import { type ReconcileCounts, reconcile } from './reconcile.js';
 import { createScheduler } from './scheduler.js';
 import { cancelSession, stopRun } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
 import { report } from './session-status.js';
 import { type Delivery, steer } from './steering.js';
+import { createHealthMonitor } from './target-health.js';
 import {
   doctorTarget,
   registerTarget,
@@ -36,6 +37,7 @@ import {
   trustHostKey,
 } from './target-ops.js';
 import { createTokenRegistry } from './tokens.js';
+import { tellManager } from './worker-reports.js';
 import { cleanupAfter, stopCleanup } from './workspace-cleanup.js';
 
 export interface OrchestratorOptions {
@@ -47,8 +49,15 @@ export interface OrchestratorOptions {
   forge: Forge;
   preparer: Preparer;
   clock?: () => number;
-  config?: Partial<OrchestratorConfig>;
+  /**
+   * A clock that stops while the machine sleeps, to tell a wake from sleep: default `performance.now`, or
+   * `clock` itself when one is given (then no wake is ever seen unless this is given too).
+   */
+  monotonic?: () => number;
+  config?: Partial<Omit<OrchestratorConfig, 'health'>> & { health?: Partial<HealthConfig> };
   log?: Logger;
+  /** Test-only: called at each crash point (`crashPoints`). Leave it out in a normal run. */
+  probe?: CrashProbe;
 }
 
 export interface Orchestrator {
@@ -57,7 +66,7 @@ export interface Orchestrator {
   readonly reads: StoreReads;
   readonly config: OrchestratorConfig;
   /** Reconciles sessions left by an earlier run, then starts the scheduler and the feedback monitor. */
-  start(): Promise<{ reattached: number; resumed: number; failed: number }>;
+  start(): Promise<ReconcileCounts>;
   /** Stops scheduling. Headless runs are stopped and resume on the next start; tmux runs live on. */
   stop(): Promise<void>;
   /**
@@ -105,7 +114,11 @@ export interface Orchestrator {
  * executors, forge and preparer.
  */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
-  const config: OrchestratorConfig = { ...defaultConfig, ...options.config };
+  const config: OrchestratorConfig = {
+    ...defaultConfig,
+    ...options.config,
+    health: { ...defaultHealthConfig, ...options.config?.health },
+  };
   let scheduler: ReturnType<typeof createScheduler> | null = null;
   let wakePending = false;
   const ctx: Context = {
@@ -120,6 +133,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     runs: new Map(),
     exits: new Map(),
     closing: false,
+    holdsPlacement: () => false,
+    confirmTarget: null,
+    ...(options.probe ? { probe: options.probe } : {}),
     wake: () => {
       if (!scheduler || wakePending) return;
       wakePending = true;
@@ -133,6 +149,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const driver = createSessionDriver(ctx, tokens);
   scheduler = createScheduler(ctx, driver.launch);
   const monitor = createFeedbackMonitor(ctx);
+  // A caller that gives its own clock and no monotonic one moves time itself: no wake is read into that.
+  const health = createHealthMonitor(ctx, { monotonic: options.monotonic ?? options.clock });
+  ctx.confirmTarget = health.confirm;
+  ctx.holdsPlacement = health.holdsPlacement;
   let unsubscribe: (() => void) | null = null;
 
   const onEvents = (events: Parameters<Parameters<Store['subscribe']>[0]>[0]) => {
@@ -140,22 +160,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     for (const event of events) {
       if (event.type !== 'session-status-change' || !sessionMachine.isTerminal(event.to)) continue;
       ctx.wake();
-      queueMicrotask(() => void tellManager(event.sessionId));
+      queueMicrotask(() => void tellManager(ctx, event.sessionId));
     }
   };
-  const tellManager = async (sessionId: string) => {
-    try {
-      const worker = ctx.store.getSession(sessionId);
-      if (worker.role !== 'worker' || !worker.parentId) return;
-      const manager = ctx.store.getSession(worker.parentId);
-      if (sessionMachine.isTerminal(manager.status)) return;
-      if (ctx.store.getObjective(worker.objectiveId).status !== 'active') return;
-      await steer(ctx, manager.id, workerFinishedMessage(worker), 'orcha');
-    } catch (error) {
-      ctx.log('warn', 'could not tell the manager a worker finished', { sessionId, error: String(error) });
-    }
-  };
-
   return {
     store: ctx.store,
     reads: ctx.store,
@@ -168,6 +175,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       );
       scheduler?.start();
       monitor.start();
+      health.start();
       return counts;
     },
     async stop() {
@@ -175,6 +183,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await scheduler?.stop();
       scheduler = null;
       await monitor.stop();
+      await health.stop();
       unsubscribe?.();
       await stopCleanup(ctx);
       await Promise.all(

@@ -51,6 +51,7 @@ export async function publishPr(
     branch,
     force: false,
   });
+  ctx.probe?.('branch-pushed');
   const opened = await ctx.forge.openPullRequest({
     repo,
     branch,

@@ -27,7 +27,8 @@ export function systemPrompt(
     ].join(' ');
   }
   return [
-    `You are a worker in orcha on the objective "${objective.title}". Do the task you are given.`,
+    `You are a worker in orcha on the objective "${objective.title}", in the session "${session.title}".`,
+    'Do the task you are given.',
     ...workerWhere(workspace),
     'Record durable findings with create_note, and use ask_user only when you are blocked.',
     'End with a short summary of what you did: it is sent to your manager.',
@@ -67,4 +68,16 @@ export function workerFinishedMessage(worker: Session): string {
   const result = worker.result ? `: ${worker.result.slice(0, 2_000)}` : '';
   const why = worker.status !== 'completed' && worker.statusReason ? ` (${worker.statusReason})` : '';
   return `Worker ${worker.id} "${worker.title}" ${worker.status}${why}${result}`;
+}
+
+/** What a manager is told when the machine its workers ran on rebooted. */
+export function targetRebootedMessage(
+  target: string,
+  workers: readonly { title: string; resumed: boolean }[],
+): string {
+  const lines = workers.map(
+    (worker) =>
+      `- "${worker.title}": ${worker.resumed ? 'resumes its conversation there' : 'starts again from its task (it had no conversation to resume)'}`,
+  );
+  return `Target ${target} rebooted and every process on it was lost. Your workers there are back in the queue:\n${lines.join('\n')}`;
 }

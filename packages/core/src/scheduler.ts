@@ -1,10 +1,13 @@
 import {
   activeSessionStatuses,
   chooseTarget,
+  type MemoryNeed,
+  type MemoryRoom,
   nextSessionStatus,
   type Session,
   schedulingOrder,
   slotWaitReason,
+  type Target,
 } from '@orcha/model';
 import type { Context } from './context.js';
 import { exhaustionReason, switchAgent } from './failover.js';
@@ -88,6 +91,7 @@ type Reasons = { id: string; patch: { statusReason: string } }[];
 
 function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons: Reasons): void {
   const { store } = ctx;
+  if (ctx.holdsPlacement()) return; // woken from sleep: every target is probed before anything is placed
   resumeParkedSessions(ctx);
   const waiting = schedulingOrder(store.listSessions({ statuses: ['queued', 'waiting_capacity'] }));
   if (waiting.length === 0) return;
@@ -98,6 +102,7 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
   // Read once per pass and kept current as slots are claimed: a pass stays linear in the queue length.
   const targets = store.listTargets();
   const load = store.targetLoad();
+  const memory = memoryLedger(ctx, targets);
   const agents = new Map<string, ReturnType<typeof usableAgent>>();
   // Idle interactive processes still alive, longest idle first: suspended when their place under the cap is
   // wanted. Only those that can resume their conversation (a TUI in tmux cannot) are ever suspended.
@@ -145,6 +150,7 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
     // Its agent is exhausted and its chain names one that can run: it continues there, in its workspace.
     if (agent.name !== session.agent)
       switchAgent(ctx, session, agent.name, exhaustionReason(ctx, session.agent));
+    const need = { ...memory.need(agent.name), newWorkspace: !session.workspaceId };
     const placement = chooseTarget(
       targets.map((target) => ({
         id: target.id,
@@ -152,6 +158,10 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
         status: target.status,
         capacity: target.capacitySessions,
         used: load[target.id] ?? 0,
+        memory: memory.room(target.id),
+        disk: target.health
+          ? { freeBytes: target.health.diskFreeBytes, floorBytes: target.diskFloorBytes ?? 0 }
+          : null,
       })),
       // A session whose idle process is still alive goes on where that process is; one with a workspace
       // goes back to the target that holds it.
@@ -160,6 +170,7 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
         : session.workspaceId
           ? store.getWorkspace(session.workspaceId).targetId
           : session.pinnedTarget,
+      need,
     );
     if (!placement.ok) {
       toWaitingCapacity(
@@ -190,12 +201,51 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
     // Processes stay within the cap: an idle one is suspended (it resumes by its conversation id later).
     if (active + lingering.length >= ctx.config.maxConcurrent) void stopRun(ctx, lingering.shift()!.id);
     load[placement.targetId] = (load[placement.targetId] ?? 0) + 1;
+    memory.promise(placement.targetId, need.bytes);
     store.updateSession(session.id, { targetId: placement.targetId });
     const started = report(ctx, session.id, { type: 'slot-claimed' });
     if (!started) continue;
+    ctx.probe?.('slot-claimed');
     active++;
     launch(started);
   }
+}
+
+/**
+ * Memory admission's view of the targets for one pass: each agent's need (its learned peak), and per target
+ * its MemAvailable as last probed, less the headroom promised to the sessions there — each one's peak less
+ * what the probe saw it use (all of it for one not measured yet), kept current as the pass places more — and
+ * its floor.
+ */
+function memoryLedger(ctx: Context, targets: readonly Target[]) {
+  const peaks = ctx.store.agentMemoryPeaks();
+  const need = (agent: string): MemoryNeed => ({
+    agent,
+    bytes: peaks[agent] ?? ctx.config.health.defaultMemoryNeedBytes,
+  });
+  const promised: Record<string, number> = {};
+  const measured = new Map(targets.map((target) => [target.id, target.health?.sessionRss ?? {}]));
+  for (const session of ctx.store.listSessions({ statuses: [...activeSessionStatuses] })) {
+    if (!session.targetId) continue;
+    const using = measured.get(session.targetId)?.[session.id] ?? 0;
+    const headroom = Math.max(0, need(session.agent).bytes - using);
+    promised[session.targetId] = (promised[session.targetId] ?? 0) + headroom;
+  }
+  return {
+    need,
+    room: (targetId: string): MemoryRoom | null => {
+      const target = targets.find((candidate) => candidate.id === targetId);
+      if (!target?.health) return null;
+      return {
+        availableBytes: target.health.memAvailableBytes,
+        promisedBytes: promised[targetId] ?? 0,
+        floorBytes: target.memoryFloorBytes ?? 0,
+      };
+    },
+    promise(targetId: string, bytes: number) {
+      promised[targetId] = (promised[targetId] ?? 0) + bytes;
+    },
+  };
 }
 
 /** Records why a session waits, only when the reason changed (no event storm on idle ticks). */

@@ -5,12 +5,14 @@ import { report } from './session-status.js';
 /**
  * Stops a session's live run on purpose and resolves once its process is gone. The run is detached first:
  * what it still reports goes to the transcript only, never to the session's status — the caller reports the
- * fact that made orcha stop it. A new run of the session waits for this one to be gone (`ctx.exits`).
+ * fact that made orcha stop it. Messages handed to the run and not yet answered go back to the session's
+ * inbox for its next run. A new run of the session waits for this one to be gone (`ctx.exits`).
  */
 export function stopRun(ctx: Context, sessionId: string): Promise<void> {
   const live = ctx.runs.get(sessionId);
   if (!live) return ctx.exits.get(sessionId) ?? Promise.resolve();
   ctx.runs.delete(sessionId);
+  ctx.store.requeueInput(sessionId);
   const gone: Promise<void> = live.run
     .cancel()
     .then(() => live.run.wait())

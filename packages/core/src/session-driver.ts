@@ -17,6 +17,7 @@ import { firstPrompt, resumePrompt, systemPrompt } from './prompts.js';
 import { askUser } from './questions.js';
 import { pauseSession, sendLive, stopRun } from './session-control.js';
 import { report, turnContext } from './session-status.js';
+import { sessionIdVariable } from './target-health.js';
 import { sessionReach } from './target-reach.js';
 import type { TokenRegistry } from './tokens.js';
 import { TranscriptBatch } from './transcript-batch.js';
@@ -95,7 +96,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     } catch (error) {
       // The process went away meanwhile: the input waits for the resumed conversation instead.
       ctx.log('info', `session ${session.id}: its idle process is gone; resuming`, { error: String(error) });
-      for (const text of pending) store.queueInput(session.id, text);
+      store.requeueInput(session.id);
     }
   }
   // A run of an earlier turn that orcha is still stopping is gone before this one starts.
@@ -103,6 +104,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   const target = store.getTarget(session.targetId!);
   const executor = ctx.executorFor(target);
   const cwd = await ensureWorkspace(ctx, session, target, executor);
+  ctx.probe?.('workspace-prepared');
   const current = store.getSession(session.id);
   if (current.status !== 'starting') return; // canceled or paused while the workspace was prepared
   if (ctx.closing) {
@@ -134,7 +136,8 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
       objective,
       current.workspaceId ? store.getWorkspace(current.workspaceId) : null,
     ),
-    env: reach.env,
+    // Names the session on every process of its agent: how the heartbeat measures its memory.
+    env: { ...reach.env, [sessionIdVariable]: current.id },
     mcp: { url: `${reach.orchaUrl}/mcp/${current.id}`, token: tokens.issue(current.id) },
     trustedWorkspace: true, // every session works in a directory orcha's preparer made for it
     askPermission: (request: PermissionQuestion, signal: AbortSignal) =>
@@ -149,6 +152,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     : await provider.start(spec);
   const live: LiveRun = { run, interactivity: provider.interactivity, owedTurns: 1 };
   ctx.runs.set(current.id, live);
+  if (!current.providerSessionId) ctx.probe?.('provider-spawned');
   if (run.attachCommand || run.attachName)
     store.updateSession(current.id, {
       attachCommand: run.attachCommand ?? null,
@@ -267,6 +271,7 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         break;
       case 'exited':
         batch.flush();
+        await confirmTarget(ctx, id, live, event);
         settle(ctx, id, live, turn, event);
         return;
       default: {
@@ -277,7 +282,35 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
   }
   // The event stream ended without an `exited` event: treat it as a crash, never a hang.
   batch.flush();
-  settle(ctx, id, live, turn, { type: 'exited', code: null, reason: 'crashed' });
+  const crashed = { type: 'exited', code: null, reason: 'crashed' } as const;
+  await confirmTarget(ctx, id, live, crashed);
+  settle(ctx, id, live, turn, crashed);
+}
+
+/**
+ * Before an agent that ended badly on an SSH target is believed dead, its target is probed: a machine that
+ * rebooted re-queues its sessions itself (and the exit then changes nothing). A target that did not answer
+ * at first but does again lost its connection: that, not the agent, ended the run. Whatever is left of the
+ * agent's process group there is stopped, and the session resumes its conversation (or fails, having none).
+ */
+async function confirmTarget(
+  ctx: Context,
+  id: string,
+  live: LiveRun,
+  exit: Extract<AgentEvent, { type: 'exited' }>,
+): Promise<void> {
+  if (exit.reason === 'completed' || exit.reason === 'canceled' || ctx.runs.get(id) !== live) return;
+  const targetId = ctx.store.getSession(id).targetId;
+  if (!targetId || !ctx.confirmTarget || ctx.store.getTarget(targetId).kind !== 'ssh') return;
+  const answer = await ctx.confirmTarget(targetId).catch(() => 'missed' as const);
+  if (answer !== 'reconnected' || ctx.runs.get(id) !== live) return;
+  await stopRun(ctx, id);
+  const session = ctx.store.getSession(id);
+  report(ctx, id, {
+    type: 'connection-lost',
+    target: ctx.store.getTarget(targetId).name,
+    resumable: Boolean(session.providerSessionId && ctx.providers.get(session.agent)),
+  });
 }
 
 async function checkGuards(
@@ -328,6 +361,8 @@ async function afterTurn(
     await commitAtTurnEnd(ctx, id, event.result);
   await checkGuards(ctx, id, turn, ctx.store.getSession(id).usage.modelCalls, batch);
   live.owedTurns = Math.max(0, live.owedTurns - 1);
+  // Every message handed to the run has had its turn: none of them goes back to the inbox any more.
+  if (live.owedTurns === 0) ctx.store.ackInput(id);
   report(ctx, id, {
     type: 'turn-completed',
     isError: event.isError,
@@ -355,6 +390,8 @@ function settle(
   if (ctx.runs.get(id) !== live) return;
   ctx.runs.delete(id);
   ctx.wake();
+  // What the run was handed and did not answer waits for the session's next run.
+  ctx.store.requeueInput(id);
   report(ctx, id, {
     type: 'process-exited',
     reason: exit.reason,

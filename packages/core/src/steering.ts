@@ -7,11 +7,8 @@ import { report } from './session-status.js';
 export type Delivery = 'live' | 'restart' | 'queued';
 
 /**
- * Delivers a message to a session. A running interactive run gets it on its live process; a running
- * noninteractive run is stopped and resumed on the same conversation with the message. An idle or paused
- * session asks for a slot again and gets the message when it has one: on its live process if an idle
- * interactive one is still alive, else in the run that resumes its conversation. The message is written to
- * the transcript first, so it is never lost.
+ * Delivers a message to a session. It is written to the transcript and to the session's durable inbox first,
+ * so it is never lost, then delivered (`deliverInbox`).
  */
 export async function steer(
   ctx: Context,
@@ -24,18 +21,31 @@ export async function steer(
     throw new OrchaError('conflict', `session ${sessionId} is ${session.status}; it takes no more messages`);
   }
   ctx.store.appendMessages(sessionId, [{ at: ctx.clock(), kind: 'user', text, data: { origin } }]);
+  ctx.store.queueInput(sessionId, text);
+  return deliverInbox(ctx, sessionId);
+}
+
+/**
+ * Delivers what waits in a session's inbox. A running interactive run gets it on its live process; a running
+ * noninteractive run is stopped and resumed on the same conversation with it. An idle or paused session asks
+ * for a slot again and gets it when it has one: on its live process if an idle interactive one is still
+ * alive, else in the run that resumes its conversation. Handed messages stay in the inbox until the run
+ * answers them, so a run stopped (or a crash) before that gives them back.
+ */
+export async function deliverInbox(ctx: Context, sessionId: string): Promise<Delivery> {
+  const session = ctx.store.getSession(sessionId);
+  if (sessionMachine.isTerminal(session.status)) return 'queued';
   const live = ctx.runs.get(sessionId);
   if (live && session.status === 'running') {
     if (live.interactivity === 'interactive') {
-      await sendLive(live, text);
+      const pending = ctx.store.takeInput(sessionId);
+      if (pending.length) await sendLive(live, pending.join('\n\n'));
       return 'live';
     }
-    ctx.store.queueInput(sessionId, text);
     await stopRun(ctx, sessionId);
     report(ctx, sessionId, { type: 'stop-requested', why: 'restart', reason: 'restarting with new input' });
     return 'restart';
   }
-  ctx.store.queueInput(sessionId, text);
   report(ctx, sessionId, { type: 'input-pending' });
   ctx.wake();
   // An idle interactive process still alive gets the message once its session has a slot again.

@@ -15,6 +15,10 @@ export interface TargetInput {
   workRoot: string;
   capacitySessions?: number;
   bootstrap?: string | null;
+  /** Memory kept free on the machine (memory admission). */
+  memoryFloorBytes?: number | null;
+  /** Free space kept on the work root's volume (no new workspaces below it). */
+  diskFloorBytes?: number | null;
 }
 
 /**
@@ -35,6 +39,8 @@ export async function registerTarget(
     workRoot: input.workRoot,
     bootstrap: input.bootstrap ?? null,
     capacitySessions: input.capacitySessions ?? 4,
+    memoryFloorBytes: input.memoryFloorBytes ?? null,
+    diskFloorBytes: input.diskFloorBytes ?? null,
     status: 'offline',
   });
   return doctorTarget(ctx, target.id);

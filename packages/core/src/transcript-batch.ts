@@ -33,6 +33,7 @@ export class TranscriptBatch {
     this.buffer = [];
     try {
       this.ctx.store.appendMessages(this.sessionId, messages);
+      this.ctx.probe?.('transcript-written');
     } catch (error) {
       this.ctx.log('error', 'could not write transcript', {
         sessionId: this.sessionId,

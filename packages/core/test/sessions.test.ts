@@ -108,7 +108,7 @@ describe('steering', () => {
 });
 
 describe('reconcile', () => {
-  it('resumes sessions with a conversation, fails those without, and leaves idle ones idle', async () => {
+  it('resumes sessions with a conversation, runs unstarted work again, and leaves idle ones idle', async () => {
     core = await startCore({ providers: { fake: createFakeProvider() } });
     const { store, orchestrator } = core;
     const resumable = (await orchestrator.createObjective({ title: 'a', prompt: 'say a' })).manager;
@@ -143,18 +143,23 @@ describe('reconcile', () => {
     });
     const counts = await restarted.start();
     try {
-      expect(counts).toEqual({ reattached: 0, resumed: 1, failed: 1 });
-      expect(statusOf(orphan.id)).toBe('failed');
-      expect(store.getSession(orphan.id).statusReason).toMatch(/nothing to resume/);
+      expect(counts).toEqual({
+        reattached: 0,
+        resumed: 1,
+        restarted: 1,
+        failed: 0,
+        told: 0,
+        ended: 0,
+        woken: 0,
+      });
       expect(statusOf(idle.id)).toBe('waiting_input');
+      // The orphan never reached a conversation id: unstarted work, run again from its prompt.
       await core
         .until(
           () =>
+            statusOf(orphan.id) === 'completed' &&
             statusOf(resumable.id) === 'waiting_input' &&
-            said(
-              resumable.id,
-              `ok: Worker ${orphan.id} "orphan" failed (orcha restarted and the agent process was gone (nothing to resume))`,
-            ),
+            said(resumable.id, `ok: Worker ${orphan.id} "orphan" completed: orphan`),
         )
         .catch((error) => {
           throw new Error(

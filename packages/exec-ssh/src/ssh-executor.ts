@@ -153,7 +153,8 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       let stopped: 'timeout' | 'abort' | null = null;
       const stop = (why: 'timeout' | 'abort') => {
         stopped = why;
-        if (pid !== null) void signalGroup(pid, 'KILL');
+        // A connection gone meanwhile cannot deliver it; the caller hears of the stop either way.
+        if (pid !== null) signalGroup(pid, 'KILL').catch(() => {});
       };
       const timer = options.timeoutMs ? setTimeout(() => stop('timeout'), options.timeoutMs) : null;
       const onAbort = () => stop('abort');
@@ -165,7 +166,7 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
           maxOutputBytes: options.maxOutputBytes,
           onPid: (value) => {
             pid = value;
-            if (stopped) void signalGroup(value, 'KILL');
+            if (stopped) signalGroup(value, 'KILL').catch(() => {});
           },
         });
         if (stopped === 'timeout')

@@ -27,13 +27,24 @@ export const repoSchema = z
     'a repository URL or owner/name',
   );
 
-/** A git branch name following git check-ref-format's rules for the characters we accept. */
+/**
+ * A git branch name following git check-ref-format's rules for the characters we accept. The pattern is
+ * portable (no lookaround: RE2-based validators compile it); the rules a character class cannot say are
+ * checked by the refinement.
+ */
 export const branchSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(
-    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]+(?<!\.lock)(?<![/.])$/,
+  .regex(/^[A-Za-z0-9._/-]+$/, 'a valid git branch name')
+  .refine(
+    (name) =>
+      !name.startsWith('-') &&
+      !name.includes('..') &&
+      !name.includes('//') &&
+      !name.endsWith('.lock') &&
+      !name.endsWith('/') &&
+      !name.endsWith('.'),
     'a valid git branch name',
   );
 
@@ -150,6 +161,33 @@ export const doctorReportSchema = z.object({
 });
 export type DoctorReport = z.infer<typeof doctorReportSchema>;
 
+/**
+ * What the heartbeat last learned of a target (see core's target-health): the figures of its latest answered
+ * probe, how many probes in a row went unanswered, and — while the heartbeat holds it offline — why.
+ */
+export const targetHealthSchema = z.object({
+  /** When the latest probe ended (answered or not). */
+  at: timeSchema,
+  /** When a probe last answered; null before the first. */
+  answeredAt: timeSchema.nullable(),
+  /** The kernel's boot id: a new one means the machine rebooted and every process there is gone. */
+  bootId: z.string().nullable(),
+  memAvailableBytes: z.number().nonnegative().nullable(),
+  /** The 1-minute load average. */
+  load1: z.number().nonnegative().nullable(),
+  /** Free space on the work root's volume. */
+  diskFreeBytes: z.number().nonnegative().nullable(),
+  /** Whether orcha's tmux server answers there (null when orcha has no tmux socket to ask about). */
+  tmuxAlive: z.boolean().nullable(),
+  /** Probes missed in a row. */
+  missed: z.number().int().nonnegative(),
+  /** Resident memory of each session's processes there (those carrying its ORCHA_SESSION_ID), by session id. */
+  sessionRss: z.record(z.string(), z.number().nonnegative()).default({}),
+  /** Set while the heartbeat holds the target offline: the reason, and it comes back by itself. */
+  offlineReason: z.string().nullable(),
+});
+export type TargetHealth = z.infer<typeof targetHealthSchema>;
+
 export const targetKindSchema = z.enum(['local', 'ssh']);
 export type TargetKind = z.infer<typeof targetKindSchema>;
 
@@ -168,8 +206,13 @@ export const targetSchema = z.object({
   workRoot: z.string().min(1),
   bootstrap: z.string().nullable(),
   capacitySessions: z.number().int().min(1).max(1000),
+  /** Memory kept free on the machine: sessions are placed only while MemAvailable stays above it. */
+  memoryFloorBytes: z.number().int().nonnegative().nullable(),
+  /** Free space kept on the work root's volume: below it, no new workspace is made there. */
+  diskFloorBytes: z.number().int().nonnegative().nullable(),
   status: targetStatusSchema,
   doctor: doctorReportSchema.nullable(),
+  health: targetHealthSchema.nullable(),
   createdAt: timeSchema,
   updatedAt: timeSchema,
 });
@@ -231,6 +274,7 @@ export const questionKindSchema = z.enum([
   'pr_closed',
   'budget',
   'permission',
+  'manager_lost',
 ]);
 export type QuestionKind = z.infer<typeof questionKindSchema>;
 export const questionSchema = z.object({

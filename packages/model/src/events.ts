@@ -127,6 +127,8 @@ export const eventDataSchema = z.discriminatedUnion('type', [
     targetId: idSchema('target'),
     from: targetStatusSchema,
     to: targetStatusSchema,
+    /** Why, when the change was not a person's action (e.g. the heartbeat: "missed 3 probes: …"). */
+    reason: z.string().optional(),
   }),
   z.object({ type: z.literal('target-doctor'), targetId: idSchema('target'), ok: z.boolean() }),
   z.object({

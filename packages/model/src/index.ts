@@ -34,6 +34,7 @@ export type {
   Session,
   SessionRole,
   Target,
+  TargetHealth,
   TargetKind,
   TranscriptKind,
   TranscriptMessage,
@@ -62,6 +63,7 @@ export {
   sessionRoleSchema,
   sessionRoles,
   sessionSchema,
+  targetHealthSchema,
   targetKindSchema,
   targetNameSchema,
   targetSchema,
@@ -95,8 +97,16 @@ export type { Placement, PlacementCandidate } from './placement.js';
 export { chooseTarget } from './placement.js';
 export type { PushDecision, PushRequest } from './push.js';
 export { evaluatePush } from './push.js';
-export type { QueuedSession } from './scheduling.js';
-export { defaultAgingMs, schedulingClass, schedulingOrder, slotWaitReason } from './scheduling.js';
+export type { DiskRoom, MemoryNeed, MemoryRoom, MemoryVerdict, QueuedSession } from './scheduling.js';
+export {
+  defaultAgingMs,
+  diskAdmits,
+  formatGigabytes,
+  memoryAdmits,
+  schedulingClass,
+  schedulingOrder,
+  slotWaitReason,
+} from './scheduling.js';
 export type { SessionFact, SessionFactSubject, StatusChange, TurnContext } from './session-facts.js';
 export { idleReasons, nextSessionStatus } from './session-facts.js';
 export type { StateMachine } from './state-machine.js';

@@ -55,7 +55,20 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
     ),
     cancel: fc.boolean(),
   }),
-  fc.record({ type: fc.constant('restart-found-no-process' as const), resumable: fc.boolean() }),
+  fc.record({
+    type: fc.constant('restart-found-no-process' as const),
+    conversation: fc.constantFrom('resumable' as const, 'unstarted' as const, 'lost' as const),
+  }),
+  fc.record({
+    type: fc.constant('connection-lost' as const),
+    target: fc.constant('gpu-box'),
+    resumable: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constant('target-rebooted' as const),
+    target: fc.constant('gpu-box'),
+    resumable: fc.boolean(),
+  }),
   fc.constant({ type: 'objective-done' as const }),
   fc.constant({ type: 'could-not-run' as const, reason: 'no such agent' }),
 );
@@ -186,23 +199,50 @@ describe('nextSessionStatus', () => {
     expect(nextSessionStatus({ status: 'running', role: 'manager' }, { type: 'input-pending' })).toBeNull();
   });
 
-  it('resumes or fails what a restart found without its process', () => {
+  it('resumes, starts again or fails what a restart found without its process', () => {
+    const found = (conversation: 'resumable' | 'unstarted' | 'lost') =>
+      ({ type: 'restart-found-no-process', conversation }) as const;
     for (const status of ['starting', 'running'] as const) {
-      expect(
-        nextSessionStatus({ status, role: 'worker' }, { type: 'restart-found-no-process', resumable: true })
-          ?.status,
-      ).toBe('queued');
-      expect(
-        nextSessionStatus({ status, role: 'worker' }, { type: 'restart-found-no-process', resumable: false })
-          ?.status,
-      ).toBe('failed');
+      for (const role of ['manager', 'worker'] as const) {
+        expect(nextSessionStatus({ status, role }, found('resumable'))?.status).toBe('queued');
+        // Unstarted work (no conversation id yet) is run again from its prompt, never failed.
+        expect(nextSessionStatus({ status, role }, found('unstarted'))).toEqual({
+          status: 'queued',
+          reason: expect.stringContaining('starting it again'),
+        });
+        expect(nextSessionStatus({ status, role }, found('lost'))?.status).toBe('failed');
+      }
     }
-    expect(
-      nextSessionStatus(
-        { status: 'waiting_input', role: 'manager' },
-        { type: 'restart-found-no-process', resumable: false },
-      ),
-    ).toBeNull();
+    expect(nextSessionStatus({ status: 'waiting_input', role: 'manager' }, found('lost'))).toBeNull();
+  });
+
+  it('puts what a reboot killed back in the queue, resumable or not; idle sessions stay idle', () => {
+    for (const status of ['starting', 'running'] as const)
+      for (const resumable of [true, false]) {
+        const change = nextSessionStatus(
+          { status, role: 'worker' },
+          { type: 'target-rebooted', target: 'gpu-box', resumable },
+        );
+        expect(change?.status).toBe('queued');
+        expect(change?.reason).toContain(resumable ? 'resuming the conversation' : 'starting again');
+      }
+    for (const status of ['waiting_input', 'queued', 'paused', 'completed'] as const)
+      expect(
+        nextSessionStatus(
+          { status, role: 'manager' },
+          { type: 'target-rebooted', target: 'gpu-box', resumable: true },
+        ),
+      ).toBeNull();
+  });
+
+  it('resumes a run its lost connection ended, or fails it with the reason when there is nothing to resume', () => {
+    const fact = (resumable: boolean) => ({ type: 'connection-lost' as const, target: 'gpu-box', resumable });
+    expect(nextSessionStatus({ status: 'running', role: 'worker' }, fact(true))).toEqual({
+      status: 'queued',
+      reason: 'lost the connection to gpu-box; resuming the conversation',
+    });
+    expect(nextSessionStatus({ status: 'running', role: 'worker' }, fact(false))?.status).toBe('failed');
+    expect(nextSessionStatus({ status: 'waiting_input', role: 'manager' }, fact(true))).toBeNull();
   });
 
   it('starts a switched session again from wherever it stood, except when it is done', () => {

@@ -46,8 +46,16 @@ export type SessionFact =
   | { type: 'input-pending' }
   /** The person answered a question that paused the session. */
   | { type: 'question-answered'; kind: QuestionKind; cancel: boolean }
-  /** On start-up the session's process was gone; `resumable` when its conversation can be resumed. */
-  | { type: 'restart-found-no-process'; resumable: boolean }
+  /**
+   * On start-up the session's process was gone. Its conversation is `resumable` (the agent gave its id),
+   * `unstarted` (the agent never reached its first conversation id: unstarted work, run again from its prompt
+   * and inbox) or `lost` (neither can be done, e.g. its agent is no longer configured).
+   */
+  | { type: 'restart-found-no-process'; conversation: 'resumable' | 'unstarted' | 'lost' }
+  /** The machine it ran on rebooted: its process is gone. `resumable` when its conversation can be resumed. */
+  | { type: 'target-rebooted'; target: string; resumable: boolean }
+  /** The connection to its machine dropped and its run ended with it; the machine answers again. */
+  | { type: 'connection-lost'; target: string; resumable: boolean }
   /** Its objective was marked done (the manager's own call). */
   | { type: 'objective-done' }
   /** It could not run at all: no such agent, a workspace that could not be prepared, a launch error. */
@@ -149,9 +157,37 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
       return status === 'paused' ? { status: 'queued', reason: 'resumed by the person' } : null;
     case 'restart-found-no-process':
       if (!inRun(status)) return null;
+      switch (fact.conversation) {
+        case 'resumable':
+          return { status: 'queued', reason: 'orcha restarted; resuming the conversation' };
+        case 'unstarted':
+          return { status: 'queued', reason: 'orcha restarted before the agent began; starting it again' };
+        case 'lost':
+          return {
+            status: 'failed',
+            reason: 'orcha restarted and the agent process was gone (nothing to resume)',
+          };
+        default: {
+          const unknown: never = fact.conversation;
+          throw new Error(`unknown conversation state ${String(unknown)}`);
+        }
+      }
+    case 'target-rebooted':
+      if (!inRun(status)) return null;
+      return {
+        status: 'queued',
+        reason: fact.resumable
+          ? `target ${fact.target} rebooted; resuming the conversation there`
+          : `target ${fact.target} rebooted; starting again (nothing to resume)`,
+      };
+    case 'connection-lost':
+      if (!inRun(status)) return null;
       return fact.resumable
-        ? { status: 'queued', reason: 'orcha restarted; resuming the conversation' }
-        : { status: 'failed', reason: 'orcha restarted and the agent process was gone (nothing to resume)' };
+        ? { status: 'queued', reason: `lost the connection to ${fact.target}; resuming the conversation` }
+        : {
+            status: 'failed',
+            reason: `lost the connection to ${fact.target} and had no conversation to resume`,
+          };
     case 'objective-done':
       return inRun(status) || status === 'waiting_input'
         ? { status: 'completed', reason: null }

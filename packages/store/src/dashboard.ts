@@ -2,6 +2,7 @@ import {
   type BudgetLevel,
   type BudgetLimits,
   idSchema,
+  type ObjectiveStatus,
   OrchaError,
   type PullRequest,
   type SessionStatus,
@@ -42,7 +43,7 @@ export interface SessionRow {
 export interface ObjectiveRow {
   id: string;
   title: string;
-  status: string;
+  status: ObjectiveStatus;
   agent: string;
   repo: string | null;
   baseBranch: string | null;

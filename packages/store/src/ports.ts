@@ -16,6 +16,7 @@ import type {
   SessionRole,
   SessionStatus,
   Target,
+  TargetHealth,
   TargetStatus,
   TranscriptMessage,
   Workspace,
@@ -62,8 +63,17 @@ export interface StoreReads {
   listTargets(): Target[];
   /** Slots held per target id. */
   targetLoad(): Record<string, number>;
+  /** The learned memory need of each agent (its sessions' highest measured resident memory), by agent. */
+  agentMemoryPeaks(): Record<string, number>;
   lockHolder(key: string): string | null;
+  /** Messages waiting for the session's next start (not those handed to its live run). */
   pendingInputCount(sessionId: string): number;
+  /** Sessions with messages handed to a run and not yet answered. */
+  sessionsWithHandedInput(): string[];
+  /** Everything in a session's inbox, oldest first: waiting, or handed to its live run. */
+  listInput(sessionId: string): { text: string; handed: boolean }[];
+  /** Finished workers whose manager was never told (a crash came between), oldest first. */
+  finishedWorkersUntold(): Session[];
   getWorkspace(id: string): Workspace;
   listWorkspaces(filter?: { objectiveId?: string; targetId?: string }): Workspace[];
   getPullRequest(id: string): PullRequest;
@@ -122,7 +132,8 @@ export interface StoreWrites {
   createSession(input: NewSession): Session;
   /**
    * Validates the transition inside the transaction (`invalid_transition`, nothing written). Leaving the
-   * running states releases the target slot; a terminal status also releases the session's locks.
+   * running states releases the target slot; a terminal status also releases the session's locks and
+   * empties its inbox.
    */
   updateSessionStatus(
     id: string,
@@ -142,17 +153,30 @@ export interface StoreWrites {
   appendMessages(sessionId: string, messages: NewTranscriptMessage[]): { fromSeq: number; toSeq: number };
   createTarget(input: NewTarget): Target;
   ensureLocalTarget(options: { workRoot: string; capacity: number; name?: string }): Target;
-  updateTargetStatus(id: string, to: TargetStatus): Target;
+  /** `reason` travels with the status-change event (the feed and notifications show it). */
+  updateTargetStatus(id: string, to: TargetStatus, reason?: string): Target;
   setTargetDoctor(id: string, report: DoctorReport): Target;
+  /** Keeps the higher of the stored and the measured peak resident memory of an agent's session. */
+  recordAgentPeak(agent: string, bytes: number): void;
+  /** Records the heartbeat's latest figures; no event (it changes every few seconds). */
+  setTargetHealth(id: string, health: TargetHealth): Target;
   /** Atomic: never more sessions on a target than its capacity, across processes. */
   claimTargetSlot(targetId: string, sessionId: string): ClaimResult;
   releaseTargetSlot(sessionId: string): void;
   acquireLock(key: string, ownerSessionId: string): LockResult;
   releaseLock(key: string, ownerSessionId: string): boolean;
   queueInput(sessionId: string, text: string): void;
-  /** The queued messages, oldest first, removed in the same transaction. */
+  /**
+   * Hands the waiting messages to a run, oldest first. They stay kept, marked handed, until `ackInput` (the
+   * run answered them) or `requeueInput` (the run stopped first, or orcha crashed: they wait again).
+   */
   takeInput(sessionId: string): string[];
+  ackInput(sessionId: string): void;
+  /** Gives handed messages back to the inbox, of one session or (at start-up) of all; answers how many. */
+  requeueInput(sessionId?: string): number;
   dropInput(sessionId: string): void;
+  /** Records that a finished worker's manager was told. */
+  recordManagerTold(workerId: string): void;
   createWorkspace(input: NewWorkspace): Workspace;
   updateWorkspace(id: string, patch: WorkspacePatch): Workspace;
   /** Announces a commit orcha made in the workspace (what the agent left uncommitted); writes an event only. */
@@ -164,7 +188,11 @@ export interface StoreWrites {
   setFeedbackFollowup(feedbackId: string, sessionId: string): void;
   openQuestion(input: NewQuestion): Question;
   /** Once: a second answer throws `invalid_transition`. */
-  answerQuestion(id: string, answer: string): Question;
+  /**
+   * Answers an open question. With `message`, the message that carries the answer to whoever waits on it is
+   * written to that session's transcript and inbox in the same transaction.
+   */
+  answerQuestion(id: string, answer: string, message?: { sessionId: string; text: string }): Question;
   withdrawQuestion(id: string): Question;
   createNote(input: NewNote): Note;
   createArtifact(input: NewArtifact): Artifact;
@@ -185,6 +213,11 @@ export interface StoreWrites {
     sink: string,
     outcome: { ok: true } | { ok: false; error: string; retryAt: number | null },
   ): NotificationDelivery;
+  /**
+   * Runs several writes in one transaction (all or none); their events are announced together after it
+   * commits. `work` must be synchronous: no long operation inside (it holds the database).
+   */
+  batch<T>(work: () => T): T;
 }
 
 /** The whole store: what the orchestrator composes; readers get `StoreReads` only. */

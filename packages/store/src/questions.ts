@@ -9,8 +9,10 @@ import {
 import { and, asc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
+import { inboxQueries } from './inbox.js';
 import { toQuestion } from './rows.js';
 import { questions } from './schema.js';
+import { transcriptQueries } from './transcripts.js';
 
 const openInput = z.object({
   objectiveId: idSchema('objective'),
@@ -22,6 +24,8 @@ const openInput = z.object({
 export type NewQuestion = z.input<typeof openInput>;
 
 export function questionQueries(ctx: StoreContext) {
+  const inbox = inboxQueries(ctx);
+  const transcripts = transcriptQueries(ctx);
   const get = (id: string): Question => {
     const row = ctx.db.select().from(questions).where(eq(questions.id, id)).get();
     if (!row) throw new OrchaError('not_found', `no question ${id}`);
@@ -74,8 +78,20 @@ export function questionQueries(ctx: StoreContext) {
         return question;
       });
     },
-    answerQuestion(id: string, answer: string): Question {
-      return close(id, 'answered', parseInput(z.string().trim().min(1).max(20_000), answer, 'answer'));
+    answerQuestion(id: string, answer: string, message?: { sessionId: string; text: string }): Question {
+      const text = parseInput(z.string().trim().min(1).max(20_000), answer, 'answer');
+      return ctx.write(() => {
+        const answered = close(id, 'answered', text);
+        if (message) {
+          // The answer and the message that carries it to whoever waits: one transaction, so a crash
+          // between them cannot leave an answered question that nobody was told about.
+          transcripts.appendMessages(message.sessionId, [
+            { at: ctx.clock(), kind: 'user', text: message.text, data: { origin: 'user' } },
+          ]);
+          inbox.queueInput(message.sessionId, message.text);
+        }
+        return answered;
+      });
     },
     withdrawQuestion(id: string): Question {
       return close(id, 'withdrawn', null);

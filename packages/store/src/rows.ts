@@ -7,6 +7,7 @@ import {
   type Question,
   type Session,
   type Target,
+  targetHealthSchema,
   usageSchema,
   type Workspace,
 } from '@orcha/model';
@@ -41,6 +42,7 @@ export function toTarget(row: typeof schema.targets.$inferSelect): Target {
   return {
     ...(row as unknown as Target),
     doctor: row.doctor === null ? null : parseColumn(doctorReportSchema, row.doctor, 'doctor'),
+    health: row.health === null ? null : parseColumn(targetHealthSchema, row.health, 'health'),
   };
 }
 

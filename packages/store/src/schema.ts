@@ -89,9 +89,20 @@ export const targets = sqliteTable('targets', {
   workRoot: text('work_root').notNull(),
   bootstrap: text('bootstrap'),
   capacitySessions: integer('capacity_sessions').notNull(),
+  memoryFloorBytes: integer('memory_floor_bytes'),
+  diskFloorBytes: integer('disk_floor_bytes'),
   status: text('status').notNull(),
   doctor: text('doctor'),
+  /** The heartbeat's latest figures (JSON, migration 0012). */
+  health: text('health'),
   createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** The highest resident memory a session of each agent was measured at (migration 0012): what it needs. */
+export const agentMemory = sqliteTable('agent_memory', {
+  agent: text('agent').primaryKey(),
+  peakRssBytes: integer('peak_rss_bytes').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
 
@@ -128,9 +139,17 @@ export const pendingInput = sqliteTable(
     sessionId: text('session_id').notNull(),
     text: text('text').notNull(),
     at: integer('at').notNull(),
+    /** 1 once handed to a run that has not yet answered it: taken back if that run stops first. */
+    handed: integer('handed').notNull().default(0),
   },
   (table) => [index('pending_input_session').on(table.sessionId, table.id)],
 );
+
+/** Finished workers whose manager was told: a crash between the two tells it on the next start. */
+export const managerReports = sqliteTable('manager_reports', {
+  workerId: text('worker_id').primaryKey(),
+  at: integer('at').notNull(),
+});
 
 export const workspaces = sqliteTable(
   'workspaces',

@@ -23,7 +23,7 @@ import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
 import { toSession } from './rows.js';
-import { locks, sessions, targetSlots } from './schema.js';
+import { locks, pendingInput, sessions, targetSlots } from './schema.js';
 
 type Emit = (event: EventData) => void;
 
@@ -296,7 +296,11 @@ export function sessionQueries(ctx: StoreContext) {
         ctx.db.update(sessions).set(patch).where(eq(sessions.id, id)).run();
         if (terminal || slotless.includes(to))
           ctx.db.delete(targetSlots).where(eq(targetSlots.sessionId, id)).run();
-        if (terminal) ctx.db.delete(locks).where(eq(locks.ownerSessionId, id)).run();
+        if (terminal) {
+          ctx.db.delete(locks).where(eq(locks.ownerSessionId, id)).run();
+          // A session that ended takes no more messages: its inbox goes with it.
+          ctx.db.delete(pendingInput).where(eq(pendingInput.sessionId, id)).run();
+        }
         emit({
           type: 'session-status-change',
           objectiveId: current.objectiveId,

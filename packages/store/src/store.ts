@@ -59,6 +59,7 @@ export function createStore(options: StoreOptions): Store {
     ...dashboardQueries(ctx),
     ...notificationQueries(ctx),
     subscribe: ctx.subscribe,
+    batch: <T>(work: () => T): T => ctx.write(() => work()),
     close(): void {
       ctx.close();
     },

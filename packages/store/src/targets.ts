@@ -3,7 +3,9 @@ import {
   doctorReportSchema,
   OrchaError,
   type Target,
+  type TargetHealth,
   type TargetStatus,
+  targetHealthSchema,
   targetKindSchema,
   targetMachine,
   targetNameSchema,
@@ -13,7 +15,7 @@ import { asc, eq, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
 import { toTarget } from './rows.js';
-import { sessions, targetSlots, targets } from './schema.js';
+import { agentMemory, sessions, targetSlots, targets } from './schema.js';
 
 const createTargetInput = z.object({
   name: targetNameSchema,
@@ -25,6 +27,8 @@ const createTargetInput = z.object({
   workRoot: z.string().min(1).max(1_000),
   bootstrap: z.string().max(10_000).nullish(),
   capacitySessions: z.number().int().min(1).max(1_000),
+  memoryFloorBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(),
+  diskFloorBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(),
   status: targetStatusSchema.optional(),
 });
 export type NewTarget = z.input<typeof createTargetInput>;
@@ -63,14 +67,17 @@ export function targetQueries(ctx: StoreContext) {
         workRoot: data.workRoot,
         bootstrap: data.bootstrap ?? null,
         capacitySessions: data.capacitySessions,
+        memoryFloorBytes: data.memoryFloorBytes ?? null,
+        diskFloorBytes: data.diskFloorBytes ?? null,
         status: data.status ?? 'offline',
         doctor: null,
+        health: null,
         createdAt: now,
         updatedAt: now,
       };
       ctx.db
         .insert(targets)
-        .values({ ...target, doctor: null })
+        .values({ ...target, doctor: null, health: null })
         .run();
       emit({ type: 'target-create', targetId: target.id, name: target.name });
       return target;
@@ -104,7 +111,7 @@ export function targetQueries(ctx: StoreContext) {
       return get(existing.id);
     },
 
-    updateTargetStatus(id: string, to: TargetStatus): Target {
+    updateTargetStatus(id: string, to: TargetStatus, reason?: string): Target {
       return ctx.write((emit) => {
         const current = get(id);
         if (current.status === to) return current;
@@ -114,7 +121,13 @@ export function targetQueries(ctx: StoreContext) {
           .set({ status: to, updatedAt: ctx.clock() })
           .where(eq(targets.id, current.id))
           .run();
-        emit({ type: 'target-status-change', targetId: current.id, from: current.status, to });
+        emit({
+          type: 'target-status-change',
+          targetId: current.id,
+          from: current.status,
+          to,
+          ...(reason ? { reason: reason.slice(0, 500) } : {}),
+        });
         return get(current.id);
       });
     },
@@ -129,6 +142,19 @@ export function targetQueries(ctx: StoreContext) {
           .where(eq(targets.id, current.id))
           .run();
         emit({ type: 'target-doctor', targetId: current.id, ok: data.ok });
+        return get(current.id);
+      });
+    },
+
+    setTargetHealth(id: string, health: TargetHealth): Target {
+      const data = parseInput(targetHealthSchema, health, 'target health');
+      return ctx.write(() => {
+        const current = get(id);
+        ctx.db
+          .update(targets)
+          .set({ health: JSON.stringify(data) })
+          .where(eq(targets.id, current.id))
+          .run();
         return get(current.id);
       });
     },
@@ -157,6 +183,29 @@ export function targetQueries(ctx: StoreContext) {
 
     releaseTargetSlot(sessionId: string): void {
       ctx.write(() => ctx.db.delete(targetSlots).where(eq(targetSlots.sessionId, sessionId)).run());
+    },
+
+    /** The learned memory need of each agent: the highest resident memory one of its sessions reached. */
+    agentMemoryPeaks(): Record<string, number> {
+      const rows = ctx.db.select().from(agentMemory).all();
+      return Object.fromEntries(rows.map((row) => [row.agent, row.peakRssBytes]));
+    },
+
+    /** Records a measured peak of an agent's session; only a higher one changes what is kept. */
+    recordAgentPeak(agent: string, bytes: number): void {
+      const peak = Math.round(
+        parseInput(z.number().nonnegative().max(Number.MAX_SAFE_INTEGER), bytes, 'peak'),
+      );
+      ctx.write(() =>
+        ctx.db
+          .insert(agentMemory)
+          .values({ agent, peakRssBytes: peak, updatedAt: ctx.clock() })
+          .onConflictDoUpdate({
+            target: agentMemory.agent,
+            set: { peakRssBytes: sql`max(${agentMemory.peakRssBytes}, ${peak})`, updatedAt: ctx.clock() },
+          })
+          .run(),
+      );
     },
 
     /** Slots in use per target id. */

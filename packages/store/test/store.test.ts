@@ -321,3 +321,30 @@ describe('dashboard', () => {
     ]);
   });
 });
+
+describe('batch', () => {
+  it('writes all or nothing, and announces the events once it committed', () => {
+    const heard: OrchaEvent[][] = [];
+    store.subscribe((events) => heard.push(events));
+    const { manager } = store.createObjective({ title: 'batch', prompt: '', agent: 'fake' });
+    heard.length = 0;
+    store.batch(() => {
+      store.queueInput(manager.id, 'one');
+      store.updateSessionStatus(manager.id, 'canceled', { reason: 'batch' });
+      expect(heard).toEqual([]); // nothing announced before the commit
+    });
+    expect(heard).toHaveLength(1);
+    expect(store.getSession(manager.id).status).toBe('canceled');
+
+    const other = store.createObjective({ title: 'rolled back', prompt: '', agent: 'fake' }).manager;
+    heard.length = 0;
+    expect(() =>
+      store.batch(() => {
+        store.updateSessionStatus(other.id, 'waiting_capacity', { reason: 'first' });
+        throw new Error('second fails');
+      }),
+    ).toThrow('second fails');
+    expect(store.getSession(other.id).status).toBe('queued');
+    expect(heard).toEqual([]);
+  });
+});

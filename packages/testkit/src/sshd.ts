@@ -22,6 +22,14 @@ export interface LoopbackSshd {
   /** How a client reaches this server with the files above: the settings an SSH executor takes. */
   client: { host: string; port: number; user: string; identityFile: string; knownHostsFile: string };
   dir: string;
+  /**
+   * The machine drops off the network: the listener and every connection process of this server are
+   * killed (by pid: the listener's children), so clients see their connections reset. Processes started
+   * over those connections that detached (tmux, wrapped agents) live on, as on a real machine.
+   */
+  down(): Promise<void>;
+  /** The server listens again on the same port with the same host key. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,9 +167,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<LoopbackSshd
     ].join('\n'),
   );
   await run('mkdir', ['-p', '/run/sshd']);
-  const server = options.ownNetwork
+  let server: { port: number; pid?: number | undefined; stop(): Promise<void> } = options.ownNetwork
     ? await startNamespacedServer(join(dir, 'sshd_config'))
     : await startListeningServer(await freeTcpPort(), join(dir, 'sshd_config'));
+  let isDown = false;
   const hostPublic = (await readFile(`${hostKey}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
   const hostKeyLine = `[127.0.0.1]:${server.port} ${hostPublic}`;
   const knownHostsFile = join(dir, 'known_hosts');
@@ -177,11 +186,50 @@ export async function startSshd(options: SshdOptions = {}): Promise<LoopbackSshd
     hostKeyLine,
     client: { host: '127.0.0.1', port: server.port, user, identityFile, knownHostsFile },
     dir,
-    async stop() {
+    async down() {
+      if (options.ownNetwork) throw new Error('down() is not supported with ownNetwork');
+      if (isDown) return;
+      isDown = true;
+      const children = server.pid ? await sshdDescendants(server.pid) : [];
       await server.stop();
+      for (const pid of children) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
+    async up() {
+      if (!isDown) return;
+      server = await startListeningServer(server.port, join(dir, 'sshd_config'));
+      isDown = false;
+    },
+    async stop() {
+      if (!isDown) await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The sshd processes below `pid` (connection monitors and their unprivileged children), by pid. */
+async function sshdDescendants(pid: number): Promise<number[]> {
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    const children = await run('pgrep', ['-P', String(parent)]).then(
+      (result) => result.stdout.split('\n').filter(Boolean).map(Number),
+      () => [] as number[],
+    );
+    for (const child of children) {
+      const name = await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '');
+      if (name.trim() !== 'sshd') continue;
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -208,7 +256,7 @@ async function startListeningServer(port: number, config: string) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}: ${stderr}`);
   }
-  return { port, stop: () => stopChild(child) };
+  return { port, pid: child.pid, stop: () => stopChild(child) };
 }
 
 /** sshd sessions inside a network namespace of their own, reached through a relay on 127.0.0.1 here. */

@@ -4,21 +4,32 @@ import type { PaneChunk, PaneStatus } from './tmux-controller.js';
 
 const watchIntervalMs = 300;
 
-/** Reads a pane log from `fromOffset` to its current end, on the executor's machine (`tail -c +N`). */
+/**
+ * Reads a pane log from `fromOffset` to its current end, on the executor's machine, as one short command
+ * (on an SSH target: a round trip on a pooled shell, no channel of its own). The bytes travel as base64, so
+ * offsets stay exact whatever the program wrote.
+ */
 export async function readPaneLog(executor: Executor, path: string, fromOffset: number): Promise<PaneChunk> {
   checkOffset(fromOffset);
-  const handle = await executor.spawn('tail', ['-c', `+${fromOffset + 1}`, path]);
-  const [chunks, errors, status] = await Promise.all([
-    collect(handle.stdout),
-    collect(handle.stderr),
-    handle.wait(),
-  ]);
-  if (status.code !== 0) {
-    const message = Buffer.concat(errors).toString().trim();
+  const result = await executor.run(
+    'sh',
+    [
+      '-c',
+      '[ -e "$2" ] || { echo "No such file: $2" >&2; exit 3; }; tail -c +"$1" -- "$2" | base64 | tr -d "\\n"',
+      'orcha-read-pane',
+      String(fromOffset + 1),
+      path,
+    ],
+    { maxOutputBytes: 256 * 1024 * 1024 },
+  );
+  if (result.code !== 0) {
+    const message = result.stderr.trim();
     if (/No such file/.test(message)) throw new OrchaError('not_found', `no pane log at ${path}`);
     throw new OrchaError('unavailable', `reading ${path}: ${message}`);
   }
-  const data = Buffer.concat(chunks);
+  if (result.truncated)
+    throw new OrchaError('unavailable', `reading ${path}: the log is too large to read at once`);
+  const data = Buffer.from(result.stdout, 'base64');
   return { data, nextOffset: fromOffset + data.length };
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalExecutor } from '@orcha/exec';
@@ -53,6 +53,30 @@ afterAll(async () => {
 });
 
 describe('git preparer', () => {
+  it('leaves no half-made workspace when the checkout runs out of room', async () => {
+    // The disk "fills up" while files are written: git's checkout may write at most 256 KiB per file
+    // (a file-size limit, so the write fails part-way as it would on a full disk, without a mount).
+    const shims = join(dir, 'shims');
+    await writeFile(
+      join(await mkdir(shims, { recursive: true }).then(() => shims), 'git'),
+      `#!/bin/sh\nif [ "$1" = checkout ]; then ulimit -f 512; fi\nexec /usr/bin/git "$@"\n`,
+      { mode: 0o755 },
+    );
+    await writeFile(join(upstream, 'big.bin'), Buffer.alloc(2 * 2 ** 20, 7));
+    await git(['add', 'big.bin'], { cwd: upstream });
+    await git(['commit', '--quiet', '-m', 'a big file'], { cwd: upstream });
+    await git(['push', '--quiet', 'origin', 'HEAD'], { cwd: upstream });
+    const preparer = createGitPreparer({ gitEnv: () => ({ PATH: `${shims}:${process.env.PATH}` }) });
+    const workRoot = join(dir, 'full');
+    const sessionId = ids('session');
+    await expect(prepareIsolated(preparer, workRoot, { sessionId })).rejects.toThrow(/git checkout failed/);
+    await expect(stat(join(workRoot, 'sessions', sessionId))).rejects.toThrow(/ENOENT/);
+    // The same checkout with room succeeds.
+    await expect(prepareIsolated(createGitPreparer(), workRoot, { sessionId })).resolves.toMatchObject({
+      path: join(workRoot, 'sessions', sessionId),
+    });
+  });
+
   it('branches an isolated checkout off the freshly fetched base, even when the mirror is older', async () => {
     const preparer = createGitPreparer();
     const workRoot = join(dir, 'work');

@@ -178,20 +178,26 @@ export function createGitPreparer(settings: GitPreparerSettings = {}) {
         path,
         posix.dirname(path),
       ]);
-      // Objects come from the mirror; refs come fresh from the real origin.
-      await git(executor, ['clone', '--quiet', '--no-checkout', '--reference', mirror, url, path], { url });
-      const branch =
-        request.branch ??
-        `orcha/${sessionId.slice(-8).toLowerCase()}${request.title ? `-${slug(request.title)}` : ''}`;
-      if (!branchSchema.safeParse(branch).success)
-        throw new OrchaError('invalid_argument', `not a valid branch name: ${branch}`);
-      if (kind === 'isolated') {
-        await git(executor, ['checkout', '--quiet', '-b', branch, `origin/${baseBranch}`], { cwd: path });
-      } else {
-        await git(executor, ['checkout', '--quiet', '-B', branch, `origin/${branch}`], { cwd: path });
+      // A checkout that fails half-way (a full disk, a missing branch) leaves nothing behind.
+      try {
+        // Objects come from the mirror; refs come fresh from the real origin.
+        await git(executor, ['clone', '--quiet', '--no-checkout', '--reference', mirror, url, path], { url });
+        const branch =
+          request.branch ??
+          `orcha/${sessionId.slice(-8).toLowerCase()}${request.title ? `-${slug(request.title)}` : ''}`;
+        if (!branchSchema.safeParse(branch).success)
+          throw new OrchaError('invalid_argument', `not a valid branch name: ${branch}`);
+        if (kind === 'isolated') {
+          await git(executor, ['checkout', '--quiet', '-b', branch, `origin/${baseBranch}`], { cwd: path });
+        } else {
+          await git(executor, ['checkout', '--quiet', '-B', branch, `origin/${branch}`], { cwd: path });
+        }
+        const headSha = await git(executor, ['rev-parse', 'HEAD'], { cwd: path });
+        return { path, branch, baseBranch, headSha };
+      } catch (error) {
+        await executor.run('rm', ['-rf', '--', path]).catch(() => {});
+        throw error;
       }
-      const headSha = await git(executor, ['rev-parse', 'HEAD'], { cwd: path });
-      return { path, branch, baseBranch, headSha };
     },
   };
 }

@@ -1,6 +1,6 @@
+import type { NewTarget, TargetRegistration } from '@orcha/client';
 import { type FormEvent, useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { NewTarget, TargetRegistration } from '../api/types';
+import { api, errorText } from '../api/orcha';
 import { useDashboardStore } from '../state/use-dashboard';
 import { DoctorReportView } from './doctor-report';
 import { Field } from './field';
@@ -36,14 +36,14 @@ export function AddTargetForm() {
     const input: NewTarget = {
       name: fields.name.trim(),
       kind,
-      work_root: fields.workRoot.trim(),
-      capacity_sessions: Number(fields.capacity) || 4,
+      workRoot: fields.workRoot.trim(),
+      capacitySessions: Number(fields.capacity) || 4,
     };
     if (kind === 'ssh') {
       input.host = fields.host.trim();
       input.user = fields.user.trim();
       if (fields.port.trim()) input.port = Number(fields.port);
-      if (fields.identityFile.trim()) input.identity_file = fields.identityFile.trim();
+      if (fields.identityFile.trim()) input.identityFile = fields.identityFile.trim();
     }
     if (fields.bootstrap.trim()) input.bootstrap = fields.bootstrap.trim();
     try {

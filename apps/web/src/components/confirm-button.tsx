@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { errorText } from '../api/client';
+import { errorText } from '../api/orcha';
 
 interface Props {
   label: string;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, errorText } from '../api/client';
+import { api, errorText } from '../api/orcha';
 import { useDashboard } from '../state/use-dashboard';
 
 /**

@@ -1,6 +1,6 @@
+import type { NewObjective } from '@orcha/client';
 import { type FormEvent, useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { NewObjective } from '../api/types';
+import { api, errorText } from '../api/orcha';
 import { navigate } from '../lib/router';
 import { useDashboard, useDashboardStore } from '../state/use-dashboard';
 import { Field } from './field';

@@ -1,6 +1,6 @@
+import type { Notification as NotificationEntry } from '@orcha/client';
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { NotificationEntry } from '../api/types';
+import { api, errorText } from '../api/orcha';
 import { type DesktopChoice, desktopChoice, setDesktopNotifications } from '../lib/desktop-notifications';
 import { formatRelative } from '../lib/format';
 import { useNow } from '../lib/ticker';

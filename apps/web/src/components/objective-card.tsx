@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { api } from '../api/client';
+import { api } from '../api/orcha';
 import { formatCost, formatCount } from '../lib/format';
 import { matchesFilter, sessionTree } from '../lib/session-tree';
 import { isCollapsed, setCollapsed, useCollapsedOverrides } from '../state/collapsed';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { errorText } from '../api/client';
+import { errorText } from '../api/orcha';
 import { useDashboard, useDashboardStore } from '../state/use-dashboard';
 
 /** Loads finished objectives older than those shown, a page at a time, when the person asks for them. */

@@ -1,7 +1,7 @@
+import type { ArtifactSummary } from '@orcha/client';
 import type { Note } from '@orcha/model';
 import { useEffect, useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { ArtifactSummary } from '../api/types';
+import { api, errorText } from '../api/orcha';
 import { formatTime } from '../lib/format';
 import { useDashboardStore } from '../state/use-dashboard';
 

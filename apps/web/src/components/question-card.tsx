@@ -1,6 +1,6 @@
 import type { Question, QuestionKind } from '@orcha/model';
 import { type FormEvent, useId, useState } from 'react';
-import { api, errorText } from '../api/client';
+import { api, errorText } from '../api/orcha';
 import { formatRelative } from '../lib/format';
 import { hrefFor } from '../lib/router';
 import { useNow } from '../lib/ticker';
@@ -13,6 +13,7 @@ const kindLabels: Record<QuestionKind, string> = {
   pr_closed: 'PR closed — decide',
   budget: 'budget spent',
   permission: 'agent asks permission',
+  manager_lost: 'manager lost — decide',
 };
 
 /** One open question with its suggested answers as buttons and a free-text answer box. */

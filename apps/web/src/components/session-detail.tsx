@@ -1,5 +1,5 @@
 import { lazy, Suspense, useState } from 'react';
-import { api } from '../api/client';
+import { api } from '../api/orcha';
 import { formatCost, formatCount } from '../lib/format';
 import { hrefFor } from '../lib/router';
 import { isTerminal, toRow } from '../state/dashboard-state';

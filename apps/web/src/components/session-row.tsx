@@ -1,5 +1,5 @@
+import type { SessionRow } from '@orcha/client';
 import { type CSSProperties, memo } from 'react';
-import type { SessionRow } from '../api/types';
 import { formatUsage } from '../lib/format';
 import { hrefFor } from '../lib/router';
 import { BudgetBar } from './budget-bar';

@@ -1,6 +1,8 @@
+import type { Schemas } from '@orcha/client';
 import { useEffect, useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { ConfigResponse } from '../api/types';
+import { api, errorText } from '../api/orcha';
+
+type ConfigResponse = Schemas['EffectiveConfig'];
 
 const sourceLabel = {
   flag: 'flag',

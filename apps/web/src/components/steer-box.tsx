@@ -1,6 +1,9 @@
+import type { Schemas } from '@orcha/client';
 import { type FormEvent, useId, useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { Delivery, Steering } from '../api/types';
+import { api, errorText } from '../api/orcha';
+
+type Delivery = Schemas['Delivery'];
+type Steering = Schemas['SessionDetail']['steering'];
 
 const deliveries: Record<Delivery, string> = {
   live: 'delivered to the running agent',

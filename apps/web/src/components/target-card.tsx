@@ -1,7 +1,8 @@
+import type { TargetWithLoad } from '@orcha/client';
 import { useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { TargetWithLoad } from '../api/types';
+import { api, errorText } from '../api/orcha';
 import { DoctorReportView } from './doctor-report';
+import { TargetHealthLine } from './target-health';
 
 type Action = 'drain' | 'disable' | 'enable' | 'doctor';
 
@@ -49,6 +50,7 @@ export function TargetCard({ target }: { target: TargetWithLoad }) {
         </span>
       </header>
       <p className="muted mono target-root">work root {target.workRoot}</p>
+      <TargetHealthLine health={target.health} />
       <div className="target-actions">
         <button type="button" className="small" disabled={busy !== null} onClick={() => void run('doctor')}>
           {busy === 'doctor' ? 'Checking…' : 'Run doctor'}

@@ -1,7 +1,7 @@
 import '@xterm/xterm/css/xterm.css';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, api, errorText } from '../api/client';
+import { ApiError, api, errorText } from '../api/orcha';
 
 const pollMs = 1000;
 

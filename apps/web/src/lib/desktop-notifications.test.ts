@@ -1,6 +1,6 @@
+import type { ObjectiveRow, TargetWithLoad } from '@orcha/client';
 import type { OrchaEvent } from '@orcha/model';
 import { describe, expect, it } from 'vitest';
-import type { ObjectiveRow, TargetWithLoad } from '../api/types';
 import { desktopNotice } from './desktop-notifications';
 
 const state = {

@@ -1,5 +1,5 @@
+import type { SessionRow } from '@orcha/client';
 import { describe, expect, it } from 'vitest';
-import type { SessionRow } from '../api/types';
 import { matchesFilter, sessionTree } from './session-tree';
 
 const row = (id: string, parentId: string | null, title = id): SessionRow =>

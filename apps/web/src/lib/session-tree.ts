@@ -1,4 +1,4 @@
-import type { SessionRow } from '../api/types';
+import type { SessionRow } from '@orcha/client';
 
 export interface TreeRow {
   id: string;

@@ -1,6 +1,6 @@
+import type { SessionRow } from '@orcha/client';
 import type { OrchaEvent, Question } from '@orcha/model';
 import { describe, expect, it } from 'vitest';
-import type { SessionRow } from '../api/types';
 import { applyEvent, type Refresh } from './apply-event';
 import { type DashboardState, initialState, withPullRequests } from './dashboard-state';
 

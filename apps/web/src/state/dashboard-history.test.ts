@@ -1,5 +1,5 @@
+import type { Dashboard as DashboardResponse, HistoryPage, ObjectiveRow, SessionRow } from '@orcha/client';
 import { describe, expect, it } from 'vitest';
-import type { DashboardResponse, HistoryPage, ObjectiveRow, SessionRow } from '../api/types';
 import { fromSnapshot, initialState, withHistory } from './dashboard-state';
 
 const objective = (id: string, status: ObjectiveRow['status'], createdAt: number): ObjectiveRow => ({

@@ -1,15 +1,18 @@
-import type { OrchaEvent, PullRequest, Question, Session, SessionStatus } from '@orcha/model';
 import type {
-  Counts,
-  DashboardResponse,
+  Dashboard as DashboardResponse,
   HistoryPage,
   ObjectiveRow,
-  ProviderUsage,
-  PullRequestWithFeedback,
-  ServerInfo,
+  Schemas,
   SessionRow,
   TargetWithLoad,
-} from '../api/types';
+} from '@orcha/client';
+import type { OrchaEvent, PullRequest, Question, Session, SessionStatus } from '@orcha/model';
+
+type Counts = Schemas['Counts'];
+type ProviderUsage = Schemas['ProviderUsage'];
+type PullRequestWithFeedback = Schemas['PullRequestWithFeedback'];
+type ServerInfo = Schemas['ServerInfo'];
+
 import type { ConnectionState } from './event-feed';
 
 /** Everything the overview shows. Replaced immutably: a changed session gets a new row object. */

@@ -1,5 +1,5 @@
 import type { OrchaEvent } from '@orcha/model';
-import { api, errorText } from '../api/client';
+import { api, errorText } from '../api/orcha';
 import { applyEvent, type Refresh } from './apply-event';
 import { createCoalescer } from './coalescer';
 import {

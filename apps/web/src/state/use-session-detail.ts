@@ -1,6 +1,6 @@
+import type { SessionDetail as SessionDetailResponse } from '@orcha/client';
 import { useEffect, useState } from 'react';
-import { api, errorText } from '../api/client';
-import type { SessionDetailResponse } from '../api/types';
+import { api, errorText } from '../api/orcha';
 import { useDashboardStore } from './use-dashboard';
 
 export interface SessionDetailState {

@@ -1,6 +1,6 @@
 import type { TranscriptMessage } from '@orcha/model';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { api } from '../api/client';
+import { api } from '../api/orcha';
 
 export const transcriptPageSize = 200;
 /** Beyond this many cached messages, pages far from the view are dropped (and refetched if scrolled back). */

@@ -1,18 +1,26 @@
-import type { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { ApiDeps } from '../app.js';
-import { readQuery } from '../body.js';
+import { type App, errors, json } from '../route.js';
+import { Notification, notificationsQuery } from '../schemas.js';
 
-export const notificationsQuery = z.object({
-  /** Notifications older than this id (paging back). */
-  before: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+export const notifications = createRoute({
+  method: 'get',
+  path: '/api/notifications',
+  operationId: 'listNotifications',
+  tags: ['Notifications'],
+  summary: 'Notifications with their delivery log',
+  description: 'The notification outbox, newest first, each notification with its delivery log per sink.',
+  request: { query: notificationsQuery },
+  responses: {
+    200: json(z.object({ notifications: z.array(Notification) }), 'Newest first.'),
+    ...errors(400),
+  },
 });
 
-/** The notification outbox, newest first, each notification with its delivery log per sink. */
-export function notificationRoutes(app: Hono, { orchestrator }: ApiDeps) {
+export function notificationRoutes(app: App, { orchestrator }: ApiDeps) {
   const { reads } = orchestrator;
-  app.get('/api/notifications', (c) =>
-    c.json({ notifications: reads.listNotifications(readQuery(c, notificationsQuery)) }),
+  app.openapi(notifications, (c) =>
+    c.json({ notifications: reads.listNotifications(c.req.valid('query')) }, 200),
   );
 }
