@@ -240,3 +240,54 @@ function assessOnly(ctx: Context, session: Session): boolean {
     session.budget && exhaustedDimensions(session.budget, sessionSpent(session, ctx.clock())).length,
   );
 }
+
+/** The longest a timer may wait (setTimeout's limit): a later deadline is looked at again then. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/**
+ * Milliseconds until a minutes limit the session falls under (its own, from its start, or its objective's,
+ * from its creation) runs out; null when neither has one.
+ */
+export function minutesLeftMs(ctx: Context, session: Session): number | null {
+  const now = ctx.clock();
+  const left: number[] = [];
+  const objective = ctx.store.getObjective(session.objectiveId);
+  if (objective.budget?.minutes !== undefined)
+    left.push(objective.createdAt + objective.budget.minutes * minute - now);
+  if (session.budget?.minutes !== undefined && session.startedAt !== null)
+    left.push(session.startedAt + session.budget.minutes * minute - now);
+  return left.length ? Math.max(0, Math.min(...left)) : null;
+}
+
+/**
+ * Wall-clock budgets hold without any usage report (a TUI reports none mid-turn, a silent agent none at
+ * all): while a run is current, a timer fires when a minutes limit runs out and enforces it like a report
+ * would. A limit raised meanwhile re-arms it. Returns what stops the timer.
+ */
+export function armClockBudget(ctx: Context, sessionId: string, current: () => boolean): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  let disarmed = false;
+  const arm = () => {
+    if (disarmed || !current()) return;
+    const left = minutesLeftMs(ctx, ctx.store.getSession(sessionId));
+    if (left === null) return;
+    timer = setTimeout(fire, Math.min(longestTimerMs, Math.max(1, left)));
+    timer.unref?.();
+  };
+  const fire = () => {
+    timer = null;
+    if (disarmed || !current()) return;
+    void enforceBudget(ctx, sessionId).then(
+      (stopped) => {
+        if (!stopped) arm();
+      },
+      (error: unknown) =>
+        ctx.log('error', 'wall-clock budget check failed', { sessionId, error: String(error) }),
+    );
+  };
+  arm();
+  return () => {
+    disarmed = true;
+    if (timer) clearTimeout(timer);
+  };
+}

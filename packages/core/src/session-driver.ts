@@ -9,7 +9,7 @@ import {
   type Session,
   sessionMachine,
 } from '@orcha/model';
-import { enforceBudget } from './budgets.js';
+import { armClockBudget, enforceBudget } from './budgets.js';
 import type { Context, LiveRun } from './context.js';
 import { handoffPrompt } from './failover.js';
 import { askPermission } from './permissions.js';
@@ -179,7 +179,17 @@ interface TurnState {
   lastError: string | null;
 }
 
+/** Reads a run's events until it ends; wall-clock budgets are watched meanwhile (`armClockBudget`). */
 async function consume(ctx: Context, session: Session, live: LiveRun): Promise<void> {
+  const disarm = armClockBudget(ctx, session.id, () => ctx.runs.get(session.id) === live);
+  try {
+    await consumeEvents(ctx, session, live);
+  } finally {
+    disarm();
+  }
+}
+
+async function consumeEvents(ctx: Context, session: Session, live: LiveRun): Promise<void> {
   const { store } = ctx;
   const id = session.id;
   const batch = new TranscriptBatch(ctx, id);
