@@ -12,7 +12,9 @@ import {
   createTempDir,
   type FakeAnthropic,
   startFakeAnthropic,
+  startWebhookReceiver,
   type TempDir,
+  type WebhookReceiver,
 } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
@@ -22,11 +24,14 @@ let claudeHome: ClaudeCliEnvironment;
 let dir: TempDir;
 let orcha: OrchaProcess | null = null;
 let base = '';
+let hook: WebhookReceiver;
+const secret = 'budget-hook-secret-0123456789';
 
 beforeAll(async () => {
   anthropic = await startFakeAnthropic({ handler: () => anthropicReply.text('Planning the release.') });
   claudeHome = await createClaudeCliEnvironment({ baseUrl: anthropic.url });
   dir = await createTempDir('orcha-budget-claude-');
+  hook = await startWebhookReceiver({ secret });
   const file = join(dir.path, 'orcha.config.json');
   writeFileSync(
     file,
@@ -34,14 +39,19 @@ beforeAll(async () => {
       dataDir: 'data',
       profiles: [{ name: 'claude-work', kind: 'claude', command: claudeCliPath, env: claudeHome.env }],
       budgets: { objective: { modelCalls: 1 } },
+      notify: { webhooks: [{ url: hook.url, secret: '$BUDGET_HOOK_SECRET' }] },
     }),
   );
   const port = await freePort();
-  orcha = await startOrcha(['--config', file, '--port', String(port), '--no-demo'], { timeoutMs: 120_000 });
+  orcha = await startOrcha(['--config', file, '--port', String(port), '--no-demo'], {
+    env: { ...process.env, BUDGET_HOOK_SECRET: secret },
+    timeoutMs: 120_000,
+  });
   base = `http://127.0.0.1:${port}`;
 }, 150_000);
 afterAll(async () => {
   await orcha?.stop();
+  await hook?.close();
   await anthropic.stop();
   await claudeHome.remove();
   await dir.remove();
@@ -156,6 +166,15 @@ describe('a budget over the real claude CLI', () => {
     expect(
       anthropic.requests.slice(before).filter((request) => request.path.includes('/messages')),
     ).toHaveLength(2);
+    // The stop reached the person through the configured webhook, signed: the budget question.
+    const told = await hook.waitFor((request) => request.body.includes(objective.id), 30_000);
+    expect(told.signatureValid).toBe(true);
+    expect(JSON.parse(told.body)).toMatchObject({
+      kind: 'question.budget',
+      objectiveId: objective.id,
+      title: 'orcha needs you: Changelog',
+      body: expect.stringContaining("The objective's budget is spent: model calls 2/2"),
+    });
     // Release a command the interrupt left waiting, if any (none reading: nothing to release).
     try {
       closeSync(openSync(gate, constants.O_WRONLY | constants.O_NONBLOCK));
