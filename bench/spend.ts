@@ -1,8 +1,10 @@
 // `pnpm bench spend`: budgets that hold, failover, and the person told.
-//   budget_overrun_calls_max  model calls reported after an objective's model-call cap was reached, max over
-//                             the trials (goal 0 for agents that can be interrupted; here the fake agent, whose
-//                             "model calls" last 20 ms each)
-//   budget_stop_p99_ms        the usage report that reaches the cap → the agent's run stopped (goal < 500)
+//   budget_overrun_calls_max  model calls made after an objective's model-call cap was reached, max over the
+//                             trials of the fake agent (whose "model calls" last 20 ms each) and of the real
+//                             claude CLI mid-turn (bench/_spend-claude.ts; goal 0 for agents that can be
+//                             interrupted)
+//   budget_stop_p99_ms        the usage report that reaches the cap → the agent's run stopped, the worse p99 of
+//                             the two (goal < 500)
 //   failover_p99_ms, handoff_tokens_max: measured by bench/_spend-failover.ts (real claude → codex CLIs)
 //   notify_p99_ms, notify_lost: the notification outbox, as `pnpm bench notify` measures it
 // Last line: {"bench":"spend",…}.
@@ -11,6 +13,7 @@ import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
 import { measureNotify } from './_notify-measure.js';
+import { measureClaudeBudget } from './_spend-claude.js';
 import { measureFailover } from './_spend-failover.js';
 
 const trials = 30;
@@ -77,6 +80,13 @@ console.log(
     `cap reached → run stopped p50 ${percentile(stops, 0.5).toFixed(1)} ms, p99 ${stopP99.toFixed(1)} ms`,
 );
 
+// The same cap over the real claude CLI, stopped mid-turn (bench/_spend-claude.ts).
+const claude = await measureClaudeBudget();
+console.log(
+  `budget (claude CLI): ${claude.trials} objectives capped mid-turn; calls after the cap max ${claude.overrunMax}; ` +
+    `cap reached → run stopped p50 ${claude.stopP50} ms, p99 ${claude.stopP99} ms`,
+);
+
 // Failover: exhaustion → running on the next agent, and the handoff's size (bench/_spend-failover.ts).
 const failover = await measureFailover();
 
@@ -84,8 +94,8 @@ const notify = await measureNotify();
 console.log(
   JSON.stringify({
     bench: 'spend',
-    budget_overrun_calls_max: overrunMax,
-    budget_stop_p99_ms: Math.round(stopP99 * 10) / 10,
+    budget_overrun_calls_max: Math.max(overrunMax, claude.overrunMax),
+    budget_stop_p99_ms: Math.max(Math.round(stopP99 * 10) / 10, claude.stopP99),
     failover_p99_ms: failover.failover_p99_ms,
     handoff_tokens_max: failover.handoff_tokens_max,
     notify_p99_ms: notify.notify_p99_ms,
