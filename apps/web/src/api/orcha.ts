@@ -65,6 +65,7 @@ export const api = {
   artifact: (id: string) => call(orcha.GET('/api/artifacts/{id}', path(id))),
   notifications: (signal?: AbortSignal) =>
     call(orcha.GET('/api/notifications', { params: { query: { limit: 100 } }, signal })),
+  config: (signal?: AbortSignal) => call(orcha.GET('/api/config', { signal })),
 };
 
 export function errorText(error: unknown): string {
