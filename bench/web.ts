@@ -68,6 +68,8 @@ function seed(dataDir: string): { paused: string[]; long: string } {
         store.updateSessionStatus(id, index % 4 === 1 ? 'failed' : 'completed', {
           reason: index % 4 === 1 ? 'exited 1' : null,
         });
+        // As orcha does when a worker ends: its manager was told (else a start tells it, and wakes it).
+        store.recordManagerTold(id);
       }
     });
     if (o === 0) long = ids[1]!;
