@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type LoopbackSshd, startSshd } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshExecutor, type SshExecutor } from './index.js';
+import { processesTagged, waitFor } from './testing/processes.js';
 
 let sshd: LoopbackSshd;
 let executor: SshExecutor;
@@ -25,23 +26,6 @@ afterAll(async () => {
   executor?.close();
   await sshd?.stop();
 });
-
-/** Processes whose command line carries `tag`, seen from this machine (the sshd is on loopback). */
-function processesTagged(tag: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Collects a stream as text, live: `seen()` is what arrived so far. */
 function reader(stream: AsyncIterable<Uint8Array>) {

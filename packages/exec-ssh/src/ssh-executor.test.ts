@@ -18,6 +18,7 @@ import {
   type SshExecutor,
   type SshTargetAddress,
 } from './index.js';
+import { processesTagged, waitFor } from './testing/processes.js';
 
 let sshd: LoopbackSshd;
 let executor: SshExecutor;
@@ -37,23 +38,6 @@ afterAll(async () => {
   executor?.close();
   await sshd?.stop();
 });
-
-/** Processes whose command line carries `tag`, seen from this machine (the sshd is on loopback). */
-function processesTagged(tag: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function text(stream: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Uint8Array[] = [];
