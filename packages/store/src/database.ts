@@ -51,6 +51,12 @@ export interface StoreContext {
   write<T>(work: (emit: (event: EventData) => void) => T): T;
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
   /**
+   * Fences this process's writes with a lease token (`null`: none, the default): from now on every write
+   * transaction first checks, under the writer lock, that the `scheduler` lease still carries this token, and
+   * fails with `conflict` — writing nothing — once another holder took it.
+   */
+  fence(token: number | null): void;
+  /**
    * On a database other processes write too (PostgreSQL): announces to subscribers the events committed since
    * the last one announced, read from the events table (the truth and the cursor). A no-op on SQLite.
    */
@@ -110,6 +116,17 @@ export function createContext(engine: {
   const eventsBetween = engine.sqlite.prepare(
     'SELECT id, at, data FROM events WHERE id > ? AND id < ? ORDER BY id LIMIT 1000',
   );
+  const leaseToken = engine.sqlite.prepare("SELECT token FROM leases WHERE name = 'scheduler'");
+  let fence: number | null = null;
+  const checkFence = () => {
+    if (fence === null) return;
+    const held = leaseToken.get() as { token: number } | undefined;
+    if (Number(held?.token) !== fence)
+      throw new OrchaError(
+        'conflict',
+        `this replica no longer leads (lease token ${fence}, now ${held?.token ?? 'none'}): it writes nothing more`,
+      );
+  };
   let depth = 0;
   let pending: OrchaEvent[] = [];
   // The last event announced to subscribers (shared feed only).
@@ -149,7 +166,10 @@ export function createContext(engine: {
     depth++;
     let result: T;
     try {
-      result = engine.inTransaction(() => work(emit));
+      result = engine.inTransaction(() => {
+        checkFence();
+        return work(emit);
+      });
     } catch (error) {
       pending = [];
       throw error;
@@ -176,6 +196,9 @@ export function createContext(engine: {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    fence(token) {
+      fence = token;
     },
     catchUp: () => catchUp(),
     close: engine.close,

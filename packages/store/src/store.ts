@@ -12,6 +12,7 @@ import { openPostgres } from './pg/database.js';
 import type { Store } from './ports.js';
 import { pullRequestQueries } from './pull-requests.js';
 import { questionQueries } from './questions.js';
+import { replicaQueries } from './replicas.js';
 import { sessionQueries } from './sessions.js';
 import { targetQueries } from './targets.js';
 import { transcriptQueries } from './transcripts.js';
@@ -58,6 +59,7 @@ export function createStore(options: StoreOptions): Store {
     ...feedQueries(ctx),
     ...dashboardQueries(ctx),
     ...notificationQueries(ctx),
+    ...replicaQueries(ctx),
     subscribe: ctx.subscribe,
     batch: <T>(work: () => T): T => ctx.write(() => work()),
     close(): void {
