@@ -37,11 +37,14 @@ export interface ApiOptions {
   allowedHosts?: readonly string[] | undefined;
   /** The dashboard's built files, served at / with an index.html fallback. */
   staticRoot?: string | undefined;
+  /** The leader lease of replicas on PostgreSQL (absent on SQLite: one process). */
+  leaseMs?: number | undefined;
 }
 
 export interface ApiDeps {
   orchestrator: Orchestrator;
   info: ServerInfo;
+  leaseMs: number | null;
 }
 
 /**
@@ -51,7 +54,11 @@ export interface ApiDeps {
  */
 export function createApi(options: ApiOptions): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: invalidInput });
-  const deps: ApiDeps = { orchestrator: options.orchestrator, info: options.info };
+  const deps: ApiDeps = {
+    orchestrator: options.orchestrator,
+    info: options.info,
+    leaseMs: options.leaseMs ?? null,
+  };
   app.onError((error, c) => errorResponse(c, error));
   app.use('*', security({ auth: options.auth, allowedHosts: options.allowedHosts }));
   app.use('/api/*', jsonBodies());

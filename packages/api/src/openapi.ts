@@ -4,7 +4,7 @@ import { requestAliases } from './body.js';
 import { login } from './login.js';
 import { type App, errors, json } from './route.js';
 import { continueOn } from './routes/failover.js';
-import { dashboard, events, health, history } from './routes/feed.js';
+import { dashboard, events, health, history, replicas } from './routes/feed.js';
 import { notifications } from './routes/notifications.js';
 import { cancelObjective, createObjective, getObjective, listObjectives } from './routes/objectives.js';
 import {
@@ -64,6 +64,7 @@ export const declaredRoutes = [
   health,
   dashboard,
   history,
+  replicas,
   events,
   createObjective,
   listObjectives,
