@@ -202,7 +202,11 @@ export function targetQueries(ctx: StoreContext) {
           .values({ agent, peakRssBytes: peak, updatedAt: ctx.clock() })
           .onConflictDoUpdate({
             target: agentMemory.agent,
-            set: { peakRssBytes: sql`max(${agentMemory.peakRssBytes}, ${peak})`, updatedAt: ctx.clock() },
+            set: {
+              // The larger of two values: SQLite's two-argument max, PostgreSQL's greatest.
+              peakRssBytes: sql`${sql.raw(ctx.dialect === 'postgres' ? 'greatest' : 'max')}(${agentMemory.peakRssBytes}, ${peak})`,
+              updatedAt: ctx.clock(),
+            },
           })
           .run(),
       );
