@@ -1,9 +1,13 @@
 // Several real `orcha serve` replicas on one real PostgreSQL database, the leader SIGKILLed mid-run again and
 // again (a replacement replica launched after each kill). The offline demo's agents do the work: scripted
-// headless managers and workers in tmux on this machine (they outlive a replica, so a new leader re-attaches
-// them). Used by `replicas.test.ts` (a few kills) and `pnpm bench replicas` (ten).
+// headless managers on the local target and workers in tmux, on the local target and on an SSH target (a
+// loopback sshd); tmux sessions outlive a replica, so a new leader re-attaches them. Used by
+// `replicas.test.ts` (a few kills) and `pnpm bench replicas` (ten).
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createIdGenerator, type OrchaEvent, sessionMachine } from '@orcha/model';
 import { createStore } from '@orcha/store';
+import type { LoopbackSshd } from '@orcha/testkit';
 import { type LaunchedOrcha, launchOrcha } from './orcha-process.js';
 import { openSse } from './sse-reader.js';
 import { eventually } from './until.js';
@@ -14,6 +18,8 @@ export interface ReplicaChainOptions {
   /** Shared by every replica: they run on this one machine (workspaces, the fake forge). */
   dataDir: string;
   tmuxSocket: string;
+  /** The SSH target's machine. */
+  sshd: LoopbackSshd;
   /** How many times the leader is killed. */
   kills: number;
   objectives: number;
@@ -44,6 +50,12 @@ export interface ReplicaChain {
   problems: string[];
   /** How the replicas ended: the killed ones with SIGKILL, none deposed on its own. */
   exits: string[];
+  /** The agents of the sessions running at each kill (as the leader's API said just before it). */
+  runningAtKills: string[][];
+  /** What the leaders found and took over, summed over every takeover (their reconcile counts). */
+  takenOver: Record<string, number>;
+  /** Sessions by agent and target kind that completed (`tmux@ssh`, `fake@local`, …); any other end is a problem. */
+  completed: Record<string, number>;
 }
 
 interface Replica {
@@ -80,7 +92,7 @@ export function percentile(values: number[], p: number): number {
 export async function runReplicaChain(options: ReplicaChainOptions): Promise<ReplicaChain> {
   const { database, dataDir, tmuxSocket, kills, leaseMs } = options;
   const ports = [...options.ports];
-  const env = { ...process.env, ORCHA_DATABASE_URL: database, ORCHA_DEMO_QUIET_MS: '1500' };
+  const env = { ...process.env, ORCHA_DATABASE_URL: database, ORCHA_DEMO_QUIET_MS: '3000' };
   const replicas: Replica[] = [];
   const launch = () => {
     const port = ports.shift();
@@ -110,8 +122,27 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
   let answering = true;
   let answerer: Promise<void> = Promise.resolve();
   try {
+    // orcha's known_hosts (in the data dir) trusts the SSH target's host key.
+    await appendFile(join(dataDir, 'known_hosts'), `${options.sshd.hostKeyLine}\n`);
     const first = [launch(), launch(), launch()];
     await Promise.all(first.map((r) => r.orcha.serving));
+    const { sshd } = options;
+    const registered = await fetch(url(first[0]!.port, '/api/targets'), {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'loopback',
+        kind: 'ssh',
+        host: sshd.host,
+        user: sshd.user,
+        port: sshd.port,
+        identity_file: sshd.identityFile,
+        work_root: join(sshd.dir, 'work'),
+        capacity_sessions: 4,
+      }),
+    });
+    const target = (await registered.json()) as { target?: { status: string } };
+    if (registered.status !== 201 || target.target?.status !== 'online')
+      throw new Error(`the SSH target did not come online: ${JSON.stringify(target)}`);
     // Who leads, as a serving replica sees it.
     const leaderOf = async (): Promise<{ id: string; port: number } | null> => {
       for (const replica of alive()) {
@@ -165,6 +196,7 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
     }
 
     const failoversMs: number[] = [];
+    const runningAtKills: string[][] = [];
     let replacement: Replica | null = null;
     for (let kill = 0; kill < kills; kill++) {
       // Mid-run: something holds a slot, and at least two replicas serve.
@@ -174,10 +206,18 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         void next.orcha.serving.then(() => follow(next), () => {});
       }
       await eventually(async () => alive().filter((r) => r.serving).length >= 2, left());
-      await eventually(async () => {
-        const sessions = await getJson<{ sessions: { status: string }[] }>(leader.port, '/api/sessions');
-        return sessions?.sessions.some((s) => s.status === 'running');
+      // The first kill comes while a headless manager runs (resumed from its conversation), the second while
+      // a tmux agent runs (its run outlives the leader: re-attached), later ones whenever anything runs.
+      const wanted = kill === 0 ? 'fake' : kill === 1 ? 'tmux' : null;
+      const running = await eventually(async () => {
+        const sessions = await getJson<{ sessions: { status: string; agent: string }[] }>(
+          leader.port,
+          '/api/sessions',
+        );
+        const agents = (sessions?.sessions ?? []).filter((s) => s.status === 'running').map((s) => s.agent);
+        return agents.length && (!wanted || agents.includes(wanted)) ? agents : null;
       }, left());
+      runningAtKills.push(running);
       const victim = replicas.find((r) => r.port === leader.port)!;
       const before = leader.id;
       victim.killed = true;
@@ -211,7 +251,14 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
     const store = createStore({ url: database, clock: Date.now, ids: createIdGenerator(Date.now, () => 7) });
     const doubleStarts: string[] = [];
     const lostLines: string[] = [];
+    const completed: Record<string, number> = {};
     try {
+      for (const session of store.listSessions({})) {
+        const kind = session.targetId ? store.getTarget(session.targetId).kind : 'none';
+        const key = `${session.agent}@${kind}`;
+        if (session.status === 'completed') completed[key] = (completed[key] ?? 0) + 1;
+        else problems.push(`${session.role} ${session.id} (${key}) ended ${session.status}: ${session.statusReason}`);
+      }
       for (const objective of store.listObjectives())
         if (objective.status !== 'done') problems.push(`objective ${objective.id} is ${objective.status}`);
       const sessions = store.listSessions({});
@@ -275,6 +322,14 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         await stream.close();
       }
     }
+    const takenOver: Record<string, number> = {};
+    for (const replica of replicas)
+      for (const line of replica.orcha.stderr().split('\n')) {
+        if (!line.includes('reconciled sessions after restart')) continue;
+        const counts = JSON.parse(line.slice(line.indexOf('{'))) as Record<string, number>;
+        for (const [key, value] of Object.entries(counts))
+          if (key !== 'ms') takenOver[key] = (takenOver[key] ?? 0) + value;
+      }
     const exits: string[] = [];
     for (const replica of replicas) {
       if (replica.killed) {
@@ -284,7 +339,18 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         exits.push(`${replica.port}: exited ${replica.orcha.child.exitCode} on its own`);
       }
     }
-    return { failoversMs, doubleStarts, lostLines, sseCrossReplicaMs, quietSseMs, problems, exits };
+    return {
+      failoversMs,
+      doubleStarts,
+      lostLines,
+      sseCrossReplicaMs,
+      quietSseMs,
+      problems,
+      exits,
+      takenOver,
+      completed,
+      runningAtKills,
+    };
   } catch (error) {
     const logs = replicas.map((r) => `--- replica on ${r.port}:\n${r.orcha.stderr().slice(-4_000)}`);
     throw new Error(`${String(error)}\n${logs.join('\n')}`);

@@ -4,8 +4,10 @@ import {
   createPrivateTmux,
   createTempDir,
   type LocalPostgres,
+  type LoopbackSshd,
   type PrivateTmux,
   startPostgres,
+  startSshd,
   type TempDir,
 } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,11 +16,12 @@ import { percentile, runReplicaChain } from './replica-chain.js';
 
 // The bench (`pnpm bench replicas`) kills the leader ten times; here fewer, for CI's time.
 const kills = 3;
-const leaseMs = 1_500;
+const leaseMs = 3_000;
 let server: Awaited<ReturnType<typeof startPostgres>>;
 let postgres: LocalPostgres;
 let dir: TempDir;
 let tmux: PrivateTmux;
+let sshd: LoopbackSshd;
 
 beforeAll(async () => {
   server = await startPostgres();
@@ -26,9 +29,11 @@ beforeAll(async () => {
   postgres = server;
   dir = await createTempDir('orcha-replicas-');
   tmux = createPrivateTmux('replicas');
+  sshd = await startSshd();
 }, 120_000);
 afterAll(async () => {
   await tmux?.kill();
+  await sshd?.stop();
   if (server?.ok) await postgres.stop();
   await dir?.remove();
 });
@@ -41,12 +46,16 @@ describe('replicas of orcha serve on one PostgreSQL', () => {
       database: await postgres.createDatabase(),
       dataDir: dir.path,
       tmuxSocket: tmux.socketName,
+      sshd,
       kills,
-      objectives: 2,
+      objectives: 1,
       leaseMs,
       ports,
-      timeoutMs: 120_000,
+      timeoutMs: 240_000,
     });
+    console.log(
+      `replicas: running at the kills ${JSON.stringify(chain.runningAtKills)}; took over ${JSON.stringify(chain.takenOver)}; completed ${JSON.stringify(chain.completed)}`,
+    );
     console.log(
       `replicas: failover ${chain.failoversMs.map((ms) => Math.round(ms)).join(', ')} ms; SSE across replicas p50 ${percentile(chain.sseCrossReplicaMs, 50)} ms, p99 ${percentile(chain.sseCrossReplicaMs, 99)} ms (${chain.sseCrossReplicaMs.length} events)`,
     );
@@ -58,5 +67,16 @@ describe('replicas of orcha serve on one PostgreSQL', () => {
     // what a loaded machine adds to noticing it.
     for (const ms of chain.failoversMs) expect(ms).toBeLessThan(leaseMs + leaseMs / 3 + 3_000);
     expect(chain.exits.filter((exit) => !exit.endsWith('SIGKILL'))).toEqual([]);
+    // The new leaders found the dead one's runs and carried them on: tmux sessions re-attached or headless
+    // ones resumed, nothing failed; tmux agents worked on the SSH target, headless fakes on the local one.
+    // (A kill that lands just as the run it waited for ends finds nothing of that kind to take over.)
+    const killedWhile = (agent: string) => chain.runningAtKills.filter((agents) => agents.includes(agent));
+    if (killedWhile('tmux').length) expect(chain.takenOver.reattached ?? 0).toBeGreaterThan(0);
+    if (killedWhile('fake').length)
+      expect((chain.takenOver.resumed ?? 0) + (chain.takenOver.restarted ?? 0)).toBeGreaterThan(0);
+    expect(killedWhile('tmux').length + killedWhile('fake').length).toBeGreaterThan(0);
+    expect(chain.takenOver.failed ?? 0).toBe(0);
+    expect(chain.completed['tmux@ssh'] ?? 0).toBeGreaterThan(0);
+    expect(chain.completed['fake@local'] ?? 0).toBeGreaterThan(0);
   }, 400_000);
 });
