@@ -6,7 +6,7 @@
 //                             one at a time on a quiet system (goal < 50 ms); `_under_failover` while the
 //                             chain ran (replicas starting, dying and taking over on the same machine)
 // The last line is one JSON object `{"bench":"replicas",…}`.
-import { createPrivateTmux, createTempDir, startPostgres } from '@orcha/testkit';
+import { createPrivateTmux, createTempDir, startPostgres, startSshd } from '@orcha/testkit';
 import { freePort } from '../apps/server/test/orcha-process.js';
 import { percentile, runReplicaChain } from '../apps/server/test/replica-chain.js';
 
@@ -19,11 +19,13 @@ if (!server.ok) {
 }
 const dir = await createTempDir('orcha-bench-replicas-');
 const tmux = createPrivateTmux('bench-replicas');
+const sshd = await startSshd();
 try {
   const chain = await runReplicaChain({
     database: await server.createDatabase(),
     dataDir: dir.path,
     tmuxSocket: tmux.socketName,
+    sshd,
     kills,
     objectives: 2,
     leaseMs,
@@ -32,8 +34,12 @@ try {
     quietSseSamples: 100,
   });
   const seconds = chain.failoversMs.map((ms) => ms / 1000);
-  console.log(`failover after each kill (lease ${leaseMs / 1000} s): ${seconds.map((s) => s.toFixed(2)).join(', ')} s`);
-  console.log(`problems: ${[...chain.problems, ...chain.lostLines, ...chain.doubleStarts].join('; ') || 'none'}`);
+  console.log(
+    `failover after each kill (lease ${leaseMs / 1000} s): ${seconds.map((s) => s.toFixed(2)).join(', ')} s`,
+  );
+  console.log(
+    `problems: ${[...chain.problems, ...chain.lostLines, ...chain.doubleStarts].join('; ') || 'none'}`,
+  );
   const round = (value: number) => Math.round(value * 10) / 10;
   console.log(
     JSON.stringify({
@@ -51,6 +57,7 @@ try {
   );
 } finally {
   await tmux.kill();
+  await sshd.stop();
   await server.stop();
   await dir.remove();
 }

@@ -172,7 +172,10 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
     answerer = (async () => {
       while (answering) {
         for (const replica of alive().slice(0, 1)) {
-          const open = await getJson<{ questions: { id: string }[] }>(replica.port, '/api/questions?status=open');
+          const open = await getJson<{ questions: { id: string }[] }>(
+            replica.port,
+            '/api/questions?status=open',
+          );
           for (const question of open?.questions ?? [])
             await fetch(url(replica.port, `/api/questions/${question.id}/answer`), {
               method: 'POST',
@@ -203,7 +206,10 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
       // A replacement is followed once it serves; the next kill waits until two replicas serve.
       if (replacement) {
         const next = replacement;
-        void next.orcha.serving.then(() => follow(next), () => {});
+        void next.orcha.serving.then(
+          () => follow(next),
+          () => {},
+        );
       }
       await eventually(async () => alive().filter((r) => r.serving).length >= 2, left());
       // The first kill comes while a headless manager runs (resumed from its conversation), the second while
@@ -233,18 +239,18 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
 
     // Every objective done.
     const problems: string[] = [];
-    await eventually(
-      async () => {
-        const done = await Promise.all(
-          objectiveIds.map(async (id) => {
-            const detail = await getJson<{ objective: { status: string } }>(leader.port, `/api/objectives/${id}`);
-            return detail?.objective.status === 'done';
-          }),
-        );
-        return done.every(Boolean);
-      },
-      left(),
-    ).catch(() => problems.push('not every objective ended done in time'));
+    await eventually(async () => {
+      const done = await Promise.all(
+        objectiveIds.map(async (id) => {
+          const detail = await getJson<{ objective: { status: string } }>(
+            leader.port,
+            `/api/objectives/${id}`,
+          );
+          return detail?.objective.status === 'done';
+        }),
+      );
+      return done.every(Boolean);
+    }, left()).catch(() => problems.push('not every objective ended done in time'));
     clearInterval(watch);
 
     // The database's truth: statuses, transcripts, the event log.
@@ -257,7 +263,10 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         const kind = session.targetId ? store.getTarget(session.targetId).kind : 'none';
         const key = `${session.agent}@${kind}`;
         if (session.status === 'completed') completed[key] = (completed[key] ?? 0) + 1;
-        else problems.push(`${session.role} ${session.id} (${key}) ended ${session.status}: ${session.statusReason}`);
+        else
+          problems.push(
+            `${session.role} ${session.id} (${key}) ended ${session.status}: ${session.statusReason}`,
+          );
       }
       for (const objective of store.listObjectives())
         if (objective.status !== 'done') problems.push(`objective ${objective.id} is ${objective.status}`);
@@ -271,7 +280,8 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         for (const event of page) {
           if (event.type !== 'session-status-change') continue;
           const wasLive = live.get(event.sessionId) ?? false;
-          if (event.to === 'starting' && wasLive) doubleStarts.push(`${event.sessionId} at event ${event.id}`);
+          if (event.to === 'starting' && wasLive)
+            doubleStarts.push(`${event.sessionId} at event ${event.id}`);
           live.set(event.sessionId, event.to === 'starting' || event.to === 'running');
         }
         if (page.length < 1_000) break;
@@ -316,7 +326,10 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
           const frame = stream.messages.find((m) => m.data.includes(objective.id))!;
           quietSseMs.push(received - (JSON.parse(frame.data) as OrchaEvent).at);
           stream.messages.splice(0);
-          await fetch(url(from.port, `/api/objectives/${objective.id}/cancel`), { method: 'POST', body: '{}' });
+          await fetch(url(from.port, `/api/objectives/${objective.id}/cancel`), {
+            method: 'POST',
+            body: '{}',
+          });
         }
       } finally {
         await stream.close();

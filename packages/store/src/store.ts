@@ -32,7 +32,7 @@ export type StoreOptions = {
       url: string;
       /** How long one query may take. */
       timeoutMs?: number;
-      /** This process alone on the database (what `orcha serve` asks): `conflict` if another holds it. */
+      /** This process alone on the database: `conflict` if another holds it (`orcha serve` runs as replicas instead). */
       exclusive?: boolean;
     }
 );

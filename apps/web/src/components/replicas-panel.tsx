@@ -73,7 +73,9 @@ export function ReplicasPanel() {
                 </td>
                 <td>{replica.address}</td>
                 <td>
-                  <span className={`chip ${replica.leader ? 'target-online' : silent ? 'target-offline' : ''}`}>
+                  <span
+                    className={`chip ${replica.leader ? 'target-online' : silent ? 'target-offline' : ''}`}
+                  >
                     {replica.leader ? 'leader' : silent ? 'silent' : 'follower'}
                   </span>
                 </td>
