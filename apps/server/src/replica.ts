@@ -32,8 +32,8 @@ export interface RunningReplica {
  * One `orcha serve` among several on one PostgreSQL database (docs/SCALING.md §2): a heartbeat every third of
  * the lease renews this replica's row and, when it leads, its lease — or takes the lease once the leader's
  * expired. Exactly one replica leads: it runs the scheduler, the monitors and every run; its store writes are
- * fenced with its token, so once deposed it writes nothing. A leader that cannot renew within its lease (by
- * its own monotonic clock, from the moment it asked) deposes itself before anyone may take over.
+ * fenced with its token, so once deposed it writes nothing. A leader that cannot reach the store to renew
+ * within its lease (by its own monotonic clock, from the moment it last asked) deposes itself.
  */
 export function startReplica(options: ReplicaOptions): RunningReplica {
   const { store, id, address, leaseMs, log } = options;
@@ -54,7 +54,8 @@ export function startReplica(options: ReplicaOptions): RunningReplica {
 
   const beat = () => {
     if (stopped) return;
-    if (leading && monotonic() > validUntil) return depose('its lease ran out before it could renew it');
+    // A leader that renews late (its thread was busy) still leads if nobody took the lease meanwhile: the
+    // heartbeat tells, under the writer lock. Only one that cannot reach the store counts its lease out.
     const asked = monotonic();
     try {
       const leadership = store.heartbeatReplica({ id, address, leaseMs });
