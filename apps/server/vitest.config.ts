@@ -1,3 +1,4 @@
 import { packageProject } from '../../vitest.shared.ts';
 
-export default packageProject('server');
+// Whole-system tests: real `orcha` processes, agent CLIs, sshd and git remotes; a busy machine slows them.
+export default packageProject('server', { testTimeout: 60_000 });

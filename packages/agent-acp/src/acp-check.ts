@@ -92,7 +92,14 @@ export async function checkAcpAgent(
             : `${agent.command} cannot reach MCP servers over HTTP, so it cannot use orcha's tools: update it`,
     };
   } catch (error) {
-    return failed(`\`${commandLine}\`: ${error instanceof Error ? error.message : String(error)}`);
+    // A process that dies at once makes the first write fail (EPIPE) before its exit is seen: its exit
+    // code says more than the broken pipe.
+    const exited = await Promise.race([
+      handle.wait().then((status) => `exited with code ${status.code} before answering initialize`),
+      new Promise<null>((resolve) => setTimeout(resolve, 2000, null).unref()),
+    ]);
+    const reason = exited ?? (error instanceof Error ? error.message : String(error));
+    return failed(`\`${commandLine}\`: ${reason}`);
   } finally {
     clearTimeout(timer);
     connection.close();

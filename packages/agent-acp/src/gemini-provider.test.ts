@@ -152,11 +152,11 @@ describe('gemini over ACP (real CLI, fake model)', () => {
     const check = await bed.provider.check?.(executor, bed.cli.env);
     expect(check).toMatchObject({ name: 'gemini', ok: true, fix: null });
     expect(check?.detail).toMatch(/answers initialize: protocol 1; session\/load; MCP over HTTP/);
-    const broken = createGeminiProvider({ command: process.execPath, args: ['-e', 'process.exit(3)'] });
+    const broken = createGeminiProvider({ command: process.execPath, args: ['-e', 'process.exit(3)', '--'] });
     const failed = await broken.check?.(executor, {});
     expect(failed).toMatchObject({
       ok: false,
-      detail: expect.stringMatching(/process.exit\(3\).*(ACP connection closed|exited with code 3)/),
+      detail: expect.stringMatching(/process.exit\(3\).*exited with code 3 before answering initialize/),
     });
     expect(failed?.fix).toMatch(/must start an Agent Client Protocol agent/);
   }, 60_000);

@@ -168,7 +168,7 @@ describe('tmux provider', () => {
     await events.done;
     const got = events.text().match(/^got: \d+$/gm);
     expect(got).toEqual(Array.from({ length: 100 }, (_, i) => `got: ${i + 1}`));
-  });
+  }, 60_000);
 
   it('hands the program its environment through a private file, never through argv', async () => {
     const shell = createTmuxProvider({

@@ -150,6 +150,31 @@ export function sessionQueries(ctx: StoreContext) {
     statusQueries.set(key, query);
     return query;
   };
+  // Every status change: one prepared update (started/ended stamped only when given), and the clean-ups of
+  // sessions that stop holding a slot or end.
+  const setStatus = ctx.db
+    .update(sessions)
+    .set({
+      status: sql`${sql.placeholder('status')}`,
+      statusReason: sql`${sql.placeholder('statusReason')}`,
+      updatedAt: sql`${sql.placeholder('updatedAt')}`,
+      startedAt: sql`coalesce(${sessions.startedAt}, ${sql.placeholder('startedAt')})`,
+      endedAt: sql`coalesce(${sql.placeholder('endedAt')}, ${sessions.endedAt})`,
+    })
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+  const releaseSlot = ctx.db
+    .delete(targetSlots)
+    .where(eq(targetSlots.sessionId, sql.placeholder('id')))
+    .prepare();
+  const releaseLocks = ctx.db
+    .delete(locks)
+    .where(eq(locks.ownerSessionId, sql.placeholder('id')))
+    .prepare();
+  const dropInbox = ctx.db
+    .delete(pendingInput)
+    .where(eq(pendingInput.sessionId, sql.placeholder('id')))
+    .prepare();
   const get = (id: string): Session => {
     const row = byId.get({ id });
     if (!row) throw new OrchaError('not_found', `no session ${id}`);
@@ -287,13 +312,19 @@ export function sessionQueries(ctx: StoreContext) {
           ...(activeSessionStatuses.includes(to) && current.startedAt === null ? { startedAt: now } : {}),
           ...(terminal ? { endedAt: now } : {}),
         };
-        ctx.db.update(sessions).set(patch).where(eq(sessions.id, id)).run();
-        if (terminal || slotless.includes(to))
-          ctx.db.delete(targetSlots).where(eq(targetSlots.sessionId, id)).run();
+        setStatus.run({
+          id,
+          status: to,
+          statusReason: reason,
+          updatedAt: now,
+          startedAt: patch.startedAt ?? null,
+          endedAt: patch.endedAt ?? null,
+        });
+        if (terminal || slotless.includes(to)) releaseSlot.run({ id });
         if (terminal) {
-          ctx.db.delete(locks).where(eq(locks.ownerSessionId, id)).run();
+          releaseLocks.run({ id });
           // A session that ended takes no more messages: its inbox goes with it.
-          ctx.db.delete(pendingInput).where(eq(pendingInput.sessionId, id)).run();
+          dropInbox.run({ id });
         }
         emit({
           type: 'session-status-change',

@@ -36,12 +36,32 @@ export type NewTarget = z.input<typeof createTargetInput>;
 export type ClaimResult = { ok: true } | { ok: false; reason: 'target_unavailable' | 'capacity_full' };
 
 export function targetQueries(ctx: StoreContext) {
+  // Placement reads a target and claims a slot for every session it starts: built and prepared once.
+  const byIdOrName = ctx.db
+    .select()
+    .from(targets)
+    .where(or(eq(targets.id, sql.placeholder('key')), eq(targets.name, sql.placeholder('key'))))
+    .prepare();
+  const slotOf = ctx.db
+    .select()
+    .from(targetSlots)
+    .where(eq(targetSlots.sessionId, sql.placeholder('sessionId')))
+    .prepare();
+  const sessionExists = ctx.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.id, sql.placeholder('sessionId')))
+    .prepare();
+  const insertSlot = ctx.db
+    .insert(targetSlots)
+    .values({
+      sessionId: sql.placeholder('sessionId'),
+      targetId: sql.placeholder('targetId'),
+      claimedAt: sql.placeholder('claimedAt'),
+    })
+    .prepare();
   const find = (idOrName: string): Target | null => {
-    const row = ctx.db
-      .select()
-      .from(targets)
-      .where(or(eq(targets.id, idOrName), eq(targets.name, idOrName)))
-      .get();
+    const row = byIdOrName.get({ key: idOrName });
     return row ? toTarget(row) : null;
   };
   const get = (idOrName: string): Target => {
@@ -170,16 +190,14 @@ export function targetQueries(ctx: StoreContext) {
       return ctx.write(() => {
         const target = get(targetId);
         if (target.status !== 'online') return { ok: false, reason: 'target_unavailable' } as const;
-        const held = ctx.db.select().from(targetSlots).where(eq(targetSlots.sessionId, sessionId)).get();
+        const held = slotOf.get({ sessionId });
         if (held?.targetId === target.id) return { ok: true } as const;
         if (held)
           throw new OrchaError('conflict', `session ${sessionId} already holds a slot on ${held.targetId}`);
-        if (!ctx.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId)).get()) {
-          throw new OrchaError('not_found', `no session ${sessionId}`);
-        }
+        if (!sessionExists.get({ sessionId })) throw new OrchaError('not_found', `no session ${sessionId}`);
         const { used } = countSlots.get(target.id) as { used: number };
         if (used >= target.capacitySessions) return { ok: false, reason: 'capacity_full' } as const;
-        ctx.db.insert(targetSlots).values({ sessionId, targetId: target.id, claimedAt: ctx.clock() }).run();
+        insertSlot.run({ sessionId, targetId: target.id, claimedAt: ctx.clock() });
         return { ok: true } as const;
       });
     },
