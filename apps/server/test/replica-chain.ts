@@ -188,15 +188,19 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
 
     // Objectives made through followers: the leader hears of them through the shared feed.
     const objectiveIds: string[] = [];
-    for (let i = 0; i < options.objectives; i++) {
-      const via = alive().find((r) => r.port !== leader.port) ?? alive()[0]!;
+    const createObjective = async () => {
+      const via = alive().find((r) => r.serving && r.port !== leader.port) ?? alive()[0]!;
       const response = await fetch(url(via.port, '/api/objectives'), {
         method: 'POST',
-        body: JSON.stringify({ title: `survive the leader's death ${i + 1}`, prompt: 'keep going' }),
+        body: JSON.stringify({
+          title: `survive the leader's death ${objectiveIds.length + 1}`,
+          prompt: 'keep going',
+        }),
       });
       if (response.status !== 201) throw new Error(`objective refused: ${await response.text()}`);
       objectiveIds.push(((await response.json()) as { objective: { id: string } }).objective.id);
-    }
+    };
+    for (let i = 0; i < options.objectives; i++) await createObjective();
 
     const failoversMs: number[] = [];
     const runningAtKills: string[][] = [];
@@ -216,6 +220,12 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
       // a tmux agent runs (its run outlives the leader: re-attached), later ones whenever anything runs.
       const wanted = kill === 0 ? 'fake' : kill === 1 ? 'tmux' : null;
       const running = await eventually(async () => {
+        // Work for the kill to land in, when everything so far ended.
+        const objectives = await getJson<{ objectives: { status: string }[] }>(
+          leader.port,
+          '/api/objectives',
+        );
+        if (objectives && !objectives.objectives.some((o) => o.status === 'active')) await createObjective();
         const sessions = await getJson<{ sessions: { status: string; agent: string }[] }>(
           leader.port,
           '/api/sessions',
