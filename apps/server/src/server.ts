@@ -174,7 +174,8 @@ export async function startServer(
     );
   }
   const demo =
-    backends.fake && backends.fakeForge && config.demo
+    // Seeded once: by the replica that leads at start, not by every replica of one database.
+    backends.fake && backends.fakeForge && config.demo && (replica?.leading() ?? true)
       ? startDemo(orchestrator, backends.fakeForge, log)
       : null;
   return {
