@@ -63,7 +63,7 @@ export function startReplica(options: ReplicaOptions): RunningReplica {
         validUntil = asked + leaseMs;
         if (!leading) {
           leading = true;
-          store.fenceWrites(leadership.token);
+          store.fenceWrites({ token: leadership.token, leaseMs });
           log('info', 'this replica leads', { replica: id, token: leadership.token });
           void options.lead().catch((error) => depose(`taking over failed: ${String(error)}`));
         }

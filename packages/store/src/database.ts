@@ -52,10 +52,10 @@ export interface StoreContext {
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
   /**
    * Fences this process's writes with a lease token (`null`: none, the default): from now on every write
-   * transaction first checks, under the writer lock, that the `scheduler` lease still carries this token, and
-   * fails with `conflict` — writing nothing — once another holder took it.
+   * transaction first renews the `scheduler` lease for `leaseMs` if it still carries this token — a leader
+   * busy writing stays the leader — and fails with `conflict`, writing nothing, once another holder took it.
    */
-  fence(token: number | null): void;
+  fence(fence: { token: number; leaseMs: number } | null): void;
   /**
    * On a database other processes write too (PostgreSQL): announces to subscribers the events committed since
    * the last one announced, read from the events table (the truth and the cursor). A no-op on SQLite.
@@ -116,15 +116,21 @@ export function createContext(engine: {
   const eventsBetween = engine.sqlite.prepare(
     'SELECT id, at, data FROM events WHERE id > ? AND id < ? ORDER BY id LIMIT 1000',
   );
+  const renewLease = engine.sqlite.prepare(
+    "UPDATE leases SET expires_at = ? WHERE name = 'scheduler' AND token = ? AND expires_at < ?",
+  );
   const leaseToken = engine.sqlite.prepare("SELECT token FROM leases WHERE name = 'scheduler'");
-  let fence: number | null = null;
+  let fence: { token: number; leaseMs: number } | null = null;
   const checkFence = () => {
     if (fence === null) return;
+    const until = engine.clock() + fence.leaseMs;
+    // Renewed at most once per tenth of the lease; the token is read when it is not.
+    if (renewLease.run(until, fence.token, until - fence.leaseMs / 10).changes === 1) return;
     const held = leaseToken.get() as { token: number } | undefined;
-    if (Number(held?.token) !== fence)
+    if (Number(held?.token) !== fence.token)
       throw new OrchaError(
         'conflict',
-        `this replica no longer leads (lease token ${fence}, now ${held?.token ?? 'none'}): it writes nothing more`,
+        `this replica no longer leads (lease token ${fence.token}, now ${held?.token ?? 'none'}): it writes nothing more`,
       );
   };
   let depth = 0;
@@ -197,8 +203,8 @@ export function createContext(engine: {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    fence(token) {
-      fence = token;
+    fence(next) {
+      fence = next;
     },
     catchUp: () => catchUp(),
     close: engine.close,

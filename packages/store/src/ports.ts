@@ -223,9 +223,10 @@ export interface StoreWrites {
   leaveReplicas(id: string): void;
   /**
    * From now on every write of this store checks, inside its transaction, that the leader lease still carries
-   * `token`, and fails with `conflict` once another replica took it (null: no check, the default).
+   * `token` (renewing it for `leaseMs`: a leader busy writing stays the leader), and fails with `conflict` once
+   * another replica took it (null: no check, the default).
    */
-  fenceWrites(token: number | null): void;
+  fenceWrites(fence: { token: number; leaseMs: number } | null): void;
 }
 
 /** The whole store: what the orchestrator composes; readers get `StoreReads` only. */

@@ -34,6 +34,8 @@ const heartbeatInput = z.object({
     .max(10 * 60_000),
 });
 
+const fenceInput = z.object({ token: z.number().int().positive(), leaseMs: heartbeatInput.shape.leaseMs });
+
 /** The lease the scheduler runs under. */
 const schedulerLease = 'scheduler';
 
@@ -116,8 +118,9 @@ export function replicaQueries(ctx: StoreContext) {
     },
 
     /** Fences this store's writes with a lease token from `heartbeatReplica` (null: unfenced). */
-    fenceWrites(token: number | null): void {
-      ctx.fence(token);
+    fenceWrites(fence: { token: number; leaseMs: number } | null): void {
+      if (fence) parseInput(fenceInput, fence, 'fence');
+      ctx.fence(fence);
     },
   };
 }

@@ -69,7 +69,7 @@ describe('replicas and the leader lease', () => {
     const leader = opened.store;
     const follower = secondStore(opened);
     const won = leader.heartbeatReplica({ id: a, address: 'http://a', leaseMs });
-    leader.fenceWrites(won.token);
+    leader.fenceWrites({ token: won.token!, leaseMs });
     // The leader writes under its token.
     const { objective } = leader.createObjective({ title: 'before', prompt: 'p', agent: 'fake' });
     clock.now += leaseMs - 1;
@@ -78,7 +78,7 @@ describe('replicas and the leader lease', () => {
     clock.now += 1;
     const taken = follower.heartbeatReplica({ id: b, address: 'http://b', leaseMs });
     expect(taken).toEqual({ leader: b, token: 2, expiresAt: clock.now + leaseMs });
-    follower.fenceWrites(taken.token);
+    follower.fenceWrites({ token: taken.token!, leaseMs });
     // The old leader wakes up: every write fails inside its transaction and writes nothing.
     const eventsBefore = follower.latestEventId();
     const refused = (work: () => unknown) => {
@@ -106,6 +106,33 @@ describe('replicas and the leader lease', () => {
       [a, false],
       [b, true],
     ]);
+  });
+
+  it("renews the lease with the leader's own writes: a leader busy writing stays the leader", () => {
+    const opened = openTestStore();
+    cleanup = opened.cleanup;
+    const { clock } = opened;
+    const leader = opened.store;
+    const follower = secondStore(opened);
+    leader.fenceWrites({
+      token: leader.heartbeatReplica({ id: a, address: 'http://a', leaseMs }).token!,
+      leaseMs,
+    });
+    // No heartbeat for twice the lease, but writes all along (a long takeover, a thread kept busy).
+    for (let i = 0; i < 4; i++) {
+      clock.now += leaseMs / 2;
+      leader.createObjective({ title: `busy ${i}`, prompt: 'p', agent: 'fake' });
+    }
+    clock.now += leaseMs - 1;
+    expect(follower.heartbeatReplica({ id: b, address: 'http://b', leaseMs })).toMatchObject({
+      leader: a,
+      token: null,
+    });
+    clock.now += 1;
+    expect(follower.heartbeatReplica({ id: b, address: 'http://b', leaseMs }).token).toBe(2);
+    expect(() => leader.createObjective({ title: 'late', prompt: 'p', agent: 'fake' })).toThrow(
+      /no longer leads/,
+    );
   });
 
   it('hands the lease over at once when its leader leaves on purpose', () => {
