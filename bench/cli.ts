@@ -1,8 +1,8 @@
 // `pnpm bench cli`: the `orcha` binary (built) against a real `orcha serve` whose store holds 1,000 sessions.
 //   ls_1000_ms               `orcha ls --json` wall time, node start included (median of 10)
 //   logs_follow_lag_p95_ms   a message stored (its `at`) → printed by `orcha logs SESSION -f --json`, p95
-// For reading ls_1000_ms on a loaded machine: node_start_ms (`node -e ''`, median) and dashboard_ms (the
-// same GET /api/dashboard over fetch from this process, median).
+// For reading ls_1000_ms on a loaded machine: node_start_ms (`node -e ''`, median, run in turn with each
+// `orcha ls`) and dashboard_ms (the same GET /api/dashboard over fetch from this process, median).
 // The last line is one JSON object `{"bench":"cli",…}`.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -57,9 +57,15 @@ seed(data.path);
 const server = await startOrcha({ port: await freePort(), dataDir: data.path, args: ['--no-demo'] });
 const env = { ...process.env, ORCHA_URL: server.url, NO_COLOR: '1' };
 try {
+  // `orcha ls --json` and `node -e ''` take turns, so both meet the same load.
   const times: number[] = [];
+  const nodeStart: number[] = [];
+  const dashboard: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const started = performance.now();
+    let started = performance.now();
+    spawnSync(process.execPath, ['-e', '']);
+    nodeStart.push(performance.now() - started);
+    started = performance.now();
     const ran = spawnSync(process.execPath, [bin, 'ls', '--json'], {
       env,
       encoding: 'utf8',
@@ -69,13 +75,6 @@ try {
     if (ran.status !== 0) throw new Error(`orcha ls failed: ${ran.stderr}`);
     const sessions = (JSON.parse(ran.stdout) as { summary: { sessions: unknown[] } }).summary.sessions.length;
     if (sessions < objectives * perObjective) throw new Error(`orcha ls listed ${sessions} sessions`);
-  }
-  const nodeStart: number[] = [];
-  const dashboard: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let started = performance.now();
-    spawnSync(process.execPath, ['-e', '']);
-    nodeStart.push(performance.now() - started);
     started = performance.now();
     await (await fetch(`${server.url}/api/dashboard`)).json();
     dashboard.push(performance.now() - started);

@@ -7,8 +7,10 @@
 //                            back) running again (goal ≤ 10 s)
 //   oom_kills                20 memory-hungry agents (≈100 MB each) offered to a target whose free memory fits
 //                            5: agents killed by SIGKILL (goal 0); max_admitted_at_once says how many ran
-// Not measured here: remote_steer_ratio (steering a tmux agent on an SSH target with a slow login shell vs
-// the local target).
+//   remote_steer_ratio       steering a tmux agent (text, then a confirmed Enter: the tmux controller's
+//                            `sendText`, which the tmux agent's `send` is) on an SSH target whose account's
+//                            shell sleeps 200 ms at every start (BASH_ENV), p50 over p50 of the same on the
+//                            local target (goal ≤ 1.5); every tmux command rides a pooled shell, no channel
 // The last line is one JSON object `{"bench":"machines",…}`.
 
 import { randomInt } from 'node:crypto';
@@ -20,11 +22,12 @@ import { createTmuxProvider } from '@orcha/agent-tmux';
 import { createApi } from '@orcha/api';
 import { createOrchestrator, defaultHealthConfig, type HealthConfig, type Orchestrator } from '@orcha/core';
 import { createLocalExecutor } from '@orcha/exec';
-import { createSshExecutorPool } from '@orcha/exec-ssh';
+import { createSshExecutor, createSshExecutorPool } from '@orcha/exec-ssh';
 import { createFakeForge } from '@orcha/forge';
 import { createIdGenerator, type Session } from '@orcha/model';
 import { createStore, type Store } from '@orcha/store';
-import { createTempDir, type LoopbackSshd, startSshd, type TempDir } from '@orcha/testkit';
+import { createTempDir, type LoopbackSshd, scriptedTuiPath, startSshd, type TempDir } from '@orcha/testkit';
+import { createTmuxController, type TmuxController } from '@orcha/tmux';
 import { createScratchPreparer } from '@orcha/workspace';
 
 type Figures = Record<string, number>;
@@ -352,6 +355,67 @@ async function measureOom(): Promise<Figures> {
   }
 }
 
+async function measureSteer(): Promise<Figures> {
+  const temp = await createTempDir('orcha-bench-steer-');
+  const slowLogin = join(temp.path, 'slow-login.sh');
+  await writeFile(slowLogin, 'sleep 0.2\n');
+  // The account's shell (bash) reads BASH_ENV at every start, as a heavy rc file would be read.
+  const sshd = await startSshd({ environment: { BASH_ENV: slowLogin } });
+  const remote = createSshExecutor(sshd.client);
+  const socket = `orcha-bench-steer-${process.pid}`;
+  const controllers = {
+    local: createTmuxController({
+      executor: here,
+      socketName: `${socket}-l`,
+      logDir: join(temp.path, 'local'),
+    }),
+    remote: createTmuxController({
+      executor: remote,
+      socketName: `${socket}-r`,
+      logDir: join(temp.path, 'remote'),
+    }),
+  };
+  const start = async (controller: TmuxController, name: string) => {
+    await controller.newSession({ name, cwd: temp.path, command: ['node', scriptedTuiPath] });
+    for (let tries = 0; !(await controller.capturePane(name)).includes('ready'); tries++) {
+      if (tries > 200) throw new Error(`${name} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  try {
+    await remote.run('true', []); // connected, one pooled shell open
+    const channelMs: number[] = [];
+    for (let n = 0; n < 3; n++) {
+      const channelStart = performance.now();
+      await (await remote.spawn('true', [])).wait();
+      channelMs.push(performance.now() - channelStart);
+    }
+    await start(controllers.local, 'steer-local');
+    await start(controllers.remote, 'steer-remote');
+    const samples: Record<'local' | 'remote', number[]> = { local: [], remote: [] };
+    for (let round = 0; round < 21; round++) {
+      for (const where of ['local', 'remote'] as const) {
+        const result = await controllers[where].sendText(`steer-${where}`, `steer message ${round}`);
+        if (!result.echoed || !result.entered) throw new Error(`steering ${where} was not confirmed`);
+        if (round > 0) samples[where].push(result.elapsedMs); // the first warms the pooled shells up
+      }
+    }
+    const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const local = p50(samples.local);
+    const remoteP50 = p50(samples.remote);
+    console.log(
+      `steering a tmux agent (text + confirmed Enter): local p50 ${local.toFixed(1)} ms, SSH target p50 ${remoteP50.toFixed(1)} ms (a channel of its own there costs ${channelMs.map((ms) => ms.toFixed(0)).join(', ')} ms with its slow shell)`,
+    );
+    return { remote_steer_ratio: round(remoteP50 / local) };
+  } finally {
+    await controllers.local.killServer().catch(() => {});
+    await controllers.remote.killServer().catch(() => {});
+    remote.close();
+    await sshd.stop();
+    await temp.remove();
+  }
+}
+
 const figures: Figures = {};
 const only = process.argv[2];
 const measures = {
@@ -359,6 +423,7 @@ const measures = {
   reconnect: measureReconnect,
   reboot: measureReboot,
   oom: measureOom,
+  steer: measureSteer,
 };
 for (const [name, measure] of Object.entries(measures))
   if (!only || only === name) Object.assign(figures, await measure());

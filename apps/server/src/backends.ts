@@ -15,6 +15,7 @@ import { createScratchPreparer, createWorkspacePreparer, type Preparer } from '@
 import { acpProviders } from './acp-agents.js';
 import type { ServerConfig } from './config.js';
 import { createDemoProvider, demoTuiCommand } from './demo-agents.js';
+import { profileProviders } from './profiles.js';
 
 export interface Backends {
   providers: Record<string, AgentProvider>;
@@ -72,13 +73,28 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
         config.acpAgents,
       ),
     );
-    if (Object.keys(providers).length === 0) {
-      throw new Error(
-        'no agent CLI found on the PATH (claude, codex, gemini or claude-agent-acp); install one or run with --agents fake',
-      );
-    }
   }
-  const defaultAgent = fake ? 'fake' : (Object.keys(providers)[0] ?? 'claude');
+  // The config file's profiles come on top, by their own names (a profile named `claude` replaces the default).
+  Object.assign(providers, profileProviders(config.profiles, tmuxSocket));
+  if (!fake && Object.keys(providers).length === 0) {
+    throw new Error(
+      'no agent CLI found on the PATH (claude, codex, gemini or claude-agent-acp); install one or run with --agents fake',
+    );
+  }
+  const defaultAgent =
+    config.defaultAgent ??
+    config.profiles[0]?.name ??
+    (fake ? 'fake' : (Object.keys(providers)[0] ?? 'claude'));
+  for (const [agent, chain] of Object.entries(config.fallbacks))
+    for (const name of [agent, ...chain])
+      if (!providers[name])
+        throw new Error(
+          `config: fallbacks.${agent} names ${name}, which is no agent here (${Object.keys(providers).join(', ')})`,
+        );
+  if (!providers[defaultAgent])
+    throw new Error(
+      `config: defaultAgent ${defaultAgent} is no agent here (${Object.keys(providers).join(', ')})`,
+    );
   const ssh = createSshExecutorPool({
     knownHostsFile: join(config.dataDir, 'known_hosts'),
     // Hosts the user already trusts with ssh are trusted here too; orcha only ever writes its own file.

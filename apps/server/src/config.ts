@@ -1,9 +1,18 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { crashPoints } from '@orcha/core';
 import { agentNameSchema, describeIssues } from '@orcha/model';
 import { defaultGitIdentity, gitIdentitySchema } from '@orcha/workspace';
 import { z } from 'zod';
 import { acpAgentSchema } from './acp-agents.js';
+import {
+  type ConfigFile,
+  configFilePath,
+  loadConfigFile,
+  maskValue,
+  type Profile,
+  profileEnvironment,
+  resolveValue,
+} from './config-file.js';
 
 /**
  * The one place the server reads flags and the environment. Flags take GNU spellings (`--port 9000`,
@@ -98,7 +107,23 @@ const configSchema = z.object({
     )
     .default([]),
 });
-export type ServerConfig = z.infer<typeof configSchema> & { dataDir: string; searchPath: string };
+/** Where a value of the effective configuration came from. */
+export type ConfigSource = 'flag' | 'environment' | 'file' | 'default';
+
+/** What the file adds to the flags: agent profiles, fallback chains, default budgets. */
+export interface FileSettings {
+  /** The configuration file read, if any. */
+  configFile: string | null;
+  profiles: Profile[];
+  defaultAgent: string | undefined;
+  fallbacks: Record<string, string[]>;
+  budgets: NonNullable<ConfigFile['budgets']>;
+  /** The effective configuration as the API shows it: secrets masked, each value with its source. */
+  effective: Record<string, { value: unknown; source: ConfigSource }>;
+}
+
+export type ServerConfig = z.infer<typeof configSchema> &
+  FileSettings & { dataDir: string; searchPath: string };
 
 type FlagKey =
   | keyof z.infer<typeof configSchema>
@@ -106,7 +131,8 @@ type FlagKey =
   | 'noDemo'
   | 'notifyWebhook'
   | 'notifyNtfy'
-  | 'notifySecretEnv';
+  | 'notifySecretEnv'
+  | 'config';
 const flagNames: Record<string, FlagKey> = {
   port: 'port',
   host: 'host',
@@ -133,6 +159,7 @@ const flagNames: Record<string, FlagKey> = {
   'notify-ntfy': 'notifyNtfy',
   'notify-secret-env': 'notifySecretEnv',
   'acp-agent': 'acpAgents',
+  config: 'config',
   fallback: 'fallbacks',
 };
 const booleans = new Set(['tmux', 'realForge', 'auth', 'fakeAgents', 'noDemo']);
@@ -160,17 +187,10 @@ function agentEnvironmentEntry(spec: string, env: NodeJS.ProcessEnv) {
   return { agent: agent || null, target: target ?? null, name: name!, value };
 }
 
-/**
- * The sinks of `--notify-webhook URL` and `--notify-ntfy URL` (each repeatable). Webhooks are signed with the
- * secret in ORCHA_WEBHOOK_SECRET (or the variable `--notify-secret-env NAME` names); an ntfy topic's access
- * token comes from ORCHA_NTFY_TOKEN. Sink names (`webhook:HOST`) key the delivery log, so they stay stable.
- */
-function notifySinks(
-  flags: { webhooks: string[]; ntfy: string[]; secretEnv: string | undefined },
-  env: NodeJS.ProcessEnv,
-) {
+/** Names sinks `webhook:HOST` (`#2`, `#3` for repeats): stable, since they key the delivery log. */
+function sinkNamer() {
   const names = new Map<string, number>();
-  const name = (kind: string, url: string) => {
+  return (kind: string, url: string) => {
     let host = url;
     try {
       host = new URL(url).host;
@@ -180,6 +200,18 @@ function notifySinks(
     names.set(base, seen);
     return seen === 1 ? base : `${base}#${seen}`;
   };
+}
+
+/**
+ * The sinks of `--notify-webhook URL` and `--notify-ntfy URL` (each repeatable). Webhooks are signed with the
+ * secret in ORCHA_WEBHOOK_SECRET (or the variable `--notify-secret-env NAME` names); an ntfy topic's access
+ * token comes from ORCHA_NTFY_TOKEN. Sink names (`webhook:HOST`) key the delivery log, so they stay stable.
+ */
+function notifySinks(
+  flags: { webhooks: string[]; ntfy: string[]; secretEnv: string | undefined },
+  env: NodeJS.ProcessEnv,
+) {
+  const name = sinkNamer();
   const secretName = flags.secretEnv ?? 'ORCHA_WEBHOOK_SECRET';
   const secret = env[secretName];
   if (flags.webhooks.length && secret === undefined)
@@ -191,6 +223,25 @@ function notifySinks(
       name: name('ntfy', url),
       url,
       ...(env.ORCHA_NTFY_TOKEN ? { token: env.ORCHA_NTFY_TOKEN } : {}),
+    })),
+  ];
+}
+
+/** The sinks the file names; unnamed ones are named as the flags' are. Secrets come from the environment. */
+function fileSinks(notify: NonNullable<ConfigFile['notify']>, env: NodeJS.ProcessEnv) {
+  const name = sinkNamer();
+  return [
+    ...(notify.webhooks ?? []).map((hook) => ({
+      kind: 'webhook' as const,
+      name: hook.name ?? name('webhook', hook.url),
+      url: hook.url,
+      secret: resolveValue(hook.secret, env),
+    })),
+    ...(notify.ntfy ?? []).map((topic) => ({
+      kind: 'ntfy' as const,
+      name: topic.name ?? name('ntfy', topic.url),
+      url: topic.url,
+      ...(topic.token ? { token: resolveValue(topic.token, env) } : {}),
     })),
   ];
 }
@@ -226,7 +277,11 @@ function duration(value: string): string {
   return String(match[2] === 's' ? amount * 1_000 : match[2] === 'm' ? amount * 60_000 : amount);
 }
 
-export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function parseConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): ServerConfig {
   const raw: Record<string, unknown> = {};
   if (env.ORCHA_API_TOKEN) raw.apiToken = env.ORCHA_API_TOKEN;
   if (env.ORCHA_DATA_DIR) raw.dataDir = env.ORCHA_DATA_DIR;
@@ -238,6 +293,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.ORCHA_GIT_EMAIL) raw.gitEmail = env.ORCHA_GIT_EMAIL;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (token) raw.githubToken = token;
+  const sources: Record<string, ConfigSource> = {};
+  for (const key of Object.keys(raw)) sources[key] = 'environment';
+  let configFlag: string | undefined;
   const notify = {
     webhooks: [] as string[],
     ntfy: [] as string[],
@@ -254,7 +312,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value`);
     }
-    if (key === 'fakeAgents') raw.agents = value ? 'fake' : 'auto';
+    sources[key === 'fakeAgents' ? 'agents' : key === 'noDemo' ? 'demo' : key] = 'flag';
+    if (key === 'config') configFlag = String(value);
+    else if (key === 'fakeAgents') raw.agents = value ? 'fake' : 'auto';
     else if (key === 'agentEnvironment')
       raw.agentEnvironment = [
         ...((raw.agentEnvironment as unknown[] | undefined) ?? []),
@@ -281,11 +341,45 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
           ? duration(String(value))
           : value;
   }
-  raw.notifySinks = notifySinks(notify, env);
+  const configFile = configFilePath(configFlag, env, cwd);
+  const fileDir = configFile ? dirname(configFile) : cwd;
+  const file = configFile ? loadConfigFile(configFile, env) : {};
+  // Flags (and the environment) override the file.
+  for (const key of ['port', 'host', 'dataDir', 'agents', 'maxConcurrent', 'tmux'] as const) {
+    if (raw[key] !== undefined || file[key] === undefined) continue;
+    raw[key] =
+      key === 'dataDir' ? resolve(configFile ? resolve(configFile, '..') : cwd, file.dataDir!) : file[key];
+    sources[key] = 'file';
+  }
+  const flagSinks = notify.webhooks.length + notify.ntfy.length > 0;
+  raw.notifySinks = flagSinks || !file.notify ? notifySinks(notify, env) : fileSinks(file.notify, env);
+  sources.notifySinks = flagSinks ? 'flag' : file.notify ? 'file' : 'default';
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`invalid configuration: ${describeIssues(parsed.error.issues)}`);
+  const settings = {
+    configFile,
+    // The agents get the values of `$NAME` references; the effective view below shows only the references.
+    profiles: (file.profiles ?? []).map((profile) => ({
+      ...profile,
+      env: profileEnvironment(profile, env, fileDir),
+    })),
+    defaultAgent: file.defaultAgent,
+    // `--fallback` flags replace the file's chains.
+    fallbacks: sources.fallbacks === 'flag' ? parsed.data.fallbacks : (file.fallbacks ?? {}),
+    budgets: file.budgets ?? {},
+  };
+  const effective = effectiveConfig(parsed.data, settings, sources, {
+    file,
+    secretEnv: notify.secretEnv ?? 'ORCHA_WEBHOOK_SECRET',
+  });
   // Where `--agents auto` looks for the agent CLIs.
-  const config = { ...parsed.data, dataDir: resolve(parsed.data.dataDir), searchPath: env.PATH ?? '' };
+  const config = {
+    ...parsed.data,
+    ...settings,
+    effective,
+    dataDir: resolve(cwd, parsed.data.dataDir),
+    searchPath: env.PATH ?? '',
+  };
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
   if (!loopback && !config.apiToken) {
     throw new Error(
@@ -295,7 +389,77 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   return config;
 }
 
+/** The effective configuration as people may see it: no secret value, each value with its source. */
+function effectiveConfig(
+  config: z.infer<typeof configSchema>,
+  settings: Omit<FileSettings, 'effective'>,
+  sources: Record<string, ConfigSource>,
+  context: { file: ConfigFile; secretEnv: string },
+): FileSettings['effective'] {
+  const fromFile = (present: unknown): ConfigSource => (present === undefined ? 'default' : 'file');
+  const shown: Record<string, unknown> = {
+    port: config.port,
+    host: config.host,
+    dataDir: config.dataDir,
+    agents: config.agents,
+    maxConcurrent: config.maxConcurrent,
+    tmux: config.tmux,
+    realForge: config.realForge,
+    auth: config.auth || config.apiToken !== undefined,
+    allowedHosts: config.allowedHosts,
+  };
+  const effective: FileSettings['effective'] = {};
+  for (const [key, value] of Object.entries(shown))
+    effective[key] = { value, source: sources[key] ?? 'default' };
+  effective.profiles = {
+    value: (context.file.profiles ?? []).map((profile) => ({
+      ...profile,
+      ...(profile.env
+        ? {
+            env: Object.fromEntries(
+              Object.entries(profile.env).map(([name, value]) => [name, maskValue(value)]),
+            ),
+          }
+        : {}),
+    })),
+    source: fromFile(context.file.profiles),
+  };
+  effective.defaultAgent = { value: settings.defaultAgent ?? null, source: fromFile(settings.defaultAgent) };
+  effective.fallbacks = {
+    value: settings.fallbacks,
+    source: sources.fallbacks === 'flag' ? 'flag' : fromFile(context.file.fallbacks),
+  };
+  effective.budgets = { value: settings.budgets, source: fromFile(context.file.budgets) };
+  const hooks = context.file.notify?.webhooks ?? [];
+  const topics = context.file.notify?.ntfy ?? [];
+  const fileSinksShown = sources.notifySinks === 'file';
+  effective.notifySinks = {
+    value: config.notifySinks.map((sink, index) =>
+      sink.kind === 'webhook'
+        ? {
+            kind: sink.kind,
+            name: sink.name,
+            url: sink.url,
+            secret: fileSinksShown ? hooks[index]!.secret : `$${context.secretEnv}`,
+          }
+        : {
+            kind: sink.kind,
+            name: sink.name,
+            url: sink.url,
+            ...(sink.token
+              ? { token: fileSinksShown ? topics[index - hooks.length]!.token : '$ORCHA_NTFY_TOKEN' }
+              : {}),
+          },
+    ),
+    source: sources.notifySinks ?? 'default',
+  };
+  return effective;
+}
+
 export const usage = `usage: orcha serve [flags]
+
+  --config FILE            the configuration file (or $ORCHA_CONFIG; default ./orcha.config.json when it
+                           exists): agent profiles, fallbacks, budgets, notification sinks. Flags override it
 
   --port N                 port to listen on (8080)
   --host ADDR              address to bind (127.0.0.1); beyond loopback an API token is required

@@ -6,6 +6,9 @@
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
   if (command !== 'serve') {
+    const { quickRead } = await import('./cli/quick-read.js');
+    const quick = await quickRead(argv);
+    if (quick !== null) return quick;
     const { clientCommands, runClientCli } = await import('./cli/index.js');
     const known = (clientCommands as readonly string[]).includes(command);
     if (known || command.startsWith('-') || command === 'help') {

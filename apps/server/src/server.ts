@@ -12,6 +12,7 @@ import { createStore, redactUrl } from '@orcha/store';
 import { serveAgentEndpoint } from './agent-endpoint.js';
 import { chooseBackends } from './backends.js';
 import type { ServerConfig } from './config.js';
+import { configJsonSchema } from './config-file.js';
 import { createCrashProbe } from './crash-probe.js';
 import { startDemo } from './demo.js';
 import { createLogger } from './logger.js';
@@ -85,6 +86,7 @@ export async function startServer(
       gitIdentity: { name: config.gitName, email: config.gitEmail },
       agentEnvironment: config.agentEnvironment,
       fallbacks: config.fallbacks,
+      budgets: config.budgets,
     },
   });
   // `--auth` without a token of the person's own: one for this run, printed once below.
@@ -97,6 +99,7 @@ export async function startServer(
     allowedHosts: [...config.allowedHosts, config.host],
     staticRoot: webRoot,
     ...(config.database ? { leaseMs: config.lease } : {}),
+    settings: { configFile: config.configFile, effective: config.effective, schema: configJsonSchema() },
     info: {
       version,
       fakeAgents: backends.fake,

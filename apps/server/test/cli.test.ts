@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPrivateTmux, createTempDir, type PrivateTmux, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orchaCommand, type Ran, runOrcha } from './cli-process.js';
 import { checkResponse } from './contract.js';
 import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 // The `orcha` binary's client commands, run as real processes against a real `orcha serve`.
-const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
 
 let dir: TempDir;
 let tmux: PrivateTmux;
@@ -17,29 +15,8 @@ let outer: PrivateTmux;
 let server: OrchaProcess;
 let url = '';
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function orcha(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=@orcha/source', '--import', 'tsx', entry, ...args], {
-      env: { ...process.env, ORCHA_URL: url, NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdin.end(options.input ?? '');
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runOrcha(args, { input: options.input, env: { ORCHA_URL: url, ...options.env } });
 }
 
 const parsed = (ran: Ran) => {
@@ -105,7 +82,7 @@ describe('orcha client commands', { timeout: 180_000 }, () => {
       );
     }, 60_000);
     const marker = join(dir.path, 'attach-exit');
-    const command = `ORCHA_URL=${url} ${process.execPath} --conditions=@orcha/source --import tsx ${entry} attach ${worker.id}; echo "exit=$?" > ${marker}; sleep 60`;
+    const command = `ORCHA_URL=${url} ${orchaCommand.join(' ')} attach ${worker.id}; echo "exit=$?" > ${marker}; sleep 60`;
     expect(
       (await outer.tmux(['new-session', '-d', '-s', 'outer', '-x', '120', '-y', '30', command])).code,
     ).toBe(0);
@@ -132,12 +109,17 @@ describe('orcha client commands', { timeout: 180_000 }, () => {
 
   it('steer, logs, questions, prs and targets work and print JSON that matches the schemas', async () => {
     const steered = parsed(await orcha(['steer', managerId, 'also this', '--json']));
+    await checkResponse('POST', `/api/sessions/${managerId}/messages`, 202, steered);
     expect(['live', 'restart', 'queued']).toContain(steered.delivery);
     const logs = await orcha(['logs', managerId]);
     expect(logs.code).toBe(0);
     expect(logs.stdout.length).toBeGreaterThan(0);
     const lines = (await orcha(['logs', managerId, '--json'])).stdout.trim().split('\n');
     expect(JSON.parse(lines[0]!)).toMatchObject({ sessionId: managerId, seq: 1 });
+    // One transcript message a line: together they are a page of the transcript.
+    const messages = lines.map((text) => JSON.parse(text));
+    const page = { messages, next: null, total: messages.length };
+    await checkResponse('GET', `/api/sessions/${managerId}/messages`, 200, page);
     const questions = parsed(await orcha(['questions', '--json']));
     await checkResponse('GET', '/api/questions', 200, questions);
     const prs = parsed(await orcha(['prs', '--json']));
@@ -153,6 +135,7 @@ describe('orcha client commands', { timeout: 180_000 }, () => {
   it('cancel ends a session, and logs -f follows it to its end', async () => {
     const created = parsed(await orcha(['run', 'to cancel', '-p', 'x', '--agent', 'fake', '--json']));
     const canceled = parsed(await orcha(['cancel', created.objective.id, '--json']));
+    await checkResponse('POST', `/api/objectives/${created.objective.id}/cancel`, 200, canceled);
     expect(canceled.objective.status).toBe('canceled');
     const follow = await orcha(['logs', created.manager.id, '-f']);
     expect(follow.code).toBe(0);

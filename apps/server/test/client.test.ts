@@ -1,7 +1,7 @@
 import { createFakeProvider } from '@orcha/agent';
 import { createOrchaClient, OrchaApiError, readEventStream, result } from '@orcha/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkResponse } from './contract.js';
+import { checkFrame, checkResponse } from './contract.js';
 import { type Harness, startHarness } from './harness.js';
 
 let harness: Harness;
@@ -58,6 +58,7 @@ describe('@orcha/client against a real server', () => {
     });
     const creating = harness.orchestrator.createObjective({ title: 'feed', prompt: 'p', agent: 'fake' });
     for await (const frame of feed) {
+      await checkFrame('/api/events', frame);
       if (frame.event === 'hello') continue;
       seen.push(frame.id);
       expect(frame.data.id).toBe(frame.id);
@@ -72,6 +73,7 @@ describe('@orcha/client against a real server', () => {
     // A new reader that resumes from the last id it saw gets the next event and nothing before it.
     const resumed = readEventStream('/api/events', { baseUrl: harness.url, lastEventId: last });
     for await (const frame of resumed) {
+      await checkFrame('/api/events', frame);
       if (frame.event === 'hello') continue;
       expect(frame.id).toBe(last + 1);
       break;
@@ -92,8 +94,10 @@ describe('@orcha/client against a real server', () => {
     const read = async (lastEventId: number) => {
       const frames = [];
       const path = `/api/sessions/${manager.id}/stream` as const;
-      for await (const frame of readEventStream(path, { baseUrl: harness.url, lastEventId }))
+      for await (const frame of readEventStream(path, { baseUrl: harness.url, lastEventId })) {
+        await checkFrame(path, frame);
         frames.push(frame);
+      }
       return frames;
     };
     const all = await read(0);

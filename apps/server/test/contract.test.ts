@@ -1,7 +1,7 @@
 import { createFakeProvider } from '@orcha/agent';
 import { createApi } from '@orcha/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDocument, checkResponse, openApi } from './contract.js';
+import { checkDocument, checkFrame, checkResponse, openApi } from './contract.js';
 import { api, type Harness, startHarness } from './harness.js';
 
 type Operation = {
@@ -91,6 +91,30 @@ describe('responses against the document', () => {
     await expect(checkResponse('GET', '/api/objectives', 418, {})).rejects.toThrow(/status/);
     await expect(checkResponse('GET', '/api/made-up', 200, {})).rejects.toThrow(/not in the OpenAPI/);
     await checkResponse('GET', '/api/objectives', 200, { objectives: [] });
+  });
+
+  it('checks SSE frames against their stream’s schema: a wrong name, a missing field, a foreign stream', async () => {
+    await checkFrame('/api/events', { event: 'hello', data: { latestEventId: 3 } });
+    const [sessionId, objectiveId] = ['ses_', 'obj_'].map((prefix) => `${prefix}${'0'.repeat(26)}`);
+    const status = { id: 4, at: 1, type: 'session-status-change', sessionId, objectiveId };
+    await checkFrame('/api/events', {
+      event: 'session-status-change',
+      id: 4,
+      data: { ...status, from: 'queued', to: 'starting', reason: null },
+    });
+    await expect(
+      checkFrame('/api/events', { event: 'made-up', id: 4, data: { ...status, type: 'made-up' } }),
+    ).rejects.toThrow(/does not match/);
+    await expect(
+      checkFrame('/api/events', { event: 'session-status-change', id: 4, data: status }),
+    ).rejects.toThrow(/does not match/);
+    await checkFrame(`/api/sessions/${sessionId}/stream`, { event: 'end', data: { status: 'completed' } });
+    await expect(
+      checkFrame(`/api/sessions/${sessionId}/stream`, { event: 'hello', data: { latestEventId: 3 } }),
+    ).rejects.toThrow(/does not match/);
+    await expect(checkFrame('/api/objectives', { event: 'hello', data: {} })).rejects.toThrow(
+      /not an event stream/,
+    );
   });
 
   it('answers in camelCase and takes the seed’s snake_case fields as aliases, renamed at the edge', async () => {

@@ -68,13 +68,46 @@ export async function checkResponse(method: string, path: string, status: number
     body as never,
     'BASIC',
   );
-  if (!output.valid) {
-    const problems = (output.errors ?? [])
-      .slice(0, 8)
-      .map((error) => `${error.instanceLocation}: ${error.keyword}`)
-      .join('; ');
-    throw new Error(`${method} ${path} ${status}: the body does not match its declared schema: ${problems}`);
-  }
+  if (!output.valid)
+    throw new Error(
+      `${method} ${path} ${status}: the body does not match its declared schema: ${problemsOf(output)}`,
+    );
+}
+
+/** One server-sent event as a client reads it: its `event:` name, its `id:` (a number) if any, its JSON `data:`. */
+export interface Frame {
+  event: string;
+  id?: number;
+  data: unknown;
+}
+
+/**
+ * Throws unless a server-sent event is one the document declares for its stream (the operation's
+ * `text/event-stream` schema: `/api/events` frames are `FeedFrame`s, a transcript's are `TranscriptFrame`s),
+ * checked by the same OpenAPI validator as the responses.
+ */
+export async function checkFrame(path: string, frame: Frame) {
+  const template = templateOf(path);
+  const response = template ? paths[template]?.get?.responses['200'] : undefined;
+  if (!response?.content?.['text/event-stream'])
+    throw new Error(`${path} is not an event stream of the OpenAPI document`);
+  const location = ['paths', template!, 'get', 'responses', '200', 'content'].map(pointer).join('/');
+  const output = await validate(
+    `${documentUrl()}#/${location}/text~1event-stream/schema`,
+    frame as never,
+    'BASIC',
+  );
+  if (!output.valid)
+    throw new Error(
+      `${path}: the frame ${JSON.stringify(frame).slice(0, 300)} does not match its declared schema: ${problemsOf(output)}`,
+    );
+}
+
+function problemsOf(output: { errors?: { instanceLocation: string; keyword: string }[] }): string {
+  return (output.errors ?? [])
+    .slice(0, 8)
+    .map((error) => `${error.instanceLocation}: ${error.keyword}`)
+    .join('; ');
 }
 
 /** Validates the document itself against the OpenAPI 3.1 schema (with the JSON Schema dialect). */

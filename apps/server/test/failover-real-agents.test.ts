@@ -27,7 +27,9 @@ import {
   startFakeGitHub,
   startFakeOpenAI,
   startGitHttpServer,
+  startWebhookReceiver,
   type TempDir,
+  type WebhookReceiver,
 } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
@@ -48,6 +50,9 @@ let github: FakeGitHub;
 let dir: TempDir;
 let repoUrl: string;
 let server: RunningServer | null = null;
+/** The person's webhook: a failover is news to them. */
+let hook: WebhookReceiver;
+const hookSecret = 'failover-hook-secret-0123456789';
 /** Set once the worker's second model call was refused: the account is spent for every later call. */
 let limitedAt: number | null = null;
 /** Calls refused for the usage limit: orcha must never try the spent account again. */
@@ -118,11 +123,12 @@ beforeAll(async () => {
   repoUrl = await gitServer.createRepo('acme/app');
   await seedRepo(join(dir.path, 'seed'), gitServer.repoPath('acme/app'));
   await rm(join(dir.path, 'seed'), { recursive: true, force: true });
+  hook = await startWebhookReceiver({ secret: hookSecret });
 });
 
 afterAll(async () => {
   await server?.close();
-  await Promise.all([anthropic?.stop(), openai?.stop(), github?.stop(), gitServer?.stop()]);
+  await Promise.all([anthropic?.stop(), openai?.stop(), github?.stop(), gitServer?.stop(), hook?.close()]);
   await Promise.all([claudeHome?.remove(), codexHome?.remove(), dir?.remove()]);
 });
 
@@ -142,8 +148,10 @@ describe('failover with the real agent CLIs', () => {
         '60s',
         '--fallback',
         'claude=codex',
+        '--notify-webhook',
+        hook.url,
       ],
-      {},
+      { ORCHA_WEBHOOK_SECRET: hookSecret },
     );
     server = await startServer(
       { ...config, githubUrl: github.url, githubToken: token },
@@ -220,6 +228,17 @@ describe('failover with the real agent CLIs', () => {
     expect(feed).toContainEqual(
       expect.objectContaining({ type: 'session-agent-switch', sessionId: worker.id, to: 'codex' }),
     );
+    // The person was told through the configured webhook, signed: which agent carries on, and why.
+    const told = await hook.waitFor((request) => request.body.includes('"session.failover"'), 30_000);
+    expect(told.signatureValid).toBe(true);
+    expect(JSON.parse(told.body)).toMatchObject({
+      kind: 'session.failover',
+      objectiveId,
+      title: 'Two parts: a session continues on codex',
+      body: expect.stringMatching(
+        /^Session "Two parts" continues on codex \(was claude\): claude is out of usage until /,
+      ),
+    });
     // Claude was never asked again after its limit: the one refused call, nothing more.
     expect(refused).toBe(1);
     // The manager was told which agent carries on.

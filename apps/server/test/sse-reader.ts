@@ -1,11 +1,32 @@
+import { checkFrame } from './contract.js';
+
 export interface SseMessage {
   id: string | null;
   event: string;
   data: string;
 }
 
-/** Reads a server-sent event stream with fetch, the way EventSource does, for tests. */
+/**
+ * Reads a server-sent event stream with fetch, the way EventSource does, for tests. Every frame must be one
+ * the OpenAPI document declares for that stream (`checkFrame`): `until` and `close` throw the first that is not.
+ */
 export async function openSse(url: string, headers: Record<string, string> = {}) {
+  const path = new URL(url).pathname;
+  const checks: Promise<void>[] = [];
+  let invalid: unknown = null;
+  const check = (message: SseMessage) =>
+    checks.push(
+      (async () => {
+        const frame = { event: message.event, data: JSON.parse(message.data) as unknown };
+        await checkFrame(path, message.id === null ? frame : { ...frame, id: Number(message.id) });
+      })().catch((error: unknown) => {
+        invalid ??= error;
+      }),
+    );
+  const valid = async () => {
+    await Promise.all(checks);
+    if (invalid) throw invalid;
+  };
   const controller = new AbortController();
   const response = await fetch(url, {
     headers: { accept: 'text/event-stream', ...headers },
@@ -35,7 +56,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
             else if (field === 'event') message.event = text;
             else if (field === 'data') message.data += message.data ? `\n${text}` : text;
           }
-          if (block.trim() && !block.startsWith(':')) messages.push(message);
+          if (block.trim() && !block.startsWith(':')) {
+            messages.push(message);
+            check(message);
+          }
           waiter?.();
           end = buffer.indexOf('\n\n');
         }
@@ -51,6 +75,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     async until(predicate: (messages: SseMessage[]) => boolean, timeoutMs = 5_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(messages)) {
+        if (invalid) throw invalid;
         if (Date.now() > deadline)
           throw new Error(`SSE condition not met; got ${messages.map((m) => m.event).join(',')}`);
         await new Promise<void>((resolve) => {
@@ -58,10 +83,12 @@ export async function openSse(url: string, headers: Record<string, string> = {})
           setTimeout(resolve, 100);
         });
       }
+      await valid();
     },
     async close() {
       controller.abort();
       await pump;
+      await valid();
     },
   };
 }

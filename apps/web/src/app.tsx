@@ -6,6 +6,7 @@ import { NotificationsPanel } from './components/notifications-panel';
 import { ObjectiveList } from './components/objective-list';
 import { PullRequestList } from './components/pull-request-list';
 import { SessionDetail } from './components/session-detail';
+import { SettingsPanel } from './components/settings-panel';
 import { TargetList } from './components/target-list';
 import { TopBar } from './components/top-bar';
 import { useDesktopNotifications } from './lib/desktop-notifications';
@@ -102,6 +103,11 @@ export function App() {
       {route.view === 'notifications' && (
         <main className="page">
           <NotificationsPanel />
+        </main>
+      )}
+      {route.view === 'settings' && (
+        <main className="page">
+          <SettingsPanel />
         </main>
       )}
     </div>

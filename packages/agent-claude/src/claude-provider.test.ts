@@ -83,13 +83,17 @@ describe('claude provider (real CLI, fake model)', () => {
     expect(only(events, 'started')).toEqual([
       { type: 'started', providerSessionId: expect.any(String), model: 'claude-opus-5-5' },
     ]);
+    // Each call is counted as its message arrives, then again by the turn's closing figures.
     const usage = only(events, 'usage').map((event) => event.usage);
     expect(usage.map((u) => [u.modelCalls, u.inputTokens])).toEqual([
       [1, 100],
+      [1, 100],
+      [2, 200],
       [2, 200],
       [3, 300],
+      [3, 300],
     ]);
-    expect(usage[2]!.costUsd).toBeGreaterThan(usage[0]!.costUsd);
+    expect(usage[5]!.costUsd).toBeGreaterThan(usage[1]!.costUsd);
     const requests = bed.server.requests.slice(before);
     expect(requests).toHaveLength(3);
     for (const request of requests) expect(request.system).toContain(systemPrompt);

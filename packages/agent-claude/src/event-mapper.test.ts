@@ -52,12 +52,15 @@ describe('stream-json parsing', () => {
 describe('stream-json → AgentEvents', () => {
   it('maps a two-turn conversation: one started, text, cumulative usage, turn-complete per turn', () => {
     const { events, mapper } = mapLines(fixture('multi-turn'));
+    // Each turn: its model call counted as its message arrives, then the turn's own figures at its end.
     expect(types(events)).toEqual([
       'started',
       'text',
       'usage',
+      'usage',
       'turn-complete',
       'text',
+      'usage',
       'usage',
       'turn-complete',
     ]);
@@ -67,8 +70,9 @@ describe('stream-json → AgentEvents', () => {
       model: 'claude-opus-5-5',
     });
     expect(events[1]).toEqual({ type: 'text', text: 'apple' });
-    expect(events[3]).toEqual({ type: 'turn-complete', result: 'apple', isError: false });
-    expect(events[5]).toEqual({
+    expect(events[2]).toMatchObject({ type: 'usage', usage: { modelCalls: 1, inputTokens: 100 } });
+    expect(events[4]).toEqual({ type: 'turn-complete', result: 'apple', isError: false });
+    expect(events[7]).toEqual({
       type: 'usage',
       usage: {
         inputTokens: 200,
@@ -78,25 +82,73 @@ describe('stream-json → AgentEvents', () => {
         cumulative: true,
       },
     });
-    expect(events[6]).toEqual({ type: 'turn-complete', result: 'pear', isError: false });
+    expect(events[8]).toEqual({ type: 'turn-complete', result: 'pear', isError: false });
     expect(mapper.providerSessionId).toBe('6432571b-4575-4ce2-8c2f-474e4b3b9880');
   });
 
   it('maps a built-in tool call and its result', () => {
     const { events } = mapLines(fixture('tool-use'));
-    expect(types(events)).toEqual(['started', 'tool-call', 'tool-result', 'text', 'usage', 'turn-complete']);
+    expect(types(events)).toEqual([
+      'started',
+      'tool-call',
+      'usage',
+      'tool-result',
+      'text',
+      'usage',
+      'usage',
+      'turn-complete',
+    ]);
     expect(events[1]).toEqual({
       type: 'tool-call',
       id: 'toolu_fake1_0',
       name: 'Bash',
       input: { command: 'echo hi-from-bash', description: 'greet' },
     });
-    expect(events[2]).toEqual({
+    expect(events[3]).toEqual({
       type: 'tool-result',
       id: 'toolu_fake1_0',
       output: 'hi-from-bash',
       isError: false,
     });
+  });
+
+  it('counts each model call as its message arrives, mid-turn, and never lowers a total at the turn end', () => {
+    const { events } = mapLines(fixture('tool-use'));
+    const usage = events.flatMap((event) => (event.type === 'usage' ? [event.usage] : []));
+    // The tool call's message is counted before the tool runs: a budget can stop the run before call 2.
+    expect(usage.map((u) => [u.modelCalls, u.inputTokens, u.outputTokens, u.costUsd])).toEqual([
+      [1, 100, 1, 0],
+      [2, 200, 2, 0],
+      [2, 200, 21, expect.closeTo(0.00122, 8)],
+    ]);
+    // One call's blocks come as several lines with one id: counted once; a line with the same usage is no news.
+    const mapper = new ClaudeEventMapper();
+    const line = (id: string, text: string, output: number) =>
+      mapper.map({
+        type: 'assistant',
+        message: {
+          id,
+          content: [{ type: 'text', text }],
+          usage: { input_tokens: 50, output_tokens: output, cache_read_input_tokens: 10 },
+        },
+      }).events;
+    expect(line('m1', 'a', 1).filter((event) => event.type === 'usage')).toHaveLength(1);
+    expect(line('m1', 'b', 1).filter((event) => event.type === 'usage')).toHaveLength(0);
+    expect(line('m1', 'c', 7).at(-1)).toMatchObject({
+      usage: { modelCalls: 1, inputTokens: 60, outputTokens: 7 },
+    });
+    expect(line('m2', 'd', 1).at(-1)).toMatchObject({
+      usage: { modelCalls: 2, inputTokens: 120, outputTokens: 8 },
+    });
+    // An error turn's result reports no models and fewer turns than were seen: the totals stay.
+    const closing = mapper.map({
+      type: 'result',
+      subtype: 'error_during_execution',
+      is_error: true,
+      num_turns: 1,
+      total_cost_usd: 0,
+    }).events[0];
+    expect(closing).toMatchObject({ usage: { modelCalls: 2, inputTokens: 120, outputTokens: 8 } });
   });
 
   it('maps an MCP tool found through ToolSearch, with block-array results as text', () => {

@@ -1,5 +1,5 @@
 import type { AgentErrorKind, AgentEvent } from '@orcha/agent';
-import type { ContentBlock, ResultMessage, StreamMessage } from './stream-json.js';
+import type { AssistantMessage, ContentBlock, ResultMessage, StreamMessage } from './stream-json.js';
 
 /** Error categories (`assistant.error`) after which no later turn can succeed: the run should end. */
 const authCategories = new Set([
@@ -33,8 +33,16 @@ export interface Mapped {
 export class ClaudeEventMapper {
   private started = false;
   private sessionId: string | null = null;
+  /** Totals of the process as of the last `result` (claude's own figures). */
   private modelCalls = 0;
   private tokens = { input: 0, output: 0 };
+  private costUsd = 0;
+  /**
+   * The model calls of the turn in progress, by message id, with the usage their lines carried: counted as
+   * they come, so a budget can stop the run mid-turn, before its next call. Output tokens are what a
+   * message's line knew (its start); the closing `result` brings the final figures, and the cost.
+   */
+  private turnCalls = new Map<string, { input: number; output: number }>();
   private turnError: { category: string | null; status: number | null; text: string } | null = null;
   private rejectedUntil: number | null = null;
 
@@ -51,8 +59,11 @@ export class ClaudeEventMapper {
         if (this.started) return none();
         this.started = true;
         return emit({ type: 'started', providerSessionId: message.session_id, model: message.model ?? null });
-      case 'assistant':
-        return emit(...this.assistant(message.message.content, message));
+      case 'assistant': {
+        const events = this.assistant(message.message.content, message);
+        if (!message.error && this.countCall(message.message)) events.push(this.usage());
+        return emit(...events);
+      }
       case 'user':
         return emit(...toolResults(message.message.content));
       case 'rate_limit_event':
@@ -96,29 +107,59 @@ export class ClaudeEventMapper {
     return events;
   }
 
+  /** Records an assistant line's model call; whether the turn's usage changed. */
+  private countCall(message: AssistantMessage['message']): boolean {
+    if (!message.id || !message.usage) return false;
+    const usage = message.usage;
+    const call = {
+      input:
+        usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0),
+      output: usage.output_tokens,
+    };
+    const known = this.turnCalls.get(message.id);
+    if (known && known.input === call.input && known.output === call.output) return false;
+    this.turnCalls.set(message.id, call);
+    return true;
+  }
+
+  /** The process's totals: the last result's plus the calls of the turn in progress. */
+  private usage(): AgentEvent {
+    const calls = [...this.turnCalls.values()];
+    return {
+      type: 'usage',
+      usage: {
+        inputTokens: this.tokens.input + sum(calls.map((call) => call.input)),
+        outputTokens: this.tokens.output + sum(calls.map((call) => call.output)),
+        costUsd: this.costUsd,
+        modelCalls: this.modelCalls + calls.length,
+        cumulative: true,
+      },
+    };
+  }
+
   private result(message: ResultMessage): Mapped {
     if (message.session_id) this.sessionId = message.session_id;
-    this.modelCalls += message.num_turns;
+    const seen = this.usage();
+    const counted = seen.type === 'usage' ? seen.usage : null;
+    // Never less than was counted mid-turn: totals only grow.
+    this.modelCalls += Math.max(message.num_turns, this.turnCalls.size);
     const models = Object.values(message.modelUsage ?? {});
-    // modelUsage is cumulative for the process; error turns report it empty, so keep what we had.
-    if (models.length) {
-      this.tokens = {
-        input: sum(models.map((m) => m.inputTokens + m.cacheReadInputTokens + m.cacheCreationInputTokens)),
-        output: sum(models.map((m) => m.outputTokens)),
-      };
-    }
-    const events: AgentEvent[] = [
-      {
-        type: 'usage',
-        usage: {
-          inputTokens: this.tokens.input,
-          outputTokens: this.tokens.output,
-          costUsd: message.total_cost_usd,
-          modelCalls: this.modelCalls,
-          cumulative: true,
-        },
-      },
-    ];
+    // modelUsage is cumulative for the process; error turns report it empty, so keep what we counted.
+    this.tokens = models.length
+      ? {
+          input: Math.max(
+            counted?.inputTokens ?? 0,
+            sum(models.map((m) => m.inputTokens + m.cacheReadInputTokens + m.cacheCreationInputTokens)),
+          ),
+          output: Math.max(counted?.outputTokens ?? 0, sum(models.map((m) => m.outputTokens))),
+        }
+      : {
+          input: counted?.inputTokens ?? this.tokens.input,
+          output: counted?.outputTokens ?? this.tokens.output,
+        };
+    this.costUsd = Math.max(this.costUsd, message.total_cost_usd);
+    this.turnCalls.clear();
+    const events: AgentEvent[] = [this.usage()];
     let fatal = false;
     const text = message.result ?? (message.errors?.length ? message.errors.join('; ') : null);
     if (message.is_error) {

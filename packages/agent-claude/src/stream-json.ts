@@ -16,9 +16,22 @@ const systemInit = z.object({
   model: z.string().nullish(),
 });
 
+/** The usage an assistant message carries: what its model call took in, and what it gave out so far. */
+const messageUsage = z.object({
+  input_tokens: z.number().default(0),
+  output_tokens: z.number().default(0),
+  cache_read_input_tokens: z.number().nullish(),
+  cache_creation_input_tokens: z.number().nullish(),
+});
+
 const assistant = z.object({
   type: z.literal('assistant'),
-  message: z.object({ content: z.array(contentBlock) }),
+  message: z.object({
+    /** One model call: each of its content blocks comes as its own line with the same id. */
+    id: z.string().nullish(),
+    content: z.array(contentBlock),
+    usage: messageUsage.nullish(),
+  }),
   /** Set on the synthetic message that reports an API error: `rate_limit`, `authentication_failed`… */
   error: z.string().nullish(),
   api_error_status: z.number().nullish(),
@@ -49,14 +62,7 @@ const result = z.object({
   num_turns: z.number().default(0),
   /** Cumulative over the process (and a resumed conversation). */
   total_cost_usd: z.number().default(0),
-  usage: z
-    .object({
-      input_tokens: z.number().default(0),
-      output_tokens: z.number().default(0),
-      cache_read_input_tokens: z.number().nullish(),
-      cache_creation_input_tokens: z.number().nullish(),
-    })
-    .nullish(),
+  usage: messageUsage.nullish(),
   /** Per model, cumulative over the process. */
   modelUsage: z.record(z.string(), modelUsage).nullish(),
   api_error_status: z.number().nullish(),

@@ -104,6 +104,21 @@ describe('an agent TUI driven by its screen', () => {
       isError: false,
     });
     expect(events.filter((event) => event.type === 'attention')).toHaveLength(1);
+    // Each turn counted as a model call, before the turn ends: what a budget can see of a TUI.
+    expect(
+      events.flatMap((event) => (event.type === 'usage' || event.type === 'turn-complete' ? [event] : [])),
+    ).toEqual([
+      {
+        type: 'usage',
+        usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 1, cumulative: true },
+      },
+      expect.objectContaining({ type: 'turn-complete' }),
+      {
+        type: 'usage',
+        usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 2, cumulative: true },
+      },
+      expect.objectContaining({ type: 'turn-complete' }),
+    ]);
     await run.cancel();
     expect(await run.wait()).toEqual({ type: 'exited', code: null, reason: 'canceled' });
   }, 30_000);

@@ -41,6 +41,8 @@ export function createScreenDriver(options: ScreenDriverOptions) {
   let stopped = false;
   let sawBusy = false;
   let submittedAt = 0;
+  /** Turns completed by this run: the model calls a screen lets orcha count. */
+  let turns = 0;
   let unknownSince: number | null = null;
   /** What the person was last asked about (a dialog's name, or `unknown`): asked once until it passes. */
   let askedAbout: string | null = null;
@@ -183,6 +185,13 @@ export function createScreenDriver(options: ScreenDriverOptions) {
           if (lost(screen)) {
             queue.unshift({ text: current!.text, done: () => {}, retyped: true });
           } else {
+            // A TUI shows no usage: a turn is counted as one model call (the calls within it, tokens and
+            // USD are not visible on a screen), reported before the turn ends so a budget stops the next.
+            turns++;
+            options.push({
+              type: 'usage',
+              usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: turns, cumulative: true },
+            });
             options.push({ type: 'turn-complete', result: reading.reply, isError: reading.isError ?? false });
           }
           state = 'idle';

@@ -10,6 +10,7 @@ import { errorResponse } from './errors.js';
 import { loginRoutes } from './login.js';
 import { mcpRoutes } from './mcp.js';
 import { openApiDocument, openApiJson, referencePage, referencePageRoute } from './openapi.js';
+import { type ConfigView, configRoutes } from './routes/config.js';
 import { failoverRoutes } from './routes/failover.js';
 import { feedRoutes } from './routes/feed.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -39,6 +40,8 @@ export interface ApiOptions {
   staticRoot?: string | undefined;
   /** The leader lease of replicas on PostgreSQL (absent on SQLite: one process). */
   leaseMs?: number | undefined;
+  /** The effective configuration (secrets masked) and the config file's JSON Schema. */
+  settings?: ConfigView | undefined;
 }
 
 export interface ApiDeps {
@@ -70,6 +73,7 @@ export function createApi(options: ApiOptions): OpenAPIHono {
   outputRoutes(app, deps);
   mcpRoutes(app, deps);
   notificationRoutes(app, deps);
+  configRoutes(app, options.settings);
   failoverRoutes(app, deps);
   const document = openApiDocument(options.info.version);
   app.openapi(openApiJson, (c) => c.json(document, 200));

@@ -6,3 +6,4 @@ export type { ErrorBody } from './errors.js';
 export { statusOf } from './errors.js';
 export { maxMcpBodyBytes } from './mcp.js';
 export { openApiDocument } from './openapi.js';
+export type { ConfigView } from './routes/config.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requestAliases } from './body.js';
 import { login } from './login.js';
 import { type App, errors, json } from './route.js';
+import { getConfig, getConfigSchema } from './routes/config.js';
 import { continueOn } from './routes/failover.js';
 import { dashboard, events, health, history, replicas } from './routes/feed.js';
 import { notifications } from './routes/notifications.js';
@@ -90,6 +91,8 @@ export const declaredRoutes = [
   listArtifacts,
   getArtifact,
   notifications,
+  getConfig,
+  getConfigSchema,
   openApiJson,
   referencePageRoute,
 ];
@@ -102,6 +105,7 @@ const tags = [
   { name: 'Questions', description: 'What waits on the person.' },
   { name: 'Outputs', description: 'Pull requests, notes and artifacts.' },
   { name: 'Notifications', description: 'The notification outbox.' },
+  { name: 'Settings', description: 'The effective configuration and its schema.' },
   { name: 'Auth', description: 'Signing a browser in.' },
   { name: 'Meta', description: 'This document.' },
 ];

@@ -2,6 +2,7 @@ import {
   agentNameSchema,
   artifactSchema,
   branchSchema,
+  budgetLimitsSchema,
   doctorReportSchema,
   errorCodes,
   eventDataSchema,
@@ -83,6 +84,8 @@ export const SessionRow = sessionSchema
     updatedAt: true,
     startedAt: true,
     endedAt: true,
+    budget: true,
+    budgetLevel: true,
   })
   .meta({ id: 'SessionRow', description: 'A session as the overview shows it: no prompt, no transcript.' });
 export const ObjectiveRow = objectiveSchema
@@ -275,6 +278,11 @@ export const createObjectiveBody = z
     repo: repoSchema.nullish().describe('The repository: owner/name or a URL.'),
     baseBranch: branchSchema.nullish().describe(`The branch to start from.${alias('base_branch')}`),
     agent: agentNameSchema.nullish().describe('The agent the manager runs on.'),
+    budget: budgetLimitsSchema
+      .nullish()
+      .describe(
+        "The objective's budget (tokens, usd, modelCalls, minutes); overrides the configured default.",
+      ),
   })
   .strict()
   .meta({ id: 'NewObjective', description: 'An objective to create.' });

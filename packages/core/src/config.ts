@@ -1,4 +1,4 @@
-import { defaultGuardPolicy, type GuardPolicy } from '@orcha/model';
+import { type BudgetLimits, defaultGuardPolicy, type GuardPolicy } from '@orcha/model';
 import { defaultGitIdentity, type GitIdentity } from '@orcha/workspace';
 import type { AgentEnvironmentEntry } from './target-reach.js';
 
@@ -23,6 +23,8 @@ export interface OrchestratorConfig {
   /** The environment given to agents, per agent and per target (see `agentEnvironment`). */
   agentEnvironment: AgentEnvironmentEntry[];
   guards: GuardPolicy;
+  /** Default budgets: of every objective, and of every session (within its objective's remaining). */
+  budgets: { objective?: BudgetLimits | undefined; session?: BudgetLimits | undefined };
   /**
    * Fallback chains by agent (or profile) name, e.g. `{ claude: ["claude-personal", "codex"] }`: when an
    * agent's usage is exhausted, its sessions continue mid-task on the first agent of its chain that can run
@@ -73,7 +75,8 @@ export interface HealthConfig {
   clockJumpMs: number;
   /**
    * How long an agent that ended badly while its target did not answer waits for the target to answer
-   * again before its exit is believed (a reboot found then re-queues it instead).
+   * again before its exit is believed (a reboot found then re-queues it instead); and how long a detached
+   * agent's output is waited for through a dropped connection before orcha gives its run up.
    */
   reconnectWaitMs: number;
   /** What an agent is expected to need before any of its sessions was measured (memory admission). */
@@ -102,6 +105,7 @@ export const defaultConfig: OrchestratorConfig = {
   agentEnvironment: [],
   guards: defaultGuardPolicy,
   fallbacks: {},
+  budgets: {},
   rateLimitCooldownMs: 5 * 60_000,
   defaultAgent: 'fake',
   defaultRepo: null,

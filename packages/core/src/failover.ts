@@ -13,6 +13,9 @@ import { report } from './session-status.js';
 import { steer } from './steering.js';
 import { exhaustedUntil } from './usage.js';
 
+/** Why a session moved when the person moved it ("Continue on…"): they are not told what they did. */
+export const personSwitchReason = 'switched by the person';
+
 /** How far back in a transcript a switch is looked for, and how many messages a handoff reads. */
 const tailMessages = 400;
 
@@ -78,7 +81,7 @@ export async function continueOn(ctx: Context, sessionId: string, to: string): P
   if (until !== null)
     throw new OrchaError('exhausted', `${to} is out of usage until ${new Date(until).toISOString()}`);
   await stopRun(ctx, sessionId);
-  const switched = switchAgent(ctx, ctx.store.getSession(sessionId), to, 'switched by the person');
+  const switched = switchAgent(ctx, ctx.store.getSession(sessionId), to, personSwitchReason);
   // A session parked for usage no longer waits for its old agent.
   for (const question of ctx.store.listQuestions({ status: 'open', sessionId }))
     if (question.kind === 'usage_exhausted') ctx.store.withdrawQuestion(question.id);

@@ -1,6 +1,7 @@
 import {
   agentNameSchema,
   branchSchema,
+  budgetLimitsSchema,
   idSchema,
   OrchaError,
   pullRequestSchema,
@@ -219,6 +220,11 @@ function toolTable(ctx: Context) {
           baseBranch: branchSchema
             .optional()
             .describe("The branch to start from; the objective's base branch when omitted."),
+          budget: budgetLimitsSchema
+            .optional()
+            .describe(
+              "The worker's budget (tokens, usd, modelCalls, minutes), at most what the objective has left; asking for more is refused.",
+            ),
         })
         .strict(),
       output: sessionSummary,

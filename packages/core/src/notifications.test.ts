@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createIdGenerator } from '@orcha/model';
 import { createStore, type Notification, type Store } from '@orcha/store';
 import { afterEach, describe, expect, it } from 'vitest';
+import { personSwitchReason } from './failover.js';
 import { backoffDelay, createNotifier, type NotificationSink } from './notifications.js';
 
 let cleanup = () => {};
@@ -209,5 +210,30 @@ describe('the notifier', () => {
     } finally {
       await notifier.stop();
     }
+  });
+
+  it('tells the person a session failed over to another agent, not when they moved it themselves', async () => {
+    const clock = { now: 1_800_000_000_000 };
+    const store = openStore(clock);
+    const received: Notification[] = [];
+    const sink: NotificationSink = {
+      name: 'hook',
+      async send(notification) {
+        received.push(notification);
+      },
+    };
+    const notifier = createNotifier({ store, sinks: [sink], clock: () => clock.now });
+    const { manager } = store.createObjective({ title: 'Search', prompt: '', agent: 'claude' });
+    store.switchSessionAgent(manager.id, { to: 'codex', reason: 'claude is out of usage until tomorrow' });
+    store.switchSessionAgent(manager.id, { to: 'claude', reason: personSwitchReason });
+    await notifier.flush();
+    await notifier.stop();
+    expect(received.map((n) => [n.kind, n.title, n.body])).toEqual([
+      [
+        'session.failover',
+        'Search: a session continues on codex',
+        `Session "${manager.title}" continues on codex (was claude): claude is out of usage until tomorrow. Same task, same workspace.`,
+      ],
+    ]);
   });
 });

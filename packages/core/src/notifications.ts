@@ -1,6 +1,7 @@
-import type { OrchaEvent } from '@orcha/model';
+import { type BudgetLimits, budgetDimensions, budgetUnit, type OrchaEvent } from '@orcha/model';
 import type { Notification, NotificationDraft, Store } from '@orcha/store';
 import type { Logger } from './context.js';
+import { personSwitchReason } from './failover.js';
 
 /** Where notifications go (a webhook, an ntfy topic…). `send` resolves once the receiver accepted it. */
 export interface NotificationSink {
@@ -33,8 +34,9 @@ export function backoffDelay(attempts: number, policy: Pick<RetryPolicy, 'baseMs
 }
 
 /**
- * What the person is told, or null for events that need nobody: a question opened (any kind), an objective
- * that ended, a target gone offline. Reads the store for titles and prompts (called inside the outbox's
+ * What the person is told, or null for events that need nobody: a question opened (any kind, a budget's
+ * stop included), an objective that ended, a budget at 80 %, a session that failed over to another agent, a
+ * target gone offline. Reads the store for titles and prompts (called inside the outbox's
  * transaction, so what it reads is what the event saw).
  */
 export function notificationFor(store: Store, event: OrchaEvent): NotificationDraft | null {
@@ -60,6 +62,34 @@ export function notificationFor(store: Store, event: OrchaEvent): NotificationDr
         objectiveId: event.objectiveId,
       };
     }
+    case 'budget-change': {
+      // At 100 % the budget question is the notification.
+      if (event.level !== 80 || event.from >= 80) return null;
+      const objective = store.getObjective(event.objectiveId);
+      const whose = event.sessionId
+        ? `session "${store.getSession(event.sessionId).title}"`
+        : 'the objective';
+      return {
+        kind: 'budget.80',
+        title: `${objective.title}: 80% of the budget spent`,
+        body: `${whose} has spent 80% of its budget${event.budget ? ` (${describeLimits(event.budget)})` : ''}; at 100% its work is paused and you are asked.`,
+        objectiveId: event.objectiveId,
+      };
+    }
+    case 'session-agent-switch': {
+      // Failover: the work goes on elsewhere, and the person knows where (not when they moved it themselves).
+      if (event.reason === personSwitchReason) return null;
+      const objective = store.getObjective(event.objectiveId);
+      const session = store.getSession(event.sessionId);
+      return {
+        kind: 'session.failover',
+        title: `${objective.title}: a session continues on ${event.to}`,
+        body: clip(
+          `Session "${session.title}" continues on ${event.to} (was ${event.from}): ${event.reason}. Same task, same workspace.`,
+        ),
+        objectiveId: event.objectiveId,
+      };
+    }
     case 'target-status-change': {
       if (event.to !== 'offline') return null;
       const target = store.getTarget(event.targetId);
@@ -79,7 +109,16 @@ const notifyingTypes = new Set<OrchaEvent['type']>([
   'question-open',
   'objective-status-change',
   'target-status-change',
+  'budget-change',
+  'session-agent-switch',
 ]);
+
+function describeLimits(limits: BudgetLimits): string {
+  return budgetDimensions
+    .filter((dimension) => limits[dimension] !== undefined)
+    .map((dimension) => `${limits[dimension]} ${budgetUnit(dimension)}`)
+    .join(', ');
+}
 
 const clip = (text: string) => (text.length > 2_000 ? `${text.slice(0, 1_999)}…` : text);
 

@@ -1,5 +1,7 @@
 import {
   agentNameSchema,
+  type BudgetLimits,
+  clampLimits,
   type Objective,
   OrchaError,
   type Session,
@@ -7,6 +9,7 @@ import {
   type WorkspaceKind,
 } from '@orcha/model';
 import { resolveBaseBranch } from './base-branch.js';
+import { objectiveBudget, sessionBudget } from './budgets.js';
 import type { Context } from './context.js';
 import { cancelSession } from './session-control.js';
 import { report } from './session-status.js';
@@ -20,6 +23,8 @@ export interface SpawnRequest {
   workspace?: WorkspaceKind | undefined;
   repo?: string | undefined;
   baseBranch?: string | undefined;
+  /** At most what the objective has left; absent: the configured default, lowered to what is left. */
+  budget?: BudgetLimits | undefined;
 }
 
 /** Refused before anything is stored when the agent is unknown or the forge cannot see the repository. */
@@ -31,6 +36,7 @@ export async function createObjective(
     repo?: string | null;
     baseBranch?: string | null;
     agent?: string | null;
+    budget?: BudgetLimits | null;
   },
 ): Promise<{ objective: Objective; manager: Session }> {
   const agent = input.agent ?? ctx.config.defaultAgent;
@@ -44,10 +50,19 @@ export async function createObjective(
     baseBranch,
     agent,
     interactivity: ctx.providers.get(agent)!.interactivity,
+    budget: objectiveBudget(ctx, input.budget),
+    managerBudget: managerBudget(ctx, objectiveBudget(ctx, input.budget)),
   });
   ctx.probe?.('objective-written');
   ctx.wake();
   return created;
+}
+
+/** The manager's budget: the configured session default, within the objective's budget. */
+function managerBudget(ctx: Context, objective: BudgetLimits | null): BudgetLimits | null {
+  const fallback = ctx.config.budgets.session;
+  if (!fallback) return null;
+  return objective ? clampLimits(fallback, objective) : fallback;
 }
 
 /** A worker spawned by a manager, in the manager's objective. */
@@ -61,6 +76,7 @@ export function spawnSession(ctx: Context, caller: Session, request: SpawnReques
     throw new OrchaError('invalid_argument', `no target named ${request.target}`);
   }
   const repo = request.repo ?? null;
+  const budget = sessionBudget(ctx, objective, request.budget);
   const session = ctx.store.createSession({
     objectiveId: caller.objectiveId,
     parentId: caller.id,
@@ -74,6 +90,7 @@ export function spawnSession(ctx: Context, caller: Session, request: SpawnReques
     repo,
     baseBranch: request.baseBranch ?? null,
     interactivity: ctx.providers.get(agent)!.interactivity,
+    budget,
   });
   ctx.probe?.('session-spawned');
   ctx.wake();

@@ -2,6 +2,7 @@ import type { AgentProvider } from '@orcha/agent';
 import type { Executor } from '@orcha/exec';
 import type { Forge } from '@orcha/forge';
 import {
+  type BudgetLimits,
   type DoctorReport,
   type Objective,
   OrchaError,
@@ -78,6 +79,8 @@ export interface Orchestrator {
     repo?: string | null;
     baseBranch?: string | null;
     agent?: string | null;
+    /** Null or absent: the configured default budget of objectives. */
+    budget?: BudgetLimits | null;
   }): Promise<{ objective: Objective; manager: Session }>;
   cancelObjective(objectiveId: string, reason?: string): Promise<Objective>;
   steer(sessionId: string, text: string): Promise<Delivery>;

@@ -1,4 +1,5 @@
 import { emptyGuardCounters, OrchaError, type Question, type Session, sessionMachine } from '@orcha/model';
+import { answerBudget } from './budgets.js';
 import type { Context } from './context.js';
 import { cancelObjective } from './objective-ops.js';
 import { cancelSession } from './session-control.js';
@@ -77,6 +78,11 @@ export async function answerQuestion(ctx: Context, questionId: string, answer: s
       });
       if (session.status === 'paused')
         report(ctx, session.id, { type: 'question-answered', kind: asked.kind, cancel: false });
+      return question;
+    }
+    case 'budget': {
+      const question = answerWith(null, '');
+      await answerBudget(ctx, asked, answer);
       return question;
     }
     case 'permission':

@@ -1,5 +1,6 @@
 import type { AgentRun } from '@orcha/agent';
 import { type ObjectiveStatus, type Session, sessionMachine } from '@orcha/model';
+import { endOrphanedRuns } from './agent-executor.js';
 import type { Context } from './context.js';
 import { askAboutLostManager } from './questions.js';
 import { report } from './session-status.js';
@@ -27,7 +28,8 @@ export interface ReconcileCounts {
  * running without a process, no accepted message is lost, nobody waits on something that will not come.
  * - Finished workers whose manager was not told are told now.
  * - Sessions of an objective that ended (mark_objective_done answered just before a crash) end too.
- * - Runs that outlived us (tmux) are re-attached. Headless agents whose process died are resumed on their
+ * - Runs that outlived us (tmux) are re-attached. Detached headless agents left on SSH targets are ended
+ *   (they answered to the orcha that is gone). Headless agents whose process died are resumed on their
  *   conversation when the agent gave its id; unstarted work (the agent never reached its first conversation
  *   id) runs again from its prompt and inbox; what can be neither fails, and whoever waits on it is told: a
  *   worker's manager (the worker-finished message), a manager's person (a question on its objective).
@@ -50,6 +52,7 @@ export async function reconcile(
     woken: 0,
   };
   const { store } = ctx;
+  await endOrphanedRuns(ctx);
   for (const worker of store.finishedWorkersUntold()) {
     await tellManager(ctx, worker.id);
     counts.told++;

@@ -9,6 +9,8 @@ import {
   type Session,
   sessionMachine,
 } from '@orcha/model';
+import { agentExecutor, endLeftoverRuns } from './agent-executor.js';
+import { armClockBudget, enforceBudget } from './budgets.js';
 import type { Context, LiveRun } from './context.js';
 import { handoffPrompt } from './failover.js';
 import { askPermission } from './permissions.js';
@@ -117,8 +119,10 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
 
   const provider = ctx.providers.get(current.agent);
   if (!provider) throw new Error(`no agent named ${current.agent} is configured`);
+  if (await enforceBudget(ctx, current.id)) return; // a spent budget: no model call starts
   const objective = store.getObjective(current.objectiveId);
   const reach = await sessionReach(ctx, current.agent, target, executor);
+  await endLeftoverRuns(executor, target, current.id);
   const pending = store.takeInput(current.id);
   // A session that moved to this agent mid-task starts from a handoff instead of its bare task.
   const handoff = current.providerSessionId
@@ -128,7 +132,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
     sessionId: current.id,
     prompt: handoff ?? firstPrompt(current, pending),
     cwd,
-    executor,
+    executor: agentExecutor(executor, target, current.id, ctx.config.health.reconnectWaitMs),
     systemPrompt: systemPrompt(
       current,
       objective,
@@ -177,10 +181,22 @@ interface TurnState {
   lastError: string | null;
 }
 
+/** Reads a run's events until it ends; wall-clock budgets are watched meanwhile (`armClockBudget`). */
 async function consume(ctx: Context, session: Session, live: LiveRun): Promise<void> {
+  const disarm = armClockBudget(ctx, session.id, () => ctx.runs.get(session.id) === live);
+  try {
+    await consumeEvents(ctx, session, live);
+  } finally {
+    disarm();
+  }
+}
+
+async function consumeEvents(ctx: Context, session: Session, live: LiveRun): Promise<void> {
   const { store } = ctx;
   const id = session.id;
   const batch = new TranscriptBatch(ctx, id);
+  // Providers report totals of this run (one process); the session's usage is what earlier runs spent plus it.
+  const earlier = store.getSession(id).usage;
   const turn: TurnState = {
     counters: session.counters ?? emptyGuardCounters,
     toolCalls: 0,
@@ -221,9 +237,17 @@ async function consume(ctx: Context, session: Session, live: LiveRun): Promise<v
         });
         break;
       case 'usage': {
-        const { cumulative: _cumulative, ...usage } = event.usage;
+        const { cumulative: _cumulative, ...run } = event.usage;
+        const usage = {
+          inputTokens: earlier.inputTokens + run.inputTokens,
+          outputTokens: earlier.outputTokens + run.outputTokens,
+          costUsd: earlier.costUsd + run.costUsd,
+          modelCalls: earlier.modelCalls + run.modelCalls,
+        };
         store.updateSession(id, { usage });
-        if (current()) await checkGuards(ctx, id, turn, usage.modelCalls, batch);
+        if (!current()) break;
+        if (await enforceBudget(ctx, id, () => batch.flush())) break;
+        await checkGuards(ctx, id, turn, usage.modelCalls, batch);
         break;
       }
       case 'error':

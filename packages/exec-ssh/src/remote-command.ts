@@ -6,6 +6,9 @@ export const missingCommandStatus = 201;
 
 export const missingEnvironmentStatus = 202;
 
+/** The descriptor a command's given input is opened on before it becomes its stdin. */
+const inputFd = 4;
+
 /**
  * `export NAME='value'` lines for an environment. Shell builtins only: sent to a shell on its input (or
  * in a 0600 file it sources), the values never appear on any process's command line, where other users of
@@ -33,10 +36,23 @@ export function remoteCommand(
     env?: Record<string, string> | undefined;
     envFile?: string | undefined;
     stdinFd?: number;
+    /**
+     * Text for the command's stdin, carried in the line itself (base64) into an unlinked 0600 temp file:
+     * on a pooled shell it needs no channel of its own, and it never appears on a command line.
+     */
+    input?: string | undefined;
     ownGroup?: boolean;
   },
 ): string {
   const parts: string[] = [];
+  let stdinFd = options.stdinFd;
+  if (options.input !== undefined) {
+    stdinFd = inputFd;
+    const data = Buffer.from(options.input, 'utf8').toString('base64');
+    parts.push(
+      `__orcha_in=$(umask 077; mktemp "\${TMPDIR:-/tmp}/orcha-in.XXXXXX") && printf '%s' '${data}' | base64 -d > "$__orcha_in" && exec ${inputFd}< "$__orcha_in" && rm -f -- "$__orcha_in" || { echo "orcha: could not pass the input" >&2; exit 1; }`,
+    );
+  }
   if (options.envFile) {
     const file = quoteShellArg(options.envFile);
     parts.push(
@@ -53,7 +69,7 @@ export function remoteCommand(
     `command -v ${quoteShellArg(command)} >/dev/null 2>&1 || { echo "orcha: command not found: "${quoteShellArg(command)} >&2; exit ${missingCommandStatus}; }`,
   );
   const invocation = [quoteShellArg(command), ...args.map(quoteShellArg)].join(' ');
-  const stdin = options.stdinFd !== undefined ? ` 0<&${options.stdinFd} ${options.stdinFd}<&-` : '';
+  const stdin = stdinFd !== undefined ? ` 0<&${stdinFd} ${stdinFd}<&-` : '';
   parts.push(
     options.ownGroup === false
       ? `exec ${invocation}${stdin}`

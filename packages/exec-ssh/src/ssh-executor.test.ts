@@ -111,6 +111,15 @@ describe('ssh executor', () => {
     expect(result.stdout).toBe('HELLO OVER SSH\n');
   });
 
+  it('carries input exactly on a pooled shell, through a temp file gone before the command runs', async () => {
+    const input = `'quotes' "and" $HOME \`x\` \\ ünïcode\n${'0123456789'.repeat(100_000)}\nlast`;
+    const result = await executor.run('sh', ['-c', 'cat; ls /tmp | grep -c "^orcha-in\\." >&2'], {
+      input,
+    });
+    expect(result.stdout).toBe(input);
+    expect(result.stderr.trim()).toBe('0'); // its temp file was gone before the command ran
+  });
+
   it('times out and kills the whole remote group', async () => {
     const tag = `orcha-timeout-${randomBytes(4).toString('hex')}`;
     const error = await executor

@@ -2,6 +2,7 @@ import { type Executor, quoteShellArg, type RunOptions, type RunResult } from '@
 import { OrchaError } from '@orcha/model';
 import { CommandShell } from './command-shell.js';
 import { type PresentedHostKey, type SeenHostKey, SshConnection, type SshSettings } from './connection.js';
+import { type Leftover, leftoverKillLine, spawnDetached, sweepLine } from './detached-process.js';
 import { trustHostKey } from './known-hosts.js';
 import {
   environmentExports,
@@ -19,6 +20,7 @@ export interface SshExecutor extends Executor {
   presentedHostKey(): PresentedHostKey | null;
   hostKey(): SeenHostKey | null;
   trustPresentedHostKey(): Promise<string>;
+  sweepDetached(dir: string): Promise<number>;
   /**
    * A reverse tunnel on this target's connection: the target's `127.0.0.1:<remotePort>` leads to `to` on
    * this machine. Opened on first call (asking for `remotePort` first when given), kept, and opened again
@@ -39,7 +41,8 @@ const growAfterMs = 50;
 /**
  * The Executor over SSH. One pooled connection per target; short commands run on long-lived shell channels
  * (a few milliseconds each); streaming processes get their own channel — with a pseudo-terminal when asked,
- * so closing it hangs the remote group up — and cancel kills the remote process group explicitly.
+ * so closing it hangs the remote group up — and cancel kills the remote process group explicitly. Asked to
+ * `detach`, a process runs apart from any connection, its output spooled on the target (`detached-process`).
  */
 export function createSshExecutor(settings: SshSettings): SshExecutor {
   const connection = new SshConnection(settings);
@@ -48,6 +51,8 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
   const tunnels = new Map<string, ReverseTunnel>();
   const tunnelKey = (to: TunnelEnd) => `${to.host}:${to.port}`;
   const waiters: (() => void)[] = [];
+  /** Detached groups orcha gave up on while the machine did not answer: killed once it answers again. */
+  const leftovers: Leftover[] = [];
 
   const acquire = async (): Promise<CommandShell> => {
     for (;;) {
@@ -93,10 +98,16 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
   ) => {
     const shell = await acquire();
     try {
-      return await shell.run(line, { maxOutputBytes: options.maxOutputBytes, onPid: options.onPid });
+      const result = await shell.run(line, { maxOutputBytes: options.maxOutputBytes, onPid: options.onPid });
+      if (leftovers.length) killLeftovers();
+      return result;
     } finally {
       release(shell);
     }
+  };
+  const killLeftovers = () => {
+    const due = leftovers.splice(0);
+    runLine(leftoverKillLine(due)).catch(() => leftovers.push(...due));
   };
   const signalGroup = async (pgid: number, signal: 'TERM' | 'KILL') => {
     await runLine(`kill -${signal} -${pgid} 2>/dev/null; true`);
@@ -131,24 +142,6 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
 
     async run(command, args, options = {}) {
       if (options.signal?.aborted) throw new OrchaError('unavailable', 'aborted', { aborted: true });
-      if (options.input !== undefined) {
-        const handle = await executor.spawn(command, args, { cwd: options.cwd, env: options.env });
-        const collect = async (stream: AsyncIterable<Uint8Array>) => {
-          const chunks: Uint8Array[] = [];
-          for await (const chunk of stream) chunks.push(chunk);
-          return Buffer.concat(chunks).toString('utf8');
-        };
-        const output = Promise.all([collect(handle.stdout), collect(handle.stderr)]);
-        await handle.write(options.input);
-        await handle.closeStdin();
-        const [stdout, stderr] = await output;
-        const status = await handle.wait();
-        return checkStatus(
-          { code: status.code ?? -1, signal: status.signal, stdout, stderr, truncated: false },
-          command,
-          options.cwd,
-        );
-      }
       let pid: number | null = null;
       let stopped: 'timeout' | 'abort' | null = null;
       const stop = (why: 'timeout' | 'abort') => {
@@ -161,7 +154,12 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const line = (ownGroup: boolean) =>
-          remoteCommand(command, args, { cwd: options.cwd, env: options.env, ownGroup });
+          remoteCommand(command, args, {
+            cwd: options.cwd,
+            env: options.env,
+            input: options.input,
+            ownGroup,
+          });
         const result = await runLine(line, {
           maxOutputBytes: options.maxOutputBytes,
           onPid: (value) => {
@@ -184,6 +182,14 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
 
     async spawn(command, args, options = {}) {
       const pty = options.pty;
+      if (options.detach && !pty) {
+        const deps = {
+          runLine,
+          spawn: executor.spawn,
+          killLater: (leftover: Leftover) => leftovers.push(leftover),
+        };
+        return spawnDetached(deps, command, args, { ...options, detach: options.detach });
+      }
       // A streaming process's script is the command line of the remote shell, so its environment (which
       // may hold secrets) goes in a 0600 file, written through a command shell's input and sourced once.
       const envFile = options.env && Object.keys(options.env).length ? await writeEnvFile(options.env) : null;
@@ -210,6 +216,15 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
 
     files(root) {
       return sftpFiles(sftp, root);
+    },
+    async sweepDetached(dir) {
+      const result = await runLine(sweepLine(dir));
+      if (result.code !== 0)
+        throw new OrchaError(
+          'unavailable',
+          `could not end the detached processes below ${dir}: ${result.stderr}`,
+        );
+      return Number(result.stdout.trim()) || 0;
     },
 
     presentedHostKey: () => connection.lastPresentedKey,

@@ -28,6 +28,13 @@ export interface Executor {
   files(root: string): FileOperations;
 
   /**
+   * Executors that detach processes (`SpawnOptions.detach`) only: ends every detached process group whose
+   * spool lies below `dir` (TERM, then KILL a second later) and removes those spools; resolves with how many
+   * were still running. For runs that outlived the orcha, or the handle, that started them.
+   */
+  sweepDetached?(dir: string): Promise<number>;
+
+  /**
    * Executors that check the machine's host key (SSH) only: the key seen on the latest connection attempt
    * and its verdict; null before any attempt.
    */
@@ -85,6 +92,15 @@ export interface SpawnOptions {
   pty?: { cols: number; rows: number } | undefined;
   /** Grace period between TERM and KILL when the handle is killed. Default 2000 ms. */
   killGraceMs?: number | undefined;
+  /**
+   * Executors whose processes hang on a connection (SSH) only; others run the process as usual. Runs it
+   * detached from the connection, in a process group of its own, its output spooled to files in a new
+   * directory below `dir` on the executor's machine and its exit status written there: a dropped connection
+   * does not end it, and the handle reads on from the last byte it had once the machine answers again
+   * (nothing lost or doubled). The handle gives up after `reconnectWaitMs` (default ten minutes) without an
+   * answer: its streams end and `wait` resolves with a null code and signal. Not with `pty`.
+   */
+  detach?: { dir: string; reconnectWaitMs?: number | undefined } | undefined;
 }
 
 export interface ProcessHandle {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetLevelSchema, budgetLimitsSchema } from './budget.js';
 import { idSchema } from './ids.js';
 import {
   objectiveStatusSchema,
@@ -56,6 +57,10 @@ export const objectiveSchema = z.object({
   agent: agentNameSchema,
   status: objectiveStatusSchema,
   summary: z.string().nullable(),
+  /** What the objective may spend across all its sessions; null: no limit. */
+  budget: budgetLimitsSchema.nullable(),
+  /** The highest threshold of the budget reached so far (0, 80 or 100 %). */
+  budgetLevel: budgetLevelSchema,
   createdAt: timeSchema,
   updatedAt: timeSchema,
 });
@@ -126,6 +131,9 @@ export const sessionSchema = z.object({
   attachName: z.string().nullable(),
   usage: usageSchema,
   counters: guardCountersSchema,
+  /** What this session may spend (within its objective's budget); null: only the objective's applies. */
+  budget: budgetLimitsSchema.nullable(),
+  budgetLevel: budgetLevelSchema,
   result: z.string().nullable(),
   lastActivity: z.string().nullable(),
   messageCount: z.number().int().nonnegative(),
@@ -264,6 +272,7 @@ export const questionKindSchema = z.enum([
   'loop_guard',
   'usage_exhausted',
   'pr_closed',
+  'budget',
   'permission',
   'manager_lost',
 ]);

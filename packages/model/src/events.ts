@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetLevelSchema, budgetLimitsSchema } from './budget.js';
 import { timeSchema, usageSchema } from './entities.js';
 import { idSchema } from './ids.js';
 import {
@@ -19,6 +20,15 @@ const ids = {
 };
 
 export const eventDataSchema = z.discriminatedUnion('type', [
+  /** An objective's or a session's budget or the threshold it reached changed (`sessionId` null: the objective's). */
+  z.object({
+    type: z.literal('budget-change'),
+    objectiveId: ids.objectiveId,
+    sessionId: ids.sessionId.nullable(),
+    budget: budgetLimitsSchema.nullable(),
+    from: budgetLevelSchema,
+    level: budgetLevelSchema,
+  }),
   z.object({ type: z.literal('objective-create'), objectiveId: ids.objectiveId, title: z.string() }),
   z.object({
     type: z.literal('objective-status-change'),

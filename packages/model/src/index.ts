@@ -1,3 +1,23 @@
+export type { BudgetDimension, BudgetLevel, BudgetLimits, BudgetSpent } from './budget.js';
+export {
+  addSpent,
+  budgetDimensions,
+  budgetLevel,
+  budgetLevelSchema,
+  budgetLimitsSchema,
+  budgetUnit,
+  clampLimits,
+  crossing,
+  describeBudget,
+  exhaustedDimensions,
+  isLimited,
+  limitsWithin,
+  noSpending,
+  raiseLimit,
+  remaining,
+  spentOf,
+  spentShare,
+} from './budget.js';
 export type {
   Artifact,
   DoctorCheck,

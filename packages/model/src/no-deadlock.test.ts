@@ -260,5 +260,6 @@ describe('no deadlock by construction', () => {
       fc.property(worldArb, fc.array(fc.nat(), { minLength: 1, maxLength: 64 }), simulate),
       Number(process.env.NO_DEADLOCK_RUNS ?? 10_000),
     );
-  });
+    // 10,000 worlds take a few seconds of CPU alone, several times that beside other test files.
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { emptyGuardCounters } from './entities.js';
 import { errorKey, evaluateGuards, recordError, recordTurn } from './guards.js';
 import { chooseTarget, type PlacementCandidate } from './placement.js';
 import { evaluatePush } from './push.js';
+import { assertProperty } from './testing/property.js';
 
 describe('evaluatePush', () => {
   it('never allows a push to a merged pull request, forced or not', () => {
@@ -85,10 +86,10 @@ describe('chooseTarget', () => {
         fc.integer({ min: 0, max: 6 }),
       )
       .map(([id, s, capacity, used]) => target(id, s, capacity, Math.min(used, capacity)));
-    // Target ids are unique in reality (a primary key): two candidates never share one. On failure
-    // fast-check prints the seed and path that replay the counterexample.
+    // Target ids are unique in reality (a primary key): two candidates never share one.
     const candidates = fc.uniqueArray(candidate, { maxLength: 8, selector: (c) => c.id });
-    fc.assert(
+    assertProperty(
+      'placement: only online targets with a free slot',
       fc.property(candidates, (candidates) => {
         const placement = chooseTarget(candidates);
         if (placement.ok) {

@@ -151,7 +151,8 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
         ? { status: 'queued', reason: 'new input' }
         : null;
     case 'question-answered':
-      if (fact.kind !== 'loop_guard' && fact.kind !== 'usage_exhausted') return null;
+      if (fact.kind !== 'loop_guard' && fact.kind !== 'usage_exhausted' && fact.kind !== 'budget')
+        return null;
       if (fact.cancel) return { status: 'canceled', reason: `canceled by the person (${fact.kind})` };
       return status === 'paused' ? { status: 'queued', reason: 'resumed by the person' } : null;
     case 'restart-found-no-process':

@@ -9,6 +9,7 @@ import {
   sessionMachine,
   targetMachine,
 } from './states.js';
+import { assertProperty } from './testing/property.js';
 
 const machines: [string, StateMachine<string>][] = [
   ['session', sessionMachine as StateMachine<string>],
@@ -18,9 +19,10 @@ const machines: [string, StateMachine<string>][] = [
   ['question', questionMachine as StateMachine<string>],
 ];
 
-describe.each(machines)('%s state machine', (_name, machine) => {
+describe.each(machines)('%s state machine', (name, machine) => {
   it('never leaves a terminal state under any random sequence of requested transitions', () => {
-    fc.assert(
+    assertProperty(
+      `${name}: terminal states are final`,
       fc.property(
         fc.constantFrom(...machine.states),
         fc.array(fc.constantFrom(...machine.states), { maxLength: 40 }),

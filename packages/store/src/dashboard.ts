@@ -1,4 +1,6 @@
 import {
+  type BudgetLevel,
+  type BudgetLimits,
   idSchema,
   type ObjectiveStatus,
   OrchaError,
@@ -34,6 +36,8 @@ export interface SessionRow {
   updatedAt: number;
   startedAt: number | null;
   endedAt: number | null;
+  budget: BudgetLimits | null;
+  budgetLevel: BudgetLevel;
 }
 
 export interface ObjectiveRow {
@@ -44,6 +48,8 @@ export interface ObjectiveRow {
   repo: string | null;
   baseBranch: string | null;
   summary: string | null;
+  budget: BudgetLimits | null;
+  budgetLevel: BudgetLevel;
   createdAt: number;
   updatedAt: number;
 }
@@ -110,6 +116,8 @@ type SessionTuple = [
   updatedAt: number,
   startedAt: number | null,
   endedAt: number | null,
+  budget: BudgetLimits | null,
+  budgetLevel: BudgetLevel,
 ];
 
 function toSessionRow(tuple: SessionTuple): SessionRow {
@@ -133,6 +141,8 @@ function toSessionRow(tuple: SessionTuple): SessionRow {
     updatedAt: tuple[16],
     startedAt: tuple[17],
     endedAt: tuple[18],
+    budget: tuple[19],
+    budgetLevel: tuple[20],
   };
 }
 
@@ -144,8 +154,16 @@ const historyQuery = z.object({
   limit: z.number().int().min(1).max(maxHistoryPageSize).optional(),
 });
 
-const objectiveColumns = `id, title, status, agent, repo, base_branch AS baseBranch, summary, created_at AS createdAt,
-  updated_at AS updatedAt`;
+const objectiveColumns = `id, title, status, agent, repo, base_branch AS baseBranch, summary, budget,
+  budget_level AS budgetLevel, created_at AS createdAt, updated_at AS updatedAt`;
+
+/** Objective rows as SQLite answers them: the budget still JSON text (written by the store, validated). */
+function toObjectiveRows(rows: unknown[]): ObjectiveRow[] {
+  return (rows as (Omit<ObjectiveRow, 'budget'> & { budget: string | null })[]).map((row) => ({
+    ...row,
+    budget: row.budget === null ? null : (JSON.parse(row.budget) as BudgetLimits),
+  }));
+}
 
 /**
  * The overview in a handful of prepared, indexed queries whose cost follows what is active, not how long
@@ -180,13 +198,13 @@ export function dashboardQueries(ctx: StoreContext) {
       ctx.dialect === 'postgres'
         ? `SELECT json_build_array(id, objective_id, parent_id, role, agent, title, status, status_reason, target_id,
                          pull_request_id, interactivity, attach_command, usage::json, last_activity, message_count,
-                         created_at, updated_at, started_at, ended_at)::text
+                         created_at, updated_at, started_at, ended_at, budget::json, budget_level)::text
              FROM sessions
             WHERE objective_id IN (SELECT json_array_elements_text(?::json))
             ORDER BY created_at DESC, id DESC LIMIT ${maxSessions}`
         : `SELECT json_array(id, objective_id, parent_id, role, agent, title, status, status_reason, target_id,
                          pull_request_id, interactivity, attach_command, json(usage), last_activity, message_count,
-                         created_at, updated_at, started_at, ended_at)
+                         created_at, updated_at, started_at, ended_at, json(budget), budget_level)
          FROM sessions
         WHERE rowid IN (SELECT rowid FROM sessions WHERE objective_id IN (SELECT value FROM json_each(?))
                          ORDER BY created_at DESC, id DESC LIMIT ${maxSessions})`,
@@ -217,7 +235,7 @@ export function dashboardQueries(ctx: StoreContext) {
       if (!found) throw new OrchaError('not_found', `no objective ${before}`);
       cursor = found;
     }
-    const rows = finishedObjectives.all(cursor.updatedAt, cursor.id, limit + 1) as ObjectiveRow[];
+    const rows = toObjectiveRows(finishedObjectives.all(cursor.updatedAt, cursor.id, limit + 1));
     const objectives = rows.slice(0, limit);
     return { objectives, next: rows.length > limit ? objectives[objectives.length - 1]!.id : null };
   };
@@ -236,7 +254,7 @@ export function dashboardQueries(ctx: StoreContext) {
         targetsOnline: number;
       };
       const history = finishedPage({});
-      const objectives = [...(activeObjectives.all() as ObjectiveRow[]), ...history.objectives];
+      const objectives = [...toObjectiveRows(activeObjectives.all()), ...history.objectives];
       return {
         counts: { ...counts, ...rest },
         objectives,

@@ -1,6 +1,9 @@
 import {
   agentNameSchema,
+  type BudgetLevel,
+  type BudgetLimits,
   branchSchema,
+  budgetLimitsSchema,
   emptyGuardCounters,
   emptyUsage,
   interactivitySchema,
@@ -15,7 +18,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
 import { toObjective } from './rows.js';
-import { objectives } from './schema.js';
+import { objectives, sessions } from './schema.js';
 import { insertSession } from './sessions.js';
 
 const createObjectiveInput = z.object({
@@ -25,6 +28,9 @@ const createObjectiveInput = z.object({
   baseBranch: branchSchema.nullish(),
   agent: agentNameSchema,
   interactivity: interactivitySchema.optional(),
+  budget: budgetLimitsSchema.nullish(),
+  /** The manager session's own budget (within the objective's). */
+  managerBudget: budgetLimitsSchema.nullish(),
 });
 export type NewObjective = z.input<typeof createObjectiveInput>;
 
@@ -61,10 +67,15 @@ export function objectiveQueries(ctx: StoreContext) {
           agent: data.agent,
           status: 'active',
           summary: null,
+          budget: data.budget ?? null,
+          budgetLevel: 0,
           createdAt: now,
           updatedAt: now,
         };
-        ctx.db.insert(objectives).values(objective).run();
+        ctx.db
+          .insert(objectives)
+          .values({ ...objective, budget: objective.budget && JSON.stringify(objective.budget) })
+          .run();
         emit({ type: 'objective-create', objectiveId: objective.id, title: objective.title });
         const manager = insertSession(ctx, emit, {
           objectiveId: objective.id,
@@ -82,8 +93,47 @@ export function objectiveQueries(ctx: StoreContext) {
           interactivity: data.interactivity ?? 'interactive',
           usage: emptyUsage,
           counters: emptyGuardCounters,
+          budget: data.managerBudget ?? null,
         });
         return { objective, manager };
+      });
+    },
+
+    /**
+     * Sets an objective's (or, with `sessionId`, one session's) budget and the threshold it reached; one
+     * `budget-change` event says both. Leaving `budget` out keeps it.
+     */
+    setBudget(
+      scope: { objectiveId: string; sessionId?: string | null },
+      patch: { budget?: BudgetLimits | null; level?: BudgetLevel },
+    ): void {
+      const budget =
+        patch.budget === undefined
+          ? undefined
+          : parseInput(budgetLimitsSchema.nullable(), patch.budget, 'budget');
+      ctx.write((emit) => {
+        const table = scope.sessionId ? sessions : objectives;
+        const id = scope.sessionId ?? scope.objectiveId;
+        const current = ctx.db
+          .select({ budget: table.budget, budgetLevel: table.budgetLevel })
+          .from(table)
+          .where(eq(table.id, id))
+          .get();
+        if (!current)
+          throw new OrchaError('not_found', `no ${scope.sessionId ? 'session' : 'objective'} ${id}`);
+        const next = {
+          budget: budget === undefined ? current.budget : budget && JSON.stringify(budget),
+          budgetLevel: patch.level ?? current.budgetLevel,
+        };
+        ctx.db.update(table).set(next).where(eq(table.id, id)).run();
+        emit({
+          type: 'budget-change',
+          objectiveId: scope.objectiveId,
+          sessionId: scope.sessionId ?? null,
+          budget: next.budget === null ? null : (JSON.parse(next.budget) as BudgetLimits),
+          from: current.budgetLevel as BudgetLevel,
+          level: next.budgetLevel as BudgetLevel,
+        });
       });
     },
 

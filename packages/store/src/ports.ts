@@ -1,5 +1,7 @@
 import type {
   Artifact,
+  BudgetLevel,
+  BudgetLimits,
   DoctorReport,
   NewTranscriptMessage,
   Note,
@@ -125,6 +127,11 @@ export interface StoreWrites {
   /** The objective and its manager session, in one transaction. */
   createObjective(input: NewObjective): { objective: Objective; manager: Session };
   updateObjectiveStatus(id: string, to: ObjectiveStatus, summary?: string | null): Objective;
+  /** An objective's (or one of its sessions') budget and the threshold reached; emits `budget-change`. */
+  setBudget(
+    scope: { objectiveId: string; sessionId?: string | null },
+    patch: { budget?: BudgetLimits | null; level?: BudgetLevel },
+  ): void;
   createSession(input: NewSession): Session;
   /**
    * Validates the transition inside the transaction (`invalid_transition`, nothing written). Leaving the

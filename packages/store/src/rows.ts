@@ -1,4 +1,5 @@
 import {
+  budgetLimitsSchema,
   doctorReportSchema,
   guardCountersSchema,
   type Objective,
@@ -18,8 +19,12 @@ import type * as schema from './schema.js';
 const idList = z.array(z.string());
 const stringList = z.array(z.string());
 
+function toBudget(text: string | null) {
+  return text === null ? null : parseColumn(budgetLimitsSchema, text, 'budget');
+}
+
 export function toObjective(row: typeof schema.objectives.$inferSelect): Objective {
-  return row as Objective;
+  return { ...row, budget: toBudget(row.budget) } as Objective;
 }
 
 export function toSession(row: typeof schema.sessions.$inferSelect): Session {
@@ -29,6 +34,7 @@ export function toSession(row: typeof schema.sessions.$inferSelect): Session {
     dependsOn: parseColumn(idList, row.dependsOn, 'dependsOn'),
     usage: parseColumn(usageSchema, row.usage, 'usage'),
     counters: parseColumn(guardCountersSchema, row.counters, 'counters'),
+    budget: toBudget(row.budget),
   } as Session;
 }
 

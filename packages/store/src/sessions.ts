@@ -2,6 +2,7 @@ import {
   activeSessionStatuses,
   agentNameSchema,
   branchSchema,
+  budgetLimitsSchema,
   type EventData,
   emptyGuardCounters,
   emptyUsage,
@@ -40,6 +41,7 @@ const createSessionInput = z.object({
   baseBranch: branchSchema.nullish(),
   pullRequestId: idSchema('pullRequest').nullish(),
   interactivity: interactivitySchema.optional(),
+  budget: budgetLimitsSchema.nullish(),
 });
 export type NewSession = z.input<typeof createSessionInput>;
 
@@ -86,6 +88,7 @@ export function insertSession(
     | 'updatedAt'
     | 'startedAt'
     | 'endedAt'
+    | 'budgetLevel'
   >,
 ): Session {
   const now = ctx.clock();
@@ -102,6 +105,7 @@ export function insertSession(
     result: null,
     lastActivity: null,
     messageCount: 0,
+    budgetLevel: 0,
     createdAt: now,
     updatedAt: now,
     startedAt: null,
@@ -114,6 +118,7 @@ export function insertSession(
       dependsOn: JSON.stringify(session.dependsOn),
       usage: JSON.stringify(session.usage),
       counters: JSON.stringify(session.counters),
+      budget: session.budget === null ? null : JSON.stringify(session.budget),
     })
     .run();
   emit({
@@ -279,6 +284,7 @@ export function sessionQueries(ctx: StoreContext) {
           interactivity: data.interactivity ?? 'interactive',
           usage: emptyUsage,
           counters: emptyGuardCounters,
+          budget: data.budget ?? null,
         });
       });
     },

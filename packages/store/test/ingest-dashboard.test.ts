@@ -154,6 +154,8 @@ const sessionRowKeys: (keyof SessionRow)[] = [
   'updatedAt',
   'startedAt',
   'endedAt',
+  'budget',
+  'budgetLevel',
 ];
 
 describe('dashboard summary', () => {

@@ -1,4 +1,5 @@
 import { createOrchaClient, type OrchaClient, result } from '@orcha/client';
+import { endpointOf } from './endpoint.js';
 import { nodeFetch } from './http.js';
 
 /** What every command gets: the typed client of the server it talks to, and whether to print JSON. */
@@ -16,11 +17,8 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
-export const defaultUrl = 'http://127.0.0.1:8080';
-
 export function contextOf(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
-  const baseUrl = options.url ?? env.ORCHA_URL ?? defaultUrl;
-  const token = env.ORCHA_API_TOKEN || undefined;
+  const { baseUrl, token } = endpointOf(options.url, env);
   const client = createOrchaClient({ baseUrl, token, fetch: nodeFetch });
   return {
     client,

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { type Context, contextOf, defaultUrl, type GlobalOptions } from './context.js';
-import { describe, exit } from './errors.js';
+import { type Context, contextOf, type GlobalOptions } from './context.js';
+import { defaultUrl } from './endpoint.js';
+import { describe } from './errors.js';
+import { exit } from './exit-codes.js';
 import { objectiveCommands } from './objectives.js';
 import { outputCommands } from './outputs.js';
 import { sessionCommands } from './sessions.js';

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { type Context, kindOf, type Run, result } from './context.js';
 import { NeedsPerson } from './errors.js';
 import { bold, dim, json, line, money, status } from './output.js';
+import { quickReads } from './quick-read.js';
 
 export function objectiveCommands(program: Command, run: Run) {
   program
@@ -35,7 +36,7 @@ export function objectiveCommands(program: Command, run: Run) {
     .description('objectives with their session trees: status, where, cost')
     .action(
       run(async (ctx: Context) => {
-        const dashboard = await result(ctx.client.GET('/api/dashboard'));
+        const dashboard = await result(ctx.client.GET(quickReads.ls));
         if (ctx.json) return json(dashboard);
         printTree(dashboard);
       }),

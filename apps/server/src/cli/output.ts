@@ -18,8 +18,9 @@ export function status(value: string): string {
   return cyan(value);
 }
 
+/** One line of JSON: the same bytes the quick reads print (`quick-read.ts`) when the server answers. */
 export function json(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
 export function line(text = ''): void {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type Context, type Run, result } from './context.js';
 import { UsageError } from './errors.js';
 import { bold, dim, json, line, status } from './output.js';
+import { quickReads } from './quick-read.js';
 
 export function outputCommands(program: Command, run: Run) {
   program
@@ -46,7 +47,7 @@ export function outputCommands(program: Command, run: Run) {
     .action(
       run(async (ctx: Context, options: { objective?: string }) => {
         const query = options.objective ? { objectiveId: options.objective } : {};
-        const answer = await result(ctx.client.GET('/api/pull-requests', { params: { query } }));
+        const answer = await result(ctx.client.GET(quickReads.prs, { params: { query } }));
         if (ctx.json) return json(answer);
         if (answer.pullRequests.length === 0) return line(dim('no pull requests'));
         for (const pr of answer.pullRequests)

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readEventStream, type TranscriptFrame } from '@orcha/client';
 import type { Command } from 'commander';
 import { type Context, type Run, result } from './context.js';
-import { exit } from './errors.js';
+import { exit } from './exit-codes.js';
 import { describeFrame, printTree } from './objectives.js';
 import { dim, json, line, status } from './output.js';
 
@@ -97,8 +97,11 @@ export function sessionCommands(program: Command, run: Run) {
           ...ctx.stream,
           lastEventId: first.latestEventId,
         })) {
-          if (frame.event === 'hello') continue;
+          // The hello tells a script (or a pipe) that the feed is live from here on.
+          if (frame.event === 'hello' && tty) continue;
           if (ctx.json) process.stdout.write(`${JSON.stringify(frame)}\n`);
+          else if (frame.event === 'hello')
+            line(dim(`watching the change feed after event ${frame.data.latestEventId}`));
           else if (!tty) line(describeFrame(frame));
           else if (!pending)
             pending = setTimeout(() => {

@@ -2,7 +2,9 @@ import type { NewTarget } from '@orcha/client';
 import { type Command, Option } from 'commander';
 import { type Context, type Run, result } from './context.js';
 import { UsageError } from './errors.js';
+import { exit } from './exit-codes.js';
 import { bold, dim, json, line, status } from './output.js';
+import { quickReads } from './quick-read.js';
 
 const integer = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value))
@@ -16,7 +18,7 @@ export function targetCommands(program: Command, run: Run) {
     .description('machines sessions run on: list, add, doctor, trust, drain, disable, enable')
     .action(
       run(async (ctx: Context) => {
-        const answer = await result(ctx.client.GET('/api/targets'));
+        const answer = await result(ctx.client.GET(quickReads.targets));
         if (ctx.json) return json(answer);
         for (const target of answer.targets) {
           const where =
@@ -33,7 +35,7 @@ export function targetCommands(program: Command, run: Run) {
 
   targets
     .command('add')
-    .description('register a machine: bootstrap, then doctor')
+    .description('register a machine: bootstrap, then doctor (exit 1 when the doctor finds a problem)')
     .argument('<name>', 'a unique name')
     .requiredOption('--work-root <path>', 'where workspaces go')
     .addOption(new Option('--kind <kind>', 'how it is reached').choices(['ssh', 'local']).default('ssh'))
@@ -58,7 +60,7 @@ export function targetCommands(program: Command, run: Run) {
 
   targets
     .command('doctor')
-    .description("re-run a target's doctor")
+    .description("re-run a target's doctor (exit 1 when it finds a problem)")
     .argument('<target>', 'a target id or name')
     .action(
       run(async (ctx: Context, id: string) =>
@@ -128,6 +130,8 @@ function report(
     doctor: { ok: boolean; checks: { name: string; ok: boolean; detail: string; fix: string | null }[] };
   },
 ) {
+  // A doctor that found a problem fails the command, so a script can tell (the target is registered still).
+  if (!answer.doctor.ok) process.exitCode = exit.failed;
   if (ctx.json) return json(answer);
   line(
     `${bold(answer.target.name)} ${status(answer.target.status)} doctor ${answer.doctor.ok ? 'ok' : 'failed'}`,

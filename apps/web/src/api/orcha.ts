@@ -66,6 +66,7 @@ export const api = {
   replicas: (signal?: AbortSignal) => call(orcha.GET('/api/replicas', { signal })),
   notifications: (signal?: AbortSignal) =>
     call(orcha.GET('/api/notifications', { params: { query: { limit: 100 } }, signal })),
+  config: (signal?: AbortSignal) => call(orcha.GET('/api/config', { signal })),
 };
 
 export function errorText(error: unknown): string {

@@ -40,8 +40,8 @@ export function NotificationsPanel() {
         <h2 id="desktop-title">Desktop notifications</h2>
         <p className="muted">
           While this dashboard is open, the browser can say when orcha needs you, an objective ends or a
-          target goes offline. Webhook and ntfy sinks are set with <code>orcha serve --notify-webhook</code>{' '}
-          and <code>--notify-ntfy</code>.
+          target goes offline. Webhook and ntfy sinks are set in the configuration file (<code>notify</code>)
+          or with <code>orcha serve --notify-webhook</code> and <code>--notify-ntfy</code>.
         </p>
         {desktop === 'unsupported' && <p className="empty">This browser has no desktop notifications.</p>}
         {desktop === 'blocked' && (

@@ -4,6 +4,7 @@ import { formatCost, formatCount } from '../lib/format';
 import { matchesFilter, sessionTree } from '../lib/session-tree';
 import { isCollapsed, setCollapsed, useCollapsedOverrides } from '../state/collapsed';
 import { useDashboard } from '../state/use-dashboard';
+import { BudgetBar } from './budget-bar';
 import { ConfirmButton } from './confirm-button';
 import { SessionRowView } from './session-row';
 
@@ -36,11 +37,13 @@ export const ObjectiveCard = memo(function ObjectiveCard({
   const collapsed = !filter && isCollapsed(objectiveId, active);
   let tokens = 0;
   let cost = 0;
+  let modelCalls = 0;
   const byStatus: Record<string, number> = {};
   for (const row of tree) {
     const session = sessions[row.id]!;
     tokens += session.usage.inputTokens + session.usage.outputTokens;
     cost += session.usage.costUsd;
+    modelCalls += session.usage.modelCalls;
     byStatus[session.status] = (byStatus[session.status] ?? 0) + 1;
   }
   const summary = Object.entries(byStatus)
@@ -77,10 +80,23 @@ export const ObjectiveCard = memo(function ObjectiveCard({
             </span>
           )}
           <span>{objective.agent}</span>
-          <span>{summary || 'no sessions'}</span>
-          <span className="mono">
-            {formatCount(tokens)} tok · {formatCost(cost)}
-          </span>
+          <span title={summary}>{summary || 'no sessions'}</span>
+        </span>
+        {/* Outside the clipped meta line: the figure is never cut ("$0.13" once read "$0"). */}
+        <span className="objective-usage mono" data-objective-usage>
+          {formatCount(tokens)} tok · {formatCost(cost)}
+          {objective.budget && (
+            <BudgetBar
+              limits={objective.budget}
+              spent={{
+                tokens,
+                usd: cost,
+                modelCalls,
+                minutes: ((active ? Date.now() : objective.updatedAt) - objective.createdAt) / 60_000,
+              }}
+              label={`${objective.title} spent`}
+            />
+          )}
         </span>
         {active && (
           <ConfirmButton

@@ -11,6 +11,7 @@ const kindLabels: Record<QuestionKind, string> = {
   loop_guard: 'loop guard paused',
   usage_exhausted: 'provider exhausted',
   pr_closed: 'PR closed — decide',
+  budget: 'budget spent',
   permission: 'agent asks permission',
   manager_lost: 'manager lost — decide',
 };

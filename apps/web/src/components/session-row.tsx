@@ -2,6 +2,7 @@ import type { SessionRow } from '@orcha/client';
 import { type CSSProperties, memo } from 'react';
 import { formatUsage } from '../lib/format';
 import { hrefFor } from '../lib/router';
+import { BudgetBar } from './budget-bar';
 import { Elapsed } from './elapsed';
 import { StatusChip } from './status-chip';
 
@@ -59,7 +60,23 @@ export const SessionRowView = memo(function SessionRowView({
         <span className="session-elapsed">
           <Elapsed startedAt={session.startedAt ?? session.createdAt} endedAt={session.endedAt} />
         </span>
-        <span className="session-usage">{formatUsage(session.usage)}</span>
+        <span className="session-usage">
+          {formatUsage(session.usage)}
+          {session.budget && (
+            <BudgetBar
+              limits={session.budget}
+              spent={{
+                tokens: session.usage.inputTokens + session.usage.outputTokens,
+                usd: session.usage.costUsd,
+                modelCalls: session.usage.modelCalls,
+                minutes: session.startedAt
+                  ? ((session.endedAt ?? Date.now()) - session.startedAt) / 60_000
+                  : 0,
+              }}
+              label={`${session.title || session.agent} spent`}
+            />
+          )}
+        </span>
       </a>
     </li>
   );

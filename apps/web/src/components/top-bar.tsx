@@ -27,6 +27,7 @@ export function TopBar({ route }: { route: Route }) {
     { route: { view: 'pulls' }, label: 'Pull requests', short: 'PRs' },
     { route: { view: 'targets' }, label: 'Targets', short: 'Targets' },
     { route: { view: 'notifications' }, label: 'Notifications', short: 'Notify' },
+    { route: { view: 'settings' }, label: 'Settings', short: 'Settings' },
   ];
   return (
     <header className="top-bar">

@@ -159,6 +159,24 @@ export function describeEvent(event: OrchaEvent, names: Names): EventLine {
         sessionId: event.sessionId,
         tone: 'neutral',
       };
+    case 'budget-change':
+      return {
+        tag: 'budget',
+        text: `${event.sessionId ? sessionName(names, event.sessionId) : objectiveName(names, event.objectiveId)}: ${
+          event.level > event.from
+            ? `${event.level}% of its budget spent`
+            : event.budget
+              ? 'budget changed'
+              : 'budget removed'
+        }`,
+        sessionId: event.sessionId,
+        tone:
+          event.level === 100 && event.from < 100
+            ? 'bad'
+            : event.level > event.from
+              ? 'attention'
+              : 'neutral',
+      };
     case 'provider-usage-change':
       return {
         tag: 'usage',

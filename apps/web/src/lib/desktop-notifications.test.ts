@@ -10,7 +10,7 @@ const state = {
 const event = (data: Record<string, unknown>) => ({ id: 1, at: 0, ...data }) as OrchaEvent;
 
 describe('desktop notices', () => {
-  it('tells questions, ended objectives and offline targets, and nothing else', () => {
+  it('tells questions, ended objectives, budgets at 80% and offline targets, and nothing else', () => {
     expect(
       desktopNotice(
         event({
@@ -41,6 +41,18 @@ describe('desktop notices', () => {
         state,
       ),
     ).toBeNull();
+    const budget = (from: number, level: number, sessionId: string | null = null) =>
+      desktopNotice(
+        event({ type: 'budget-change', objectiveId: 'obj_1', sessionId, budget: { usd: 5 }, from, level }),
+        state,
+      );
+    expect(budget(0, 80)).toEqual({
+      title: 'Budget at 80%',
+      body: 'Ship search: the objective has spent 80% of its budget',
+    });
+    expect(budget(0, 80, 'ses_1')?.body).toBe('Ship search: a session has spent 80% of its budget');
+    expect(budget(80, 100)).toBeNull(); // the budget question tells it
+    expect(budget(80, 80)).toBeNull(); // a limit raised: no news
     expect(
       desktopNotice(event({ type: 'objective-create', objectiveId: 'obj_1', title: 'x' }), state),
     ).toBeNull();

@@ -45,6 +45,13 @@ export function desktopNotice(
     case 'objective-status-change':
       if (event.to === 'active') return null;
       return { title: `Objective ${event.to}`, body: objective(event.objectiveId) };
+    case 'budget-change':
+      // At 100 % the budget's question is the notice.
+      if (event.level !== 80 || event.from >= 80) return null;
+      return {
+        title: 'Budget at 80%',
+        body: `${objective(event.objectiveId)}: ${event.sessionId ? 'a session has' : 'the objective has'} spent 80% of its budget`,
+      };
     case 'target-status-change': {
       if (event.to !== 'offline') return null;
       const name = state.targets.find((target) => target.id === event.targetId)?.name ?? 'a target';

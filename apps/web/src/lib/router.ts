@@ -5,7 +5,8 @@ export type Route =
   | { view: 'overview'; sessionId: string | null }
   | { view: 'pulls' }
   | { view: 'targets' }
-  | { view: 'notifications' };
+  | { view: 'notifications' }
+  | { view: 'settings' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -14,6 +15,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/pulls') return { view: 'pulls' };
   if (path === '/targets') return { view: 'targets' };
   if (path === '/notifications') return { view: 'notifications' };
+  if (path === '/settings') return { view: 'settings' };
   return { view: 'overview', sessionId: null };
 }
 
@@ -27,6 +29,8 @@ export function hrefFor(route: Route): string {
       return '#/targets';
     case 'notifications':
       return '#/notifications';
+    case 'settings':
+      return '#/settings';
     default: {
       const unknownRoute: never = route;
       return unknownRoute;

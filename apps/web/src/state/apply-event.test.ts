@@ -24,6 +24,8 @@ const session = (id: string, status: SessionRow['status']): SessionRow => ({
   updatedAt: 1,
   startedAt: null,
   endedAt: null,
+  budget: null,
+  budgetLevel: 0,
 });
 
 function stateWith(rows: SessionRow[], snapshotEventId = 10): DashboardState {
@@ -43,6 +45,8 @@ function stateWith(rows: SessionRow[], snapshotEventId = 10): DashboardState {
         repo: null,
         baseBranch: null,
         summary: null,
+        budget: null,
+        budgetLevel: 0,
         createdAt: 1,
         updatedAt: 1,
       },

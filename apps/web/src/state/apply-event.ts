@@ -149,6 +149,17 @@ export function applyEvent(
         counts: { ...next.counts, targetsOnline: targets.filter((t) => t.status === 'online').length },
       };
     }
+    case 'budget-change': {
+      const budget = { budget: event.budget, budgetLevel: event.level };
+      if (event.sessionId) {
+        const session = next.sessions[event.sessionId];
+        if (session) next.sessions = { ...next.sessions, [session.id]: { ...session, ...budget } };
+      } else {
+        const objective = next.objectives[event.objectiveId];
+        if (objective) next.objectives = { ...next.objectives, [objective.id]: { ...objective, ...budget } };
+      }
+      return next;
+    }
     case 'provider-usage-change': {
       const others = next.providers.filter((p) => p.provider !== event.provider);
       return {

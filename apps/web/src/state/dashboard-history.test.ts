@@ -10,6 +10,8 @@ const objective = (id: string, status: ObjectiveRow['status'], createdAt: number
   repo: null,
   baseBranch: null,
   summary: null,
+  budget: null,
+  budgetLevel: 0,
   createdAt,
   updatedAt: createdAt,
 });
@@ -34,6 +36,8 @@ const session = (id: string, objectiveId: string): SessionRow => ({
   updatedAt: 1,
   startedAt: null,
   endedAt: null,
+  budget: null,
+  budgetLevel: 0,
 });
 
 function snapshot(objectives: ObjectiveRow[], historyNext: string | null): DashboardResponse {

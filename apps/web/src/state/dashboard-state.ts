@@ -104,6 +104,8 @@ export function toRow(session: Session | SessionRow): SessionRow {
     updatedAt: session.updatedAt,
     startedAt: session.startedAt,
     endedAt: session.endedAt,
+    budget: session.budget,
+    budgetLevel: session.budgetLevel,
   };
 }
 

@@ -22,6 +22,7 @@ export const eventTypes = [
   'workspace-update',
   'workspace-commit',
   'provider-usage-change',
+  'budget-change',
 ] as const satisfies readonly EventType[];
 
 // Fails to compile when the model gains an event type this list does not name.

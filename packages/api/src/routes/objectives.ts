@@ -71,6 +71,7 @@ export function objectiveRoutes(app: App, { orchestrator }: ApiDeps) {
       repo: input.repo ?? null,
       baseBranch: input.baseBranch ?? null,
       agent: input.agent ?? null,
+      budget: input.budget ?? null,
     });
     return c.json(created, 201);
   });
