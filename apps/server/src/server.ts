@@ -133,6 +133,7 @@ export async function startServer(
   let notifier: ReturnType<typeof startNotifications> | null = null;
   /** Reconciles what an earlier run (or a dead leader) left, then schedules, monitors and notifies. */
   const begin = async () => {
+    backends.reload();
     const reconcileStarted = performance.now();
     const reconciled = await orchestrator.start();
     const reconcileMs = Math.round(performance.now() - reconcileStarted);
