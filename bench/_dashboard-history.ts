@@ -5,7 +5,7 @@
 // History is written straight into SQLite in large transactions (realistic rows, the store's own triggers keep
 // its counts); the 100 active sessions are real: 25 objectives whose fake managers each spawn 3 fake workers.
 import { createFakeProvider } from '@orcha/agent';
-import type { OrchaEvent } from '@orcha/model';
+import { emptyGuardCounters, type OrchaEvent } from '@orcha/model';
 import { createTempDir } from '@orcha/testkit';
 import Database from 'better-sqlite3';
 import { parseConfig } from '../apps/server/src/config.js';
@@ -24,6 +24,9 @@ const round = (value: number) => Math.round(value * 100) / 100;
 /** An id of the store's shape (`obj_` + 26 characters), unique per number. */
 const idOf = (prefix: string, n: number) => `${prefix}_${n.toString(32).toUpperCase().padStart(26, '0')}`;
 
+/** A finished session's guard counters, as the store keeps them (a constant: no quote in it). */
+const counters = JSON.stringify(emptyGuardCounters);
+
 function seedHistory(path: string): void {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -35,7 +38,7 @@ function seedHistory(path: string): void {
     `INSERT INTO sessions (id, objective_id, parent_id, role, agent, title, prompt, status, status_reason,
        depends_on, workspace_kind, interactivity, usage, counters, result, last_activity, message_count,
        created_at, updated_at, started_at, ended_at)
-     VALUES (?, ?, ?, ?, 'fake', ?, ?, ?, ?, '[]', 'isolated', 'noninteractive', ?, '{}', ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, 'fake', ?, ?, ?, ?, '[]', 'isolated', 'noninteractive', ?, '${counters}', ?, ?, ?, ?, ?, ?, ?)`,
   );
   const usage = JSON.stringify({
     inputTokens: 182_340,

@@ -41,7 +41,9 @@ export async function packing(objectives = 200): Promise<{ elapsedS: number; ide
             await agent.callTool('spawn_session', { title: `w${i}`, prompt: 'work' });
         }
         for (;;) {
-          const sessions = (await agent.callTool('list_sessions')) as { role: string; status: string }[];
+          const { sessions } = (await agent.callTool('list_sessions')) as {
+            sessions: { role: string; status: string }[];
+          };
           const workers = sessions.filter((s) => s.role === 'worker');
           if (workers.length === 3 && workers.every((w) => terminal.has(w.status))) {
             await agent.callTool('mark_objective_done', { summary: 'done' });
@@ -80,6 +82,16 @@ export async function packing(objectives = 200): Promise<{ elapsedS: number; ide
         resolve();
       };
       const unsubscribe = store.subscribe((events) => {
+        // A failed session means a broken run, not a slow one: say so at once instead of at the timeout.
+        const failed = events.find(
+          (event) => event.type === 'session-status-change' && event.to === 'failed',
+        );
+        if (failed?.type === 'session-status-change') {
+          clearTimeout(timer);
+          unsubscribe();
+          reject(new Error(`session ${failed.sessionId} failed: ${failed.reason}`));
+          return;
+        }
         if (events.some((event) => event.type === 'objective-status-change')) check();
       });
       check();

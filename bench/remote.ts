@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createFakeProvider } from '@orcha/agent';
 import { createOrchestrator } from '@orcha/core';
@@ -190,13 +191,24 @@ async function measureTenByTen(): Promise<Figures> {
       return `ran in ${result.stdout.trim()}`;
     },
   });
+  // The doctor checks that each target's reverse tunnel leads to an HTTP endpoint on this machine; these
+  // agents never call orcha's tools, so a bare endpoint stands where orcha's MCP routes would be.
+  const endpoint = createServer((_, response) => response.writeHead(404).end()).listen(0, '127.0.0.1');
+  await new Promise((resolve) => endpoint.once('listening', resolve));
+  const { port } = endpoint.address() as { port: number };
   const orchestrator = createOrchestrator({
     store,
     providers: { fake: provider },
     executorFor: (target) => ssh.executorFor(target),
     forge: createFakeForge(),
     preparer: createScratchPreparer(),
-    config: { maxConcurrent: 100, scheduleIntervalMs: 200, agentCliRequired: false, feedbackPollMs: 600_000 },
+    config: {
+      maxConcurrent: 100,
+      scheduleIntervalMs: 200,
+      agentCliRequired: false,
+      feedbackPollMs: 600_000,
+      mcpBaseUrl: `http://127.0.0.1:${port}`,
+    },
   });
   try {
     for (const [i, sshd] of sshds.entries()) {
@@ -210,7 +222,10 @@ async function measureTenByTen(): Promise<Figures> {
         workRoot: join(sshd.dir, 'work'),
         capacitySessions: 4,
       });
-      if (registered.target.status !== 'online') throw new Error(`box-${i} is not online`);
+      if (registered.target.status !== 'online') {
+        const failed = registered.target.doctor?.checks.filter((check) => !check.ok) ?? [];
+        throw new Error(`box-${i} is not online: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+      }
     }
     await orchestrator.start();
     const { objective, manager } = await orchestrator.createObjective({
@@ -259,6 +274,7 @@ async function measureTenByTen(): Promise<Figures> {
     await orchestrator.stop();
     ssh.close();
     store.close();
+    endpoint.close();
     await Promise.all(sshds.map((sshd) => sshd.stop()));
     await temp.remove();
   }

@@ -1,9 +1,13 @@
 import { idSchema, OrchaError, type Session } from '@orcha/model';
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
 import { toSession } from './rows.js';
 import { managerReports, pendingInput, sessions } from './schema.js';
+
+/** A worker's parent, joined as a second copy of the sessions table. */
+const managers = alias(sessions, 'managers');
 
 const queueInput = z.object({ sessionId: idSchema('session'), text: z.string().min(1).max(200_000) });
 
@@ -108,17 +112,21 @@ export function inboxQueries(ctx: StoreContext) {
       );
     },
 
-    /** Finished workers whose manager was never told, oldest first. */
+    /**
+     * Finished workers whose manager was never told, oldest first. Only managers that can still hear it
+     * count: a manager that ended is never told again (a long history is not replayed at every start).
+     */
     finishedWorkersUntold(): Session[] {
       return ctx.db
         .select()
         .from(sessions)
+        .innerJoin(managers, eq(managers.id, sessions.parentId))
         .leftJoin(managerReports, eq(managerReports.workerId, sessions.id))
         .where(
           and(
             eq(sessions.role, 'worker'),
-            isNotNull(sessions.parentId),
             inArray(sessions.status, ['completed', 'failed', 'canceled']),
+            notInArray(managers.status, ['completed', 'failed', 'canceled']),
             isNull(managerReports.workerId),
           ),
         )

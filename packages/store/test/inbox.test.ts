@@ -92,6 +92,24 @@ describe('a session inbox', () => {
     expect(store.finishedWorkersUntold()).toEqual([]);
   });
 
+  it('never lists a worker whose manager ended: history is not replayed to it', () => {
+    const opened = openTestStore();
+    cleanup = opened.cleanup;
+    const { store } = opened;
+    const { manager, objective } = store.createObjective({ title: 'inbox', prompt: '', agent: 'fake' });
+    const worker = store.createSession({
+      objectiveId: objective.id,
+      parentId: manager.id,
+      role: 'worker',
+      agent: 'fake',
+      title: 'w',
+      prompt: 'p',
+    });
+    store.updateSessionStatus(worker.id, 'canceled', { reason: 'test' });
+    store.updateSessionStatus(manager.id, 'canceled', { reason: 'test' });
+    expect(store.finishedWorkersUntold()).toEqual([]);
+  });
+
   it('refuses bad input and unknown sessions without writing', () => {
     const opened = openTestStore();
     cleanup = opened.cleanup;
