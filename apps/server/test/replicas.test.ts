@@ -64,8 +64,8 @@ describe('replicas of orcha serve on one PostgreSQL', () => {
     expect(chain.lostLines).toEqual([]);
     expect(chain.failoversMs).toHaveLength(kills);
     // Within the lease (counted from the leader's last renewal, up to a heartbeat before the kill), plus what
-    // a loaded machine adds before the survivors' timers run and their API answers: measured up to 8.7 s on
-    // this 2-core machine at a load average near 17 (`pnpm bench replicas` holds p99 < 5 s when it is calmer).
+    // a loaded machine adds before a survivor's heartbeat timer runs: 2.3–4.7 s measured here; the bound
+    // leaves room for a 2-core CI machine shared with other work.
     for (const ms of chain.failoversMs) expect(ms).toBeLessThan(3 * leaseMs + leaseMs / 3);
     expect(chain.exits.filter((exit) => !exit.endsWith('SIGKILL'))).toEqual([]);
     // The new leaders found the dead one's runs and carried them on: tmux sessions re-attached or headless
