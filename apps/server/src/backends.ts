@@ -28,6 +28,11 @@ export interface Backends {
   preparer: Preparer;
   /** The pooled executor of an SSH target (one connection per target, host keys in `<dataDir>/known_hosts`). */
   sshExecutor: ((target: Target) => Executor) | null;
+  /**
+   * Reads again what another replica may have changed since this one started (the fake forge's file): called
+   * when this replica starts leading.
+   */
+  reload(): void;
   close(): Promise<void>;
 }
 
@@ -102,7 +107,8 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
     defaultIdentityFiles: ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name)),
   });
   const chosen = config.realForge ? await realForge(config, log) : null;
-  const fakeForge = chosen ? null : persistentFakeForge(join(config.dataDir, 'fake-forge.json'), log);
+  const fakeForgeFile = join(config.dataDir, 'fake-forge.json');
+  const fakeForge = chosen ? null : persistentFakeForge(fakeForgeFile, log);
   return {
     providers,
     defaultAgent,
@@ -112,6 +118,9 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
     forgeName: chosen ? 'github' : 'fake',
     preparer: chosen?.preparer ?? createScratchPreparer(),
     sshExecutor: (target) => ssh.executorFor(target),
+    reload() {
+      if (fakeForge) restoreFakeForge(fakeForge, fakeForgeFile, log);
+    },
     async close() {
       ssh.close();
     },
@@ -122,19 +131,22 @@ export async function chooseBackends(config: ServerConfig, log: Logger): Promise
 function persistentFakeForge(file: string, log: Logger): FakeForge {
   // No repository is real offline: every name is one, with default branch `main`.
   const forge = createFakeForge({ anyRepository: true });
-  if (existsSync(file)) {
-    try {
-      forge.restore(JSON.parse(readFileSync(file, 'utf8')));
-    } catch (error) {
-      log('warn', `ignoring the fake forge's saved state in ${file}`, { error: String(error) });
-    }
-  }
+  restoreFakeForge(forge, file, log);
   forge.onChange(() => {
     const temporary = `${file}.tmp`;
     writeFileSync(temporary, JSON.stringify(forge.snapshot()));
     renameSync(temporary, file);
   });
   return forge;
+}
+
+function restoreFakeForge(forge: FakeForge, file: string, log: Logger): void {
+  if (!existsSync(file)) return;
+  try {
+    forge.restore(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    log('warn', `ignoring the fake forge's saved state in ${file}`, { error: String(error) });
+  }
 }
 
 /** Where git reaches the repositories of a GitHub REST API: github.com for api.github.com, else its host. */

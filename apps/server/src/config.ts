@@ -32,6 +32,11 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'a PostgreSQL URL, postgres://user@host:5432/orcha')
     .optional(),
+  /**
+   * `--lease`: on PostgreSQL, how long the leader's lease lasts unless renewed (every third of it): the
+   * longest a dead leader's replicas wait before one of them takes over.
+   */
+  lease: z.coerce.number().int().min(300).max(600_000).default(3_000),
   agents: z.enum(['fake', 'claude', 'codex', 'gemini', 'claude-acp', 'auto']).default('fake'),
   /** `--acp-agent`, repeatable: more agents over the Agent Client Protocol. */
   acpAgents: z.array(acpAgentSchema).default([]),
@@ -133,6 +138,7 @@ const flagNames: Record<string, FlagKey> = {
   host: 'host',
   'data-dir': 'dataDir',
   database: 'database',
+  lease: 'lease',
   agents: 'agents',
   tmux: 'tmux',
   'tmux-socket': 'tmuxSocket',
@@ -330,7 +336,10 @@ export function parseConfig(
       notify.secretEnv = String(value);
     } else if (repeatable.has(key)) raw[key] = [...((raw[key] as unknown[] | undefined) ?? []), value];
     else
-      raw[key] = key === 'scheduleInterval' || key === 'feedbackInterval' ? duration(String(value)) : value;
+      raw[key] =
+        key === 'scheduleInterval' || key === 'feedbackInterval' || key === 'lease'
+          ? duration(String(value))
+          : value;
   }
   const configFile = configFilePath(configFlag, env, cwd);
   const fileDir = configFile ? dirname(configFile) : cwd;
@@ -456,7 +465,9 @@ export const usage = `usage: orcha serve [flags]
   --host ADDR              address to bind (127.0.0.1); beyond loopback an API token is required
   --data-dir DIR           where the SQLite database and workspaces live (.orcha)
   --database URL           keep the state in PostgreSQL instead (postgres://user@host:5432/orcha, or
-                           ORCHA_DATABASE_URL, where a password belongs); migrated on start
+                           ORCHA_DATABASE_URL, where a password belongs); migrated on start. Several
+                           serves on one database are replicas: one leads (schedules), any serves the API
+  --lease D                on PostgreSQL, the leader's lease, e.g. 3s: a dead leader is replaced within it
   --agents fake|claude|codex|gemini|claude-acp|auto
                            fake: scripted offline agents (default); auto: claude, codex, gemini (ACP) and
                            claude-acp (the Claude ACP adapter, claude-agent-acp) when installed

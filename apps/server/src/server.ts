@@ -17,6 +17,7 @@ import { createCrashProbe } from './crash-probe.js';
 import { startDemo } from './demo.js';
 import { createLogger } from './logger.js';
 import { startNotifications } from './notifications.js';
+import { startReplica } from './replica.js';
 
 export interface RunningServer {
   url: string;
@@ -39,12 +40,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = createLogger();
   mkdirSync(config.dataDir, { recursive: true });
+  const ids = createIdGenerator(Date.now, () => randomInt(32));
+  // On PostgreSQL several serves may share the database: replicas, one of which leads (`replica.ts`).
   const store = createStore({
-    ...(config.database
-      ? { url: config.database, exclusive: true }
-      : { path: join(config.dataDir, 'orcha.db') }),
+    ...(config.database ? { url: config.database } : { path: join(config.dataDir, 'orcha.db') }),
     clock: Date.now,
-    ids: createIdGenerator(Date.now, () => randomInt(32)),
+    ids,
   });
   const localTarget = store.ensureLocalTarget({
     workRoot: join(config.dataDir, 'work'),
@@ -97,6 +98,7 @@ export async function startServer(
     auth,
     allowedHosts: [...config.allowedHosts, config.host],
     staticRoot: webRoot,
+    ...(config.database ? { leaseMs: config.lease } : {}),
     settings: { configFile: config.configFile, effective: config.effective, schema: configJsonSchema() },
     info: {
       version,
@@ -128,17 +130,35 @@ export async function startServer(
   orchestrator.config.mcpBaseUrl = `http://127.0.0.1:${port}`;
   const agentEndpoint = await serveAgentEndpoint(fetchWhenReady);
   orchestrator.config.tunnelBaseUrl = agentEndpoint.url;
-  const reconcileStarted = performance.now();
-  const reconciled = await orchestrator.start();
-  const reconcileMs = Math.round(performance.now() - reconcileStarted);
-  const notifier = startNotifications(store, config, log);
+  let notifier: ReturnType<typeof startNotifications> | null = null;
+  /** Reconciles what an earlier run (or a dead leader) left, then schedules, monitors and notifies. */
+  const begin = async () => {
+    backends.reload();
+    const reconcileStarted = performance.now();
+    const reconciled = await orchestrator.start();
+    const reconcileMs = Math.round(performance.now() - reconcileStarted);
+    notifier = startNotifications(store, config, log);
+    // The dashboard shows what this machine has (tmux, git, agent CLIs, disk) from the start.
+    void orchestrator
+      .doctorTarget(localTarget.id)
+      .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
+    if (Object.values(reconciled).some((count) => count > 0))
+      log('info', 'reconciled sessions after restart', { ...reconciled, ms: reconcileMs });
+  };
+  const replica = config.database
+    ? startReplica({
+        store,
+        id: ids('replica'),
+        address: url,
+        leaseMs: config.lease,
+        log,
+        lead: begin,
+        // Its writes already fail; what it ran is taken over by the new leader (as after a crash).
+        deposed: () => process.exit(75),
+      })
+    : null;
+  if (!replica) await begin();
   markReady();
-  // The dashboard shows what this machine has (tmux, git, agent CLIs, disk) from the start.
-  void orchestrator
-    .doctorTarget(localTarget.id)
-    .catch((error) => log('warn', 'doctor of this machine failed', { error: String(error) }));
-  if (Object.values(reconciled).some((count) => count > 0))
-    log('info', 'reconciled sessions after restart', { ...reconciled, ms: reconcileMs });
   const state = config.database ? `state in ${redactUrl(config.database)}, ` : '';
   log('info', `orcha ${version} serving ${url} (${state}data in ${config.dataDir})`);
   const loginUrl = auth ? `${url}/?login=${auth.issueLoginCode()}` : null;
@@ -158,7 +178,8 @@ export async function startServer(
     );
   }
   const demo =
-    backends.fake && backends.fakeForge && config.demo
+    // Seeded once: by the replica that leads at start, not by every replica of one database.
+    backends.fake && backends.fakeForge && config.demo && (replica?.leading() ?? true)
       ? startDemo(orchestrator, backends.fakeForge, log)
       : null;
   return {
@@ -168,10 +189,11 @@ export async function startServer(
     async close() {
       demo?.stop();
       await orchestrator.stop();
+      replica?.leave();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await agentEndpoint.close();
       await backends.close();
-      await notifier.stop();
+      await notifier?.stop();
       store.close();
     },
   };

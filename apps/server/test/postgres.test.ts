@@ -61,12 +61,23 @@ describe('orcha on PostgreSQL', () => {
     if (!server.ok) context.skip(`PostgreSQL could not start: ${server.reason}`);
     await serve();
     expect(orcha!.stderr()).toContain(`state in ${database}`);
-    // One serve per database until replicas exist: a second one is refused, saying why.
-    const second = startOrcha(['--port', String(await freePort()), '--data-dir', dir.path, '--no-demo'], {
+    // A second serve on the same database is a replica that follows: the first one leads.
+    const secondPort = await freePort();
+    const second = await startOrcha(['--port', String(secondPort), '--data-dir', dir.path, '--no-demo'], {
       env: { ...process.env, ORCHA_DATABASE_URL: database },
       timeoutMs: 120_000,
     });
-    await expect(second).rejects.toThrow(/another orcha serve holds the database/);
+    const replicas = await api<{ replicas: { address: string; leader: boolean }[]; leaseMs: number }>(
+      '/api/replicas',
+    );
+    expect(replicas.leaseMs).toBe(3_000);
+    expect(replicas.replicas.map((r) => [r.address, r.leader])).toEqual([
+      [`http://127.0.0.1:${port}`, true],
+      [`http://127.0.0.1:${secondPort}`, false],
+    ]);
+    // Leaving on purpose, it takes its row with it.
+    await second.stop();
+    expect((await api<{ replicas: unknown[] }>('/api/replicas')).replicas).toHaveLength(1);
     const created = await api<{ objective: { id: string } }>('/api/objectives', {
       method: 'POST',
       body: JSON.stringify({ title: 'ship it on postgres', prompt: 'make the change', agent: 'fake' }),

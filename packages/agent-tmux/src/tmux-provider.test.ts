@@ -135,6 +135,25 @@ describe('tmux provider', () => {
     expect(await again.reattach!({ ...spec(), attachName: first.attachName! })).toBeNull();
   });
 
+  it('follows the live session of a run started again after orcha died before recording its name', async () => {
+    const first = await tui.start(spec('started once'));
+    const firstEvents = watch(first);
+    await firstEvents.until(/got: started once/);
+    // orcha died between new-session and recording the name: the next start of the session (a restart, or
+    // the replica that leads next) finds it alive and follows it instead of starting a second program.
+    const again = createTmuxProvider({ socketName: server.socketName, command: () => ['false'] });
+    const run = await again.start({ ...spec(), sessionId: `ses_t${counter - 1}`, prompt: 'never typed' });
+    expect(run.attachName).toBe(first.attachName);
+    const events = watch(run);
+    await events.until(/got: started once/);
+    await run.send('once more');
+    await events.until(/got: once more/);
+    expect(events.text()).not.toContain('never typed');
+    await run.cancel();
+    expect((await run.wait()).reason).toBe('canceled');
+    expect((await first.wait()).reason).toBe('crashed');
+  });
+
   it('steers a shell 100 times without losing an Enter', async () => {
     const shell = createTmuxProvider({
       socketName: server.socketName,
@@ -174,14 +193,18 @@ describe('tmux provider', () => {
     await events.done;
   });
 
-  it('has no conversation to resume, and refuses a second start of the same session', async () => {
+  it('has no conversation to resume, and never starts a second program for the same session', async () => {
     await expect(tui.resume({ ...spec(), providerSessionId: 'x' })).rejects.toMatchObject({
       code: 'capability_unsupported',
     });
     const same = spec();
     const run = await tui.start(same);
-    await expect(tui.start(same)).rejects.toMatchObject({ code: 'conflict' });
-    await run.cancel();
+    const second = await tui.start(same);
+    expect(second.attachName).toBe(run.attachName);
+    const sessions = await executor.run('tmux', ['-L', server.socketName, 'list-sessions', '-F', '#S']);
+    expect(sessions.stdout.split('\n').filter((name) => name === run.attachName)).toHaveLength(1);
+    await second.cancel();
+    expect((await run.wait()).reason).toBe('crashed');
   });
 
   it('is interactive', () => {

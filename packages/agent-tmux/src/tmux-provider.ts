@@ -50,14 +50,17 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
     settings.controller ??
     ((executor: Executor) => createTmuxController({ executor, socketName: settings.socketName }));
 
-  return {
+  const provider: AgentProvider = {
     name: settings.name ?? 'tmux',
     interactivity: 'interactive',
     async start(spec): Promise<AgentRun> {
       const controller = controllerFor(spec.executor);
       const name = `orcha-${spec.sessionId}`;
       if (await controller.hasSession(name)) {
-        throw new OrchaError('conflict', `tmux session ${name} already exists; re-attach to it instead`);
+        // This session's run already lives: orcha (or the replica that led) died after starting it and
+        // before recording its name. It is followed, never started a second time.
+        const adopted = await provider.reattach!({ ...spec, attachName: name });
+        if (adopted) return adopted;
       }
       const launch = terminal
         ? await terminal.launch(spec)
@@ -122,4 +125,5 @@ export function createTmuxProvider(settings: TmuxProviderSettings): AgentProvide
       });
     },
   };
+  return provider;
 }

@@ -38,6 +38,8 @@ export interface ApiOptions {
   allowedHosts?: readonly string[] | undefined;
   /** The dashboard's built files, served at / with an index.html fallback. */
   staticRoot?: string | undefined;
+  /** The leader lease of replicas on PostgreSQL (absent on SQLite: one process). */
+  leaseMs?: number | undefined;
   /** The effective configuration (secrets masked) and the config file's JSON Schema. */
   settings?: ConfigView | undefined;
 }
@@ -45,6 +47,7 @@ export interface ApiOptions {
 export interface ApiDeps {
   orchestrator: Orchestrator;
   info: ServerInfo;
+  leaseMs: number | null;
 }
 
 /**
@@ -54,7 +57,11 @@ export interface ApiDeps {
  */
 export function createApi(options: ApiOptions): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: invalidInput });
-  const deps: ApiDeps = { orchestrator: options.orchestrator, info: options.info };
+  const deps: ApiDeps = {
+    orchestrator: options.orchestrator,
+    info: options.info,
+    leaseMs: options.leaseMs ?? null,
+  };
   app.onError((error, c) => errorResponse(c, error));
   app.use('*', security({ auth: options.auth, allowedHosts: options.allowedHosts }));
   app.use('/api/*', jsonBodies());

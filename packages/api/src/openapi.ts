@@ -5,7 +5,7 @@ import { login } from './login.js';
 import { type App, errors, json } from './route.js';
 import { getConfig, getConfigSchema } from './routes/config.js';
 import { continueOn } from './routes/failover.js';
-import { dashboard, events, health, history } from './routes/feed.js';
+import { dashboard, events, health, history, replicas } from './routes/feed.js';
 import { notifications } from './routes/notifications.js';
 import { cancelObjective, createObjective, getObjective, listObjectives } from './routes/objectives.js';
 import {
@@ -65,6 +65,7 @@ export const declaredRoutes = [
   health,
   dashboard,
   history,
+  replicas,
   events,
   createObjective,
   listObjectives,

@@ -121,6 +121,31 @@ export const ProviderUsage = z
   })
   .meta({ id: 'ProviderUsage', description: "A provider's usage limit state." });
 
+export const Replica = z
+  .object({
+    id: z.string(),
+    address: z.string(),
+    startedAt: z.number().int(),
+    heartbeatAt: z.number().int(),
+    leader: z.boolean(),
+  })
+  .meta({
+    id: 'Replica',
+    description:
+      'One `orcha serve` on a shared PostgreSQL database: where it serves, its last heartbeat, whether it leads (schedules).',
+  });
+
+export const ReplicasResponse = z
+  .object({
+    replicas: z.array(Replica),
+    leaseMs: z
+      .number()
+      .int()
+      .nullable()
+      .describe('The leader lease: a replica silent this long is replaced (null on SQLite: one process).'),
+  })
+  .meta({ id: 'ReplicasResponse', description: 'The replicas of this orcha.' });
+
 export const Delivery = z
   .enum(['live', 'restart', 'queued'])
   .meta({ id: 'Delivery', description: 'How a steering message reached its session.' });

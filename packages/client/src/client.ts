@@ -12,6 +12,7 @@ export type TargetWithLoad = Schemas['TargetWithLoad'];
 export type TargetRegistration = Schemas['TargetRegistration'];
 export type ArtifactSummary = Schemas['ArtifactSummary'];
 export type Notification = Schemas['Notification'];
+export type Replica = Schemas['Replica'];
 export type NewObjective = Schemas['NewObjective'];
 export type NewTarget = Schemas['NewTarget'];
 export type FeedFrame = Schemas['FeedFrame'];

@@ -7,6 +7,7 @@ export type {
   NewTarget,
   Notification,
   ObjectiveRow,
+  Replica,
   Schemas,
   SessionDetail,
   SessionRow,

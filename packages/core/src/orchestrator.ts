@@ -121,6 +121,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   };
   let scheduler: ReturnType<typeof createScheduler> | null = null;
   let wakePending = false;
+  // Nothing is placed before `start()`: a replica that follows another serves the API and schedules nothing.
+  let started = false;
   const ctx: Context = {
     store: options.store,
     providers: new Map(Object.entries(options.providers)),
@@ -137,7 +139,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     confirmTarget: null,
     ...(options.probe ? { probe: options.probe } : {}),
     wake: () => {
-      if (!scheduler || wakePending) return;
+      if (!scheduler || !started || wakePending) return;
       wakePending = true;
       setImmediate(() => {
         wakePending = false;
@@ -158,7 +160,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const onEvents = (events: Parameters<Parameters<Store['subscribe']>[0]>[0]) => {
     cleanupAfter(ctx, events);
     for (const event of events) {
-      if (event.type !== 'session-status-change' || !sessionMachine.isTerminal(event.to)) continue;
+      // Work made or canceled through another replica (the shared feed): placed, or its run stopped, here.
+      if (event.type === 'session-create') ctx.wake();
+      if (event.type !== 'session-status-change') continue;
+      if (event.to === 'queued') ctx.wake();
+      if (event.to === 'canceled' && ctx.runs.has(event.sessionId)) void stopRun(ctx, event.sessionId);
+      if (!sessionMachine.isTerminal(event.to)) continue;
       ctx.wake();
       queueMicrotask(() => void tellManager(ctx, event.sessionId));
     }
@@ -169,6 +176,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     config,
     async start() {
       ctx.closing = false;
+      started = true;
       unsubscribe = ctx.store.subscribe(onEvents);
       const counts = await reconcile(ctx, (sessionId, run, interactivity) =>
         driver.follow(ctx.store.getSession(sessionId), run, interactivity),

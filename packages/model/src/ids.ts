@@ -12,6 +12,7 @@ export const idPrefixes = {
   note: 'note',
   artifact: 'art',
   lock: 'lck',
+  replica: 'rep',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -51,6 +51,12 @@ export interface StoreContext {
   write<T>(work: (emit: (event: EventData) => void) => T): T;
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
   /**
+   * Fences this process's writes with a lease token (`null`: none, the default): from now on every write
+   * transaction first renews the `scheduler` lease for `leaseMs` if it still carries this token — a leader
+   * busy writing stays the leader — and fails with `conflict`, writing nothing, once another holder took it.
+   */
+  fence(fence: { token: number; leaseMs: number } | null): void;
+  /**
    * On a database other processes write too (PostgreSQL): announces to subscribers the events committed since
    * the last one announced, read from the events table (the truth and the cursor). A no-op on SQLite.
    */
@@ -110,6 +116,23 @@ export function createContext(engine: {
   const eventsBetween = engine.sqlite.prepare(
     'SELECT id, at, data FROM events WHERE id > ? AND id < ? ORDER BY id LIMIT 1000',
   );
+  const renewLease = engine.sqlite.prepare(
+    "UPDATE leases SET expires_at = ? WHERE name = 'scheduler' AND token = ? AND expires_at < ?",
+  );
+  const leaseToken = engine.sqlite.prepare("SELECT token FROM leases WHERE name = 'scheduler'");
+  let fence: { token: number; leaseMs: number } | null = null;
+  const checkFence = () => {
+    if (fence === null) return;
+    const until = engine.clock() + fence.leaseMs;
+    // Renewed at most once per tenth of the lease; the token is read when it is not.
+    if (renewLease.run(until, fence.token, until - fence.leaseMs / 10).changes === 1) return;
+    const held = leaseToken.get() as { token: number } | undefined;
+    if (Number(held?.token) !== fence.token)
+      throw new OrchaError(
+        'conflict',
+        `this replica no longer leads (lease token ${fence.token}, now ${held?.token ?? 'none'}): it writes nothing more`,
+      );
+  };
   let depth = 0;
   let pending: OrchaEvent[] = [];
   // The last event announced to subscribers (shared feed only).
@@ -149,7 +172,10 @@ export function createContext(engine: {
     depth++;
     let result: T;
     try {
-      result = engine.inTransaction(() => work(emit));
+      result = engine.inTransaction(() => {
+        checkFence();
+        return work(emit);
+      });
     } catch (error) {
       pending = [];
       throw error;
@@ -176,6 +202,9 @@ export function createContext(engine: {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    fence(next) {
+      fence = next;
     },
     catchUp: () => catchUp(),
     close: engine.close,

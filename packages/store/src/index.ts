@@ -12,6 +12,7 @@ export type {
 export { PgError, SyncPg } from './pg/bridge.js';
 export { redactUrl } from './pg/database.js';
 export type { Store, StoreReads, StoreWrites } from './ports.js';
+export type { Leadership, Replica } from './replicas.js';
 export type { SessionPatch } from './sessions.js';
 export type { StoreOptions } from './store.js';
 export { createStore } from './store.js';

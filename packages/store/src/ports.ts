@@ -30,6 +30,7 @@ import type { NewObjective } from './objectives.js';
 import type { NewArtifact, NewNote } from './outputs.js';
 import type { NewFeedback, NewPullRequest, PullRequestPatch } from './pull-requests.js';
 import type { NewQuestion } from './questions.js';
+import type { Leadership, Replica } from './replicas.js';
 import type { NewSession, SessionPatch } from './sessions.js';
 import type { ClaimResult, NewTarget } from './targets.js';
 import type { NewWorkspace, WorkspacePatch } from './workspaces.js';
@@ -112,6 +113,8 @@ export interface StoreReads {
   ): { notification: Notification; delivery: NotificationDelivery }[];
   /** When the earliest pending delivery to these sinks is due; null when none is pending. */
   nextDeliveryAt(sinks: readonly string[]): number | null;
+  /** Every `orcha serve` heard from lately on this database, oldest first, with which one leads. */
+  listReplicas(): Replica[];
   /** Hears every committed batch of events, in commit order; returns the unsubscribe function. */
   subscribe(listener: (events: OrchaEvent[]) => void): () => void;
 }
@@ -218,6 +221,19 @@ export interface StoreWrites {
    * commits. `work` must be synchronous: no long operation inside (it holds the database).
    */
   batch<T>(work: () => T): T;
+  /**
+   * Records a replica's heartbeat and renews its leader lease, or takes the lease once it expired (a new
+   * fencing token). One transaction; a deposed leader's heartbeat fails with `conflict` (its writes are fenced).
+   */
+  heartbeatReplica(input: { id: string; address: string; leaseMs: number }): Leadership;
+  /** A replica leaving on purpose: its row goes and its lease, if it leads, ends now. */
+  leaveReplicas(id: string): void;
+  /**
+   * From now on every write of this store checks, inside its transaction, that the leader lease still carries
+   * `token` (renewing it for `leaseMs`: a leader busy writing stays the leader), and fails with `conflict` once
+   * another replica took it (null: no check, the default).
+   */
+  fenceWrites(fence: { token: number; leaseMs: number } | null): void;
 }
 
 /** The whole store: what the orchestrator composes; readers get `StoreReads` only. */

@@ -325,3 +325,23 @@ export const notificationCursor = sqliteTable('notification_cursor', {
   id: integer('id').primaryKey(),
   eventId: integer('event_id').notNull(),
 });
+
+/** Every `orcha serve` on this database, by its heartbeat (docs/SCALING.md §2). */
+export const replicas = sqliteTable('replicas', {
+  id: text('id').primaryKey(),
+  /** Where it serves the API (its URL). */
+  address: text('address').notNull(),
+  startedAt: integer('started_at').notNull(),
+  heartbeatAt: integer('heartbeat_at').notNull(),
+});
+
+/**
+ * Leases by name (`scheduler`: the leader). `token` grows by one with every new holder: the fencing token the
+ * holder's writes are checked against, so a deposed holder writes nothing.
+ */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  token: integer('token').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});

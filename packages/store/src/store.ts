@@ -12,6 +12,7 @@ import { openPostgres } from './pg/database.js';
 import type { Store } from './ports.js';
 import { pullRequestQueries } from './pull-requests.js';
 import { questionQueries } from './questions.js';
+import { replicaQueries } from './replicas.js';
 import { sessionQueries } from './sessions.js';
 import { targetQueries } from './targets.js';
 import { transcriptQueries } from './transcripts.js';
@@ -31,7 +32,7 @@ export type StoreOptions = {
       url: string;
       /** How long one query may take. */
       timeoutMs?: number;
-      /** This process alone on the database (what `orcha serve` asks): `conflict` if another holds it. */
+      /** This process alone on the database: `conflict` if another holds it (`orcha serve` runs as replicas instead). */
       exclusive?: boolean;
     }
 );
@@ -58,6 +59,7 @@ export function createStore(options: StoreOptions): Store {
     ...feedQueries(ctx),
     ...dashboardQueries(ctx),
     ...notificationQueries(ctx),
+    ...replicaQueries(ctx),
     subscribe: ctx.subscribe,
     batch: <T>(work: () => T): T => ctx.write(() => work()),
     close(): void {

@@ -114,21 +114,24 @@ export function targetQueries(ctx: StoreContext) {
     /** The machine orcha runs on, created online on first start; its capacity follows the configuration. */
     ensureLocalTarget(options: { workRoot: string; capacity: number; name?: string }): Target {
       const name = options.name ?? 'local';
-      const existing = find(name);
-      if (!existing)
-        return createTarget({
-          name,
-          kind: 'local',
-          workRoot: options.workRoot,
-          capacitySessions: options.capacity,
-          status: 'online',
-        });
-      ctx.db
-        .update(targets)
-        .set({ capacitySessions: options.capacity, workRoot: options.workRoot })
-        .where(eq(targets.id, existing.id))
-        .run();
-      return get(existing.id);
+      // One transaction: replicas starting together on one database make it once.
+      return ctx.write(() => {
+        const existing = find(name);
+        if (!existing)
+          return createTarget({
+            name,
+            kind: 'local',
+            workRoot: options.workRoot,
+            capacitySessions: options.capacity,
+            status: 'online',
+          });
+        ctx.db
+          .update(targets)
+          .set({ capacitySessions: options.capacity, workRoot: options.workRoot })
+          .where(eq(targets.id, existing.id))
+          .run();
+        return get(existing.id);
+      });
     },
 
     updateTargetStatus(id: string, to: TargetStatus, reason?: string): Target {
@@ -220,7 +223,11 @@ export function targetQueries(ctx: StoreContext) {
           .values({ agent, peakRssBytes: peak, updatedAt: ctx.clock() })
           .onConflictDoUpdate({
             target: agentMemory.agent,
-            set: { peakRssBytes: sql`max(${agentMemory.peakRssBytes}, ${peak})`, updatedAt: ctx.clock() },
+            set: {
+              // The larger of two values: SQLite's two-argument max, PostgreSQL's greatest.
+              peakRssBytes: sql`${sql.raw(ctx.dialect === 'postgres' ? 'greatest' : 'max')}(${agentMemory.peakRssBytes}, ${peak})`,
+              updatedAt: ctx.clock(),
+            },
           })
           .run(),
       );

@@ -63,6 +63,7 @@ export const api = {
   notes: (sessionId: string) => call(orcha.GET('/api/notes', { params: { query: { sessionId } } })),
   artifacts: (sessionId: string) => call(orcha.GET('/api/artifacts', { params: { query: { sessionId } } })),
   artifact: (id: string) => call(orcha.GET('/api/artifacts/{id}', path(id))),
+  replicas: (signal?: AbortSignal) => call(orcha.GET('/api/replicas', { signal })),
   notifications: (signal?: AbortSignal) =>
     call(orcha.GET('/api/notifications', { params: { query: { limit: 100 } }, signal })),
   config: (signal?: AbortSignal) => call(orcha.GET('/api/config', { signal })),

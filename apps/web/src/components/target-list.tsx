@@ -1,5 +1,6 @@
 import { useDashboard } from '../state/use-dashboard';
 import { AddTargetForm } from './add-target-form';
+import { ReplicasPanel } from './replicas-panel';
 import { TargetCard } from './target-card';
 
 /** Where sessions run: each machine's state, load and health, and a form to add one. */
@@ -21,6 +22,7 @@ export function TargetList() {
         </ul>
       </section>
       <AddTargetForm />
+      <ReplicasPanel />
     </div>
   );
 }

@@ -2,7 +2,15 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { ApiDeps } from '../app.js';
 import { type App, errors, eventStream, json } from '../route.js';
-import { DashboardResponse, eventsQuery, FeedFrame, HistoryPage, historyQuery, Ok } from '../schemas.js';
+import {
+  DashboardResponse,
+  eventsQuery,
+  FeedFrame,
+  HistoryPage,
+  historyQuery,
+  Ok,
+  ReplicasResponse,
+} from '../schemas.js';
 import { eventFeed } from '../sse.js';
 
 const tags = ['Dashboard'];
@@ -40,6 +48,17 @@ export const history = createRoute({
   responses: { 200: json(HistoryPage, 'One page.'), ...errors(400, 404) },
 });
 
+export const replicas = createRoute({
+  method: 'get',
+  path: '/api/replicas',
+  operationId: 'listReplicas',
+  tags,
+  summary: 'The replicas of orcha',
+  description:
+    'Every `orcha serve` on this PostgreSQL database heard from lately (id, address, start, last heartbeat) and which one leads: it schedules and runs the sessions. On SQLite the list is empty: one process, always in charge.',
+  responses: { 200: json(ReplicasResponse, 'The replicas, oldest first.'), ...errors() },
+});
+
 export const events = createRoute({
   method: 'get',
   path: '/api/events',
@@ -58,7 +77,7 @@ export const events = createRoute({
 });
 
 /** The dashboard summary and its history pages, and the global change feed. */
-export function feedRoutes(app: App, { orchestrator, info }: ApiDeps) {
+export function feedRoutes(app: App, { orchestrator, info, leaseMs }: ApiDeps) {
   const { reads } = orchestrator;
   app.openapi(health, (c) => c.json({ ok: true as const }, 200));
   app.openapi(dashboard, (c) => {
@@ -78,6 +97,7 @@ export function feedRoutes(app: App, { orchestrator, info }: ApiDeps) {
     );
   });
   app.openapi(history, (c) => c.json(reads.objectiveHistory(c.req.valid('query')), 200));
+  app.openapi(replicas, (c) => c.json({ replicas: reads.listReplicas(), leaseMs }, 200));
   app.openapi(events, (c) => {
     const resume = Number(c.req.valid('header')['last-event-id'] ?? Number.NaN);
     const { after } = c.req.valid('query');

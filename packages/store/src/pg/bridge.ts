@@ -58,12 +58,14 @@ async function connect() {
   client = next;
   lost = null;
 }
+let answering = 0;
 const reply = (message) => {
-  port.postMessage(message);
+  port.postMessage({ ...message, id: answering });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 };
 port.on('message', async (request) => {
+  answering = request.id;
   try {
     if (request.close) {
       if (client) await client.end().catch(() => {});
@@ -107,6 +109,10 @@ export class SyncPg {
   private readonly worker: Worker;
   private readonly timeoutMs: number;
   private broken: string | null = null;
+  /** Each request's number, echoed by its answer. */
+  private sequence = 0;
+  /** Never written: waiting on it is a short sleep. */
+  private readonly pause = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(options: SyncPgOptions) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
@@ -146,17 +152,27 @@ export class SyncPg {
 
   private call(request: object): PgResult {
     if (this.broken !== null) throw new OrchaError('unavailable', `PostgreSQL connection ${this.broken}`);
+    const id = ++this.sequence;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(request);
-    if (Atomics.wait(this.flag, 0, 0, this.timeoutMs + 5_000) === 'timed-out') {
+    this.port.postMessage({ ...request, id });
+    const deadline = performance.now() + this.timeoutMs + 5_000;
+    const timedOut = () => {
       this.broken = 'timed out';
-      throw new OrchaError('unavailable', `PostgreSQL did not answer within ${this.timeoutMs} ms`);
-    }
-    const answer = receiveMessageOnPort(this.port)?.message as
-      | { ok: true; rows: unknown[]; rowCount: number }
-      | { ok: false; message: string; code?: string; final: boolean }
+      return new OrchaError('unavailable', `PostgreSQL did not answer within ${this.timeoutMs} ms`);
+    };
+    if (Atomics.wait(this.flag, 0, 0, this.timeoutMs + 5_000) === 'timed-out') throw timedOut();
+    // The raised flag can be seen before the message it follows is (another thread posted it): look again
+    // after short pauses. Answers are matched by number, so one can never be taken for the next query's.
+    let answer:
+      | { id: number; ok: true; rows: unknown[]; rowCount: number }
+      | { id: number; ok: false; message: string; code?: string; final: boolean }
       | undefined;
-    if (!answer) throw new OrchaError('internal', 'the PostgreSQL worker raised its flag without an answer');
+    while (answer?.id !== id) {
+      answer = receiveMessageOnPort(this.port)?.message as typeof answer;
+      if (answer) continue;
+      if (performance.now() > deadline) throw timedOut();
+      Atomics.wait(this.pause, 0, 0, 1);
+    }
     if (!answer.ok) {
       if (answer.final) this.broken = answer.message;
       throw new PgError(answer.message, answer.code, answer.final);

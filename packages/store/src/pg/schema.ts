@@ -76,3 +76,5 @@ export const transcriptMessages = toPg(sqlite.transcriptMessages);
 export const notifications = toPg(sqlite.notifications);
 export const notificationDeliveries = toPg(sqlite.notificationDeliveries);
 export const notificationCursor = toPg(sqlite.notificationCursor);
+export const replicas = toPg(sqlite.replicas);
+export const leases = toPg(sqlite.leases);
