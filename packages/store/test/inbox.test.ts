@@ -71,7 +71,8 @@ describe('a session inbox', () => {
     expect(reopened.takeInput(manager.id)).toEqual([]);
   });
 
-  it('lists finished workers until their manager is recorded as told', () => {
+  /** A store with one objective: its manager and one worker, both still open. */
+  const managerAndWorker = () => {
     const opened = openTestStore();
     cleanup = opened.cleanup;
     const { store } = opened;
@@ -84,6 +85,11 @@ describe('a session inbox', () => {
       title: 'w',
       prompt: 'p',
     });
+    return { store, manager, worker };
+  };
+
+  it('lists finished workers until their manager is recorded as told', () => {
+    const { store, worker } = managerAndWorker();
     expect(store.finishedWorkersUntold()).toEqual([]);
     store.updateSessionStatus(worker.id, 'canceled', { reason: 'test' });
     expect(store.finishedWorkersUntold().map((s) => s.id)).toEqual([worker.id]);
@@ -93,18 +99,7 @@ describe('a session inbox', () => {
   });
 
   it('never lists a worker whose manager ended: history is not replayed to it', () => {
-    const opened = openTestStore();
-    cleanup = opened.cleanup;
-    const { store } = opened;
-    const { manager, objective } = store.createObjective({ title: 'inbox', prompt: '', agent: 'fake' });
-    const worker = store.createSession({
-      objectiveId: objective.id,
-      parentId: manager.id,
-      role: 'worker',
-      agent: 'fake',
-      title: 'w',
-      prompt: 'p',
-    });
+    const { store, manager, worker } = managerAndWorker();
     store.updateSessionStatus(worker.id, 'canceled', { reason: 'test' });
     store.updateSessionStatus(manager.id, 'canceled', { reason: 'test' });
     expect(store.finishedWorkersUntold()).toEqual([]);
