@@ -74,11 +74,12 @@ async function sweep(ctx: Context, targetId: string | undefined): Promise<{ kept
   const openPrSessions = new Set(
     store.listPullRequests({ state: 'open' }).flatMap((pr) => (pr.sessionId ? [pr.sessionId] : [])),
   );
-  const unreachable = new Set<string>();
   let removed = 0;
   let forgotten = 0;
+  // Per target, the workspaces that can go: removed in one command each batch, not one per workspace.
+  const byTarget = new Map<string, Workspace[]>();
   for (const workspace of live) {
-    if (unreachable.has(workspace.targetId) || !removable(ctx, workspace, openPrSessions)) continue;
+    if (!removable(ctx, workspace, openPrSessions)) continue;
     const target = store.getTarget(workspace.targetId);
     if (!workspace.path.startsWith(`${posix.resolve(target.workRoot, 'sessions')}/`)) {
       // Made under an earlier work root: not ours to delete any more, so forget it instead of retrying.
@@ -89,20 +90,25 @@ async function sweep(ctx: Context, targetId: string | undefined): Promise<{ kept
       forgotten++;
       continue;
     }
+    byTarget.set(target.id, [...(byTarget.get(target.id) ?? []), workspace]);
+  }
+  for (const [targetId, workspaces] of byTarget) {
+    const target = store.getTarget(targetId);
     try {
       await ctx.preparer.remove({
         executor: ctx.executorFor(target),
         workRoot: target.workRoot,
-        path: workspace.path,
+        paths: workspaces.map((workspace) => workspace.path),
       });
-      store.updateWorkspace(workspace.id, { status: 'removed' });
-      removed++;
     } catch (error) {
-      unreachable.add(workspace.targetId);
-      ctx.log('warn', `could not remove workspace ${workspace.id} on ${target.name}`, {
+      // Unreachable, or a directory it could not delete: tried again at the next sweep.
+      ctx.log('warn', `could not remove ${workspaces.length} workspaces on ${target.name}`, {
         error: String(error),
       });
+      continue;
     }
+    for (const workspace of workspaces) store.updateWorkspace(workspace.id, { status: 'removed' });
+    removed += workspaces.length;
   }
   return { kept: live.length - removed - forgotten, removed };
 }

@@ -36,6 +36,9 @@ export interface PreparedWorkspace {
  */
 export interface Preparer {
   prepare(request: PrepareRequest): Promise<PreparedWorkspace>;
-  /** Deletes a workspace directory made by `prepare`; refuses paths outside the work root. */
-  remove(request: { executor: Executor; workRoot: string; path: string }): Promise<void>;
+  /**
+   * Deletes workspace directories made by `prepare`, in one command; refuses any path outside the work
+   * root before anything is deleted.
+   */
+  remove(request: { executor: Executor; workRoot: string; paths: readonly string[] }): Promise<void>;
 }

@@ -12,7 +12,7 @@ const absolute = z
 
 // A session id is one safe path segment: `../x` or `/etc` never reach the file system.
 const scratchSchema = z.object({ workRoot: absolute, sessionId: idSchema('session') });
-const removeSchema = z.object({ workRoot: absolute, path: absolute });
+const removeSchema = z.object({ workRoot: absolute, paths: z.array(absolute).max(10_000) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
@@ -36,20 +36,30 @@ export async function prepareScratch(request: PrepareRequest): Promise<PreparedW
 }
 
 /**
- * Removes a workspace directory. Only a directory where `prepare` puts workspaces
- * (`<workRoot>/sessions/<name>`) is removed: never the work root, the sessions directory or the mirrors.
+ * Removes workspace directories, one command per batch (a process or an SSH channel each, not one per
+ * workspace). Only directories where `prepare` puts workspaces (`<workRoot>/sessions/<name>`) are removed:
+ * never the work root, the sessions directory or the mirrors; one path outside refuses the whole request.
  */
 export async function removeWorkspace(request: {
   executor: Executor;
   workRoot: string;
-  path: string;
+  paths: readonly string[];
 }): Promise<void> {
-  const { workRoot, path: given } = parse(removeSchema, request);
+  const { workRoot, paths: given } = parse(removeSchema, request);
   const sessions = confinedPath(workRoot, 'sessions');
-  const path = posix.resolve(given);
-  if (posix.dirname(path) !== sessions)
-    throw new OrchaError('forbidden', `${given} is not a workspace under ${sessions}`);
-  const removed = await request.executor.run('rm', ['-rf', '--', path]);
-  if (removed.code !== 0)
-    throw new OrchaError('unavailable', `could not remove ${path}: ${removed.stderr.trim()}`);
+  const paths = given.map((path) => {
+    const resolved = posix.resolve(path);
+    if (posix.dirname(resolved) !== sessions)
+      throw new OrchaError('forbidden', `${path} is not a workspace under ${sessions}`);
+    return resolved;
+  });
+  for (let from = 0; from < paths.length; from += removeBatch) {
+    const batch = paths.slice(from, from + removeBatch);
+    const removed = await request.executor.run('rm', ['-rf', '--', ...batch]);
+    if (removed.code !== 0)
+      throw new OrchaError('unavailable', `could not remove ${batch.join(', ')}: ${removed.stderr.trim()}`);
+  }
 }
+
+/** Workspaces per `rm`: a command line stays far below any system's limit. */
+const removeBatch = 200;

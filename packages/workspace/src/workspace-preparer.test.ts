@@ -114,14 +114,19 @@ describe('workspace preparer', () => {
       `${kept.path}/..`,
       join(kept.path, 'nested'),
     ]) {
-      await expect(preparer.remove({ executor, workRoot, path })).rejects.toMatchObject({
+      await expect(preparer.remove({ executor, workRoot, paths: [path] })).rejects.toMatchObject({
         code: 'forbidden',
       });
     }
-    await expect(preparer.remove({ executor, workRoot, path: 'sessions/x' })).rejects.toMatchObject({
+    await expect(preparer.remove({ executor, workRoot, paths: ['sessions/x'] })).rejects.toMatchObject({
       code: 'invalid_argument',
     });
-    await preparer.remove({ executor, workRoot, path: doomed.path });
+    // One path outside refuses the whole request: nothing is deleted.
+    await expect(
+      preparer.remove({ executor, workRoot, paths: [kept.path, doomed.path, '/etc'] }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await exists(doomed.path)).toBe(true);
+    await preparer.remove({ executor, workRoot, paths: [doomed.path] });
     expect(await exists(doomed.path)).toBe(false);
     expect(await exists(kept.path)).toBe(true);
     expect(await exists(join(parent, 'outside.txt'))).toBe(true);
@@ -168,7 +173,7 @@ describe('workspace preparer', () => {
       preparer.prepare({ ...base, sessionId: '../escape', kind: 'isolated' }),
     ).rejects.toMatchObject({ code: 'invalid_argument' });
 
-    await preparer.remove({ executor, workRoot, path: isolated.path });
+    await preparer.remove({ executor, workRoot, paths: [isolated.path] });
     expect(await exists(isolated.path)).toBe(false);
     expect(await exists(followUp.path)).toBe(true);
   });
