@@ -50,7 +50,7 @@ export interface ReplicaChain {
   problems: string[];
   /** How the replicas ended: the killed ones with SIGKILL, none deposed on its own. */
   exits: string[];
-  /** The agents of the sessions running at each kill (as the leader's API said just before it). */
+  /** The agents of the sessions holding a slot at each kill (as the store held them once the leader died). */
   runningAtKills: string[][];
   /** What the leaders found and took over, summed over every takeover (their reconcile counts). */
   takenOver: Record<string, number>;
@@ -219,7 +219,7 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
       // The first kill comes while a headless manager runs (resumed from its conversation), the second while
       // a tmux agent runs (its run outlives the leader: re-attached), later ones whenever anything runs.
       const wanted = kill === 0 ? 'fake' : kill === 1 ? 'tmux' : null;
-      const running = await eventually(async () => {
+      await eventually(async () => {
         // Work for the kill to land in, when everything so far ended.
         const objectives = await getJson<{ objectives: { status: string }[] }>(
           leader.port,
@@ -233,12 +233,24 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         const agents = (sessions?.sessions ?? []).filter((s) => s.status === 'running').map((s) => s.agent);
         return agents.length && (!wanted || agents.includes(wanted)) ? agents : null;
       }, left());
-      runningAtKills.push(running);
       const victim = replicas.find((r) => r.port === leader.port)!;
       const before = leader.id;
       victim.killed = true;
       const killedAt = Date.now();
       victim.orcha.child.kill('SIGKILL');
+      // What the dead leader left holding a slot, read from a survivor once it is dead (before the lease runs
+      // out): a turn may end between the poll above and the kill.
+      await victim.orcha.exited;
+      const survivor = alive().find((r) => r.serving)!;
+      const leftRunning = await getJson<{ sessions: { status: string; agent: string }[] }>(
+        survivor.port,
+        '/api/sessions',
+      );
+      runningAtKills.push(
+        (leftRunning?.sessions ?? [])
+          .filter((s) => s.status === 'running' || s.status === 'starting')
+          .map((s) => s.agent),
+      );
       replacement = launch();
       leader = await eventually(async () => {
         const next = await leaderOf();

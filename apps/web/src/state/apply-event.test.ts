@@ -84,14 +84,28 @@ describe('applyEvent', () => {
     expect(next.counts.running).toBe(1);
     expect(next.feed[0]!.id).toBe(11);
     // It started: where it runs comes from a fetch; the target's load changed.
-    expect(refreshes).toEqual([{ kind: 'session', id: 'ses_a' }, { kind: 'targets' }]);
+    expect(refreshes).toEqual([{ kind: 'targets' }, { kind: 'session', id: 'ses_a' }]);
   });
 
-  it('keeps a fresher row: a change whose `from` is not the row status is already contained', () => {
+  it('keeps a fresher row, and still moves the counts: the row was fetched after a later change', () => {
     const state = stateWith([session('ses_a', 'completed')]);
     const next = applyEvent(state, statusChange(11, 'ses_a', 'running', 'completed'), () => {});
     expect(next.sessions).toBe(state.sessions);
-    expect(next.counts).toBe(state.counts);
+    expect(next.counts).toMatchObject({ running: 0, completed: 2 });
+  });
+
+  it("keeps the counts exact from a session's creation to its end, whatever its fetched row shows", () => {
+    let state = stateWith([]);
+    const created = { id: 11, at: 1011, type: 'session-create', objectiveId: 'obj_1', sessionId: 'ses_a' };
+    state = applyEvent(state, { ...created, role: 'worker', agent: 'fake' } as OrchaEvent, () => {});
+    expect(state.counts.queued).toBe(1);
+    // The fetched row arrives first, already running, before the starting → running event.
+    state = { ...state, sessions: { ses_a: session('ses_a', 'running') } };
+    state = applyEvent(state, statusChange(12, 'ses_a', 'queued', 'starting'), () => {});
+    state = applyEvent(state, statusChange(13, 'ses_a', 'starting', 'running'), () => {});
+    state = applyEvent(state, statusChange(14, 'ses_a', 'running', 'waiting_input'), () => {});
+    expect(state.sessions.ses_a!.status).toBe('waiting_input');
+    expect(state.counts).toMatchObject({ queued: 0, starting: 0, running: 0, waiting_input: 1 });
   });
 
   it('only lists events the snapshot already contains', () => {

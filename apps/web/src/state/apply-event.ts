@@ -44,6 +44,8 @@ export function applyEvent(
       return next;
     }
     case 'session-create':
+      // A session is created queued; the snapshot's counts plus one move per later event stay exact.
+      next.counts = { ...next.counts, queued: next.counts.queued + 1 };
       refresh(
         next.objectives[event.objectiveId]
           ? { kind: 'session', id: event.sessionId }
@@ -52,12 +54,15 @@ export function applyEvent(
       return next;
     case 'session-status-change': {
       const session = next.sessions[event.sessionId];
-      // A row already past this event (fetched after it) keeps its fresher status.
-      if (session && session.status !== event.from) return next;
+      // The counts move with every event after the snapshot, whatever the row shows: a row fetched after a
+      // later change is fresher than this event, but the counts never saw that change.
       const counts = { ...next.counts };
       counts[event.from] = Math.max(0, counts[event.from] - 1);
       counts[event.to] += 1;
       next.counts = counts;
+      if (slotStatuses.includes(event.from) !== slotStatuses.includes(event.to)) refresh({ kind: 'targets' });
+      // A row already past this event (fetched after it) keeps its fresher status.
+      if (session && session.status !== event.from) return next;
       if (session) {
         next.sessions = {
           ...next.sessions,
@@ -75,7 +80,6 @@ export function applyEvent(
       } else if (next.objectives[event.objectiveId]) {
         refresh({ kind: 'session', id: event.sessionId });
       }
-      if (slotStatuses.includes(event.from) !== slotStatuses.includes(event.to)) refresh({ kind: 'targets' });
       return next;
     }
     case 'session-update': {
