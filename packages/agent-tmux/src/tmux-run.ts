@@ -36,6 +36,8 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
   const events = new AsyncQueue<AgentEvent>();
   const follow = new AbortController();
   let canceled = false;
+  /** Orcha stops and leaves the program running in tmux: nothing of it is ended or removed. */
+  let detached = false;
   let exit: AgentExit | undefined;
   let firstInput = options.firstInput;
 
@@ -71,7 +73,7 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
 
   /** The follow ended: the program is gone. Read how it ended, then remove the dead session. */
   const settle = async (status: PaneStatus | null | 'unreachable'): Promise<AgentExit> => {
-    if (canceled) return canceledExit();
+    if (canceled || detached) return canceledExit();
     if (status === 'unreachable') {
       const message = `lost the connection to the machine of ${name} and could not reach it again`;
       events.push({ type: 'error', kind: 'crashed', message, resetsAt: null });
@@ -126,8 +128,8 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
         // A dropped connection, or the log unreadable: the pane says which below.
         failure = error;
       }
-      status = canceled ? null : await paneStatusThroughDrops();
-      if (canceled || status === null || status === 'unreachable') break;
+      status = canceled || detached ? null : await paneStatusThroughDrops();
+      if (canceled || detached || status === null || status === 'unreachable') break;
       failures = failure ? failures + 1 : 0;
       if (failures >= 5) {
         events.push({ type: 'error', kind: 'other', message: describe(failure), resetsAt: null });
@@ -148,7 +150,7 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
     await driver?.stop();
     return settle(status);
   })().then(async (result) => {
-    await options.cleanup?.().catch(() => {});
+    if (!detached) await options.cleanup?.().catch(() => {});
     exit = result;
     events.push(result);
     events.end();
@@ -176,6 +178,11 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
       await controller.killSession(name, { removeLog: true });
       follow.abort();
       await finished;
+    },
+    detach() {
+      if (exit || canceled) return;
+      detached = true;
+      follow.abort();
     },
     wait: () => finished,
     snapshot: () => controller.capturePane(name),

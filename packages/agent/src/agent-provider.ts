@@ -71,6 +71,11 @@ export interface AgentRun {
   send(text: string): Promise<void>;
   /** Stops the run and everything it started; `wait` then resolves with reason `canceled`. */
   cancel(): Promise<void>;
+  /**
+   * Stops following the run and leaves its program running, to be re-attached by `attachName` at the next
+   * start (tmux runs only: orcha stopping). The events end with an `exited` event of reason `canceled`.
+   */
+  detach?(): void;
   /** Resolves with the final `exited` event, never rejects, never hangs after the process is gone. */
   wait(): Promise<AgentExit>;
   /** A picture of the terminal right now (tmux runs only). */

@@ -11,7 +11,7 @@ import {
   sessionMachine,
   type Target,
 } from '@orcha/model';
-import type { Store, StoreReads } from '@orcha/store';
+import type { EventListener, Store, StoreReads } from '@orcha/store';
 import type { Preparer } from '@orcha/workspace';
 import { defaultConfig, defaultHealthConfig, type HealthConfig, type OrchestratorConfig } from './config.js';
 import type { Context, Logger } from './context.js';
@@ -26,7 +26,7 @@ import { createScheduler } from './scheduler.js';
 import { cancelSession, stopRun } from './session-control.js';
 import { createSessionDriver } from './session-driver.js';
 import { report } from './session-status.js';
-import { type Delivery, steer } from './steering.js';
+import { type Delivery, deliverInbox, steer } from './steering.js';
 import { createHealthMonitor } from './target-health.js';
 import {
   doctorTarget,
@@ -157,9 +157,22 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   ctx.holdsPlacement = health.holdsPlacement;
   let unsubscribe: (() => void) | null = null;
 
-  const onEvents = (events: Parameters<Parameters<Store['subscribe']>[0]>[0]) => {
+  const onEvents: EventListener = (events, origin) => {
     cleanupAfter(ctx, events);
     for (const event of events) {
+      // A message written through another replica to a run this one holds: delivered now, as it would be here.
+      if (
+        origin === 'another-process' &&
+        event.type === 'message-append' &&
+        ctx.runs.has(event.sessionId) &&
+        ctx.store.pendingInputCount(event.sessionId) > 0
+      )
+        void deliverInbox(ctx, event.sessionId).catch((error: unknown) =>
+          ctx.log('warn', 'delivering a message written elsewhere failed', {
+            sessionId: event.sessionId,
+            error: String(error),
+          }),
+        );
       // Work made or canceled through another replica (the shared feed): placed, or its run stopped, here.
       if (event.type === 'session-create') ctx.wake();
       if (event.type !== 'session-status-change') continue;
@@ -206,6 +219,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
             });
           }),
       );
+      // Runs that outlive orcha (tmux) are left running, no longer followed: re-attached at the next start.
+      for (const [sessionId, live] of ctx.runs)
+        if (live.run.attachName) {
+          ctx.runs.delete(sessionId);
+          live.run.detach?.();
+        }
       await Promise.all(ctx.exits.values());
       // Runs still being prepared or settling finish before the store may close.
       await driver.idle();

@@ -169,6 +169,10 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
       why: 'shutdown',
       reason: 'orcha stopped; resumes on start',
     });
+  } else if (ctx.closing) {
+    // It outlives orcha in tmux: left running, re-attached at the next start.
+    ctx.runs.delete(current.id);
+    run.detach?.();
   }
   await consume(ctx, current, live);
 }

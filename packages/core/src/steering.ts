@@ -20,8 +20,11 @@ export async function steer(
   if (sessionMachine.isTerminal(session.status)) {
     throw new OrchaError('conflict', `session ${sessionId} is ${session.status}; it takes no more messages`);
   }
-  ctx.store.appendMessages(sessionId, [{ at: ctx.clock(), kind: 'user', text, data: { origin } }]);
-  ctx.store.queueInput(sessionId, text);
+  // One commit: whoever hears of the message (another replica holding the run) finds it in the inbox.
+  ctx.store.batch(() => {
+    ctx.store.appendMessages(sessionId, [{ at: ctx.clock(), kind: 'user', text, data: { origin } }]);
+    ctx.store.queueInput(sessionId, text);
+  });
   return deliverInbox(ctx, sessionId);
 }
 

@@ -35,6 +35,11 @@ export interface SqlClient {
 }
 
 /** What every part of the store shares: the connection, the clock, ids, and the transaction helper. */
+/** Who committed a batch of events: this process, or another one on the same database (PostgreSQL replicas). */
+export type EventOrigin = 'this-process' | 'another-process';
+/** Hears every committed batch of events, in commit order. */
+export type EventListener = (events: OrchaEvent[], origin: EventOrigin) => void;
+
 export interface StoreContext {
   /** The SQL client (named for the embedded engine; on PostgreSQL it speaks PostgreSQL). */
   sqlite: SqlClient;
@@ -49,7 +54,7 @@ export interface StoreContext {
    * subscribers only after it commits; if `work` throws, nothing is written or announced.
    */
   write<T>(work: (emit: (event: EventData) => void) => T): T;
-  subscribe(listener: (events: OrchaEvent[]) => void): () => void;
+  subscribe(listener: EventListener): () => void;
   /**
    * Fences this process's writes with a lease token (`null`: none, the default): from now on every write
    * transaction first renews the `scheduler` lease for `leaseMs` if it still carries this token — a leader
@@ -109,7 +114,7 @@ export function createContext(engine: {
   sharedFeed?: boolean;
   close(): void;
 }): StoreContext {
-  const listeners = new Set<(events: OrchaEvent[]) => void>();
+  const listeners = new Set<EventListener>();
   const insertEvent = engine.sqlite.prepare(
     'INSERT INTO events (at, type, objective_id, session_id, data) VALUES (?, ?, ?, ?, ?) RETURNING id',
   );
@@ -141,10 +146,10 @@ export function createContext(engine: {
       0)
     : 0;
 
-  const announce = (events: OrchaEvent[]) => {
+  const announce = (events: OrchaEvent[], origin: EventOrigin) => {
     if (!events.length) return;
     cursor = events[events.length - 1]!.id;
-    for (const listener of listeners) listener(events);
+    for (const listener of listeners) listener(events, origin);
   };
 
   /** Announces what other processes committed after the cursor and before the id `before`. */
@@ -152,7 +157,7 @@ export function createContext(engine: {
     if (!engine.sharedFeed || depth > 0) return;
     for (;;) {
       const rows = eventsBetween.all(cursor, before) as { id: number; at: number; data: string }[];
-      announce(rows.map(parseEvent));
+      announce(rows.map(parseEvent), 'another-process');
       if (rows.length < 1000) return;
     }
   };
@@ -187,7 +192,7 @@ export function createContext(engine: {
     if (committed.length) {
       // Another process's events committed before ours are announced first, in id order.
       if (engine.sharedFeed && committed[0]!.id > cursor + 1) catchUp(committed[0]!.id);
-      announce(committed);
+      announce(committed, 'this-process');
     }
     return result;
   };

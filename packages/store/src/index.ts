@@ -1,6 +1,7 @@
 export type { AgentSwitch } from './agent-switch.js';
 export type { DashboardSummary, HistoryPage, HistoryQuery, ObjectiveRow, SessionRow } from './dashboard.js';
 export { historyPageSize, maxHistoryPageSize } from './dashboard.js';
+export type { EventListener, EventOrigin } from './database.js';
 export type { ProviderUsage } from './feed.js';
 export type { LockResult } from './locks.js';
 export type {

@@ -24,6 +24,7 @@ import type {
 } from '@orcha/model';
 import type { AgentSwitch } from './agent-switch.js';
 import type { DashboardSummary, HistoryPage, HistoryQuery } from './dashboard.js';
+import type { EventListener } from './database.js';
 import type { ProviderUsage } from './feed.js';
 import type { LockResult } from './locks.js';
 import type { Notification, NotificationDelivery, NotificationDraft } from './notifications.js';
@@ -118,8 +119,8 @@ export interface StoreReads {
   nextDeliveryAt(sinks: readonly string[]): number | null;
   /** Every `orcha serve` heard from lately on this database, oldest first, with which one leads. */
   listReplicas(): Replica[];
-  /** Hears every committed batch of events, in commit order; returns the unsubscribe function. */
-  subscribe(listener: (events: OrchaEvent[]) => void): () => void;
+  /** Hears every committed batch of events, in commit order, and who committed it; returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
 }
 
 /**
