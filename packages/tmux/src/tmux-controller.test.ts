@@ -114,8 +114,13 @@ describe('tmux controller: sessions', () => {
   });
 });
 
+// A hundred confirmed round trips each: ~6 s alone, three times that on a 2-core machine running other tests.
+const hundredSteersMs = 60_000;
+
 describe('tmux controller: steering', () => {
-  it('delivers 100 lines to the scripted TUI without losing one Enter', async () => {
+  it('delivers 100 lines to the scripted TUI without losing one Enter', {
+    timeout: hundredSteersMs,
+  }, async () => {
     await startTui('orcha-tui');
     for (let i = 1; i <= 100; i++) {
       const result = await tmux.sendText('orcha-tui', `line-${String(i).padStart(3, '0')}`);
@@ -155,7 +160,7 @@ describe('tmux controller: steering', () => {
     await tmux.killSession('orcha-paste');
   });
 
-  it('steers a shell 100 times, every command run', async () => {
+  it('steers a shell 100 times, every command run', { timeout: hundredSteersMs }, async () => {
     await tmux.newSession({ name: 'orcha-sh', cwd: temp.path, command: ['sh'], env: { PS1: '$ ' } });
     for (let i = 1; i <= 100; i++) {
       const result = await tmux.sendText('orcha-sh', `echo got: ${i}`);
