@@ -2,14 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentProvider } from '@orcha/agent';
+import { createClaudeAcpProvider } from '@orcha/agent-acp';
 import { createClaudeProvider } from '@orcha/agent-claude';
 import { createCodexProvider } from '@orcha/agent-codex';
 import { defaultHealthConfig } from '@orcha/core';
 import {
+  type AcpCliEnvironment,
   type ClaudeCliEnvironment,
   type CodexHome,
+  claudeAcpPath,
   claudeCliPath,
   codexCliPath,
+  createAcpCliEnvironment,
   createClaudeCliEnvironment,
   createCodexHome,
   type FakeAnthropic,
@@ -33,6 +37,11 @@ export interface AgentsOnSsh {
 
 /** The real `claude` CLI on `box`, its model the fake Anthropic server. */
 export interface ClaudeOnSsh extends AgentsOnSsh {
+  anthropic: FakeAnthropic;
+}
+
+/** The real Claude ACP adapter on `box` (beside the plan-following fake manager), its model the fake Anthropic server. */
+export interface ClaudeAcpOnSsh extends AgentsOnSsh {
   anthropic: FakeAnthropic;
 }
 
@@ -138,6 +147,35 @@ export async function startCodexOnSsh(
     },
   );
   return { ...rig, openai };
+}
+
+/**
+ * The real Claude ACP adapter (an Agent Client Protocol agent over stdio) as the agent `claude-acp` on `box`,
+ * and the plan-following fake manager (`fake`) to spawn it as a worker; the fake model answers with `handler`.
+ */
+export async function startClaudeAcpOnSsh(
+  handler: FakeHandler,
+  reconnectWaitMs: number,
+): Promise<ClaudeAcpOnSsh> {
+  const anthropic = await startFakeAnthropic({ handler });
+  let acpHome: AcpCliEnvironment | undefined;
+  const rig = await startAgentsOnSsh(
+    async () => {
+      acpHome = await createAcpCliEnvironment({ agent: 'claude', baseUrl: anthropic.url });
+      const acp = createClaudeAcpProvider({
+        command: process.execPath,
+        args: [claudeAcpPath],
+        env: acpHome.env,
+      });
+      return { 'claude-acp': acp, fake: createRemoteFakeProvider() };
+    },
+    reconnectWaitMs,
+    async () => {
+      await anthropic.stop();
+      await acpHome?.remove();
+    },
+  );
+  return { ...rig, anthropic };
 }
 
 /** The process groups of a session's detached runs on the target (the sshd is on loopback). */
