@@ -40,7 +40,10 @@ export interface ClaudeOnSsh extends AgentsOnSsh {
   anthropic: FakeAnthropic;
 }
 
-/** The real Claude ACP adapter on `box` (beside the plan-following fake manager), its model the fake Anthropic server. */
+/**
+ * The real Claude ACP adapter on `box` (beside the plan-following fake manager), its model the fake Anthropic
+ * server.
+ */
 export interface ClaudeAcpOnSsh extends AgentsOnSsh {
   anthropic: FakeAnthropic;
 }
