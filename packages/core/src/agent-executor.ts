@@ -49,18 +49,16 @@ const owedSweeps = new WeakMap<Context, Map<string, Promise<number> | null>>();
 export function endOrphanedRunsOn(ctx: Context, target: Target): Promise<number> {
   const owed = owedSweeps.get(ctx);
   if (!owed?.has(target.id)) return Promise.resolve(0);
-  let sweep = owed.get(target.id);
-  if (!sweep) {
-    const started = (async () => (await ctx.executorFor(target).sweepDetached?.(spoolRoot(target))) ?? 0)();
-    sweep = started;
-    owed.set(target.id, started);
-    started.then(
-      () => owed.delete(target.id),
-      () => {
-        if (owed.get(target.id) === started) owed.set(target.id, null);
-      },
-    );
-  }
+  const underWay = owed.get(target.id);
+  if (underWay) return underWay;
+  const sweep = (async () => (await ctx.executorFor(target).sweepDetached?.(spoolRoot(target))) ?? 0)();
+  owed.set(target.id, sweep);
+  sweep.then(
+    () => owed.delete(target.id),
+    () => {
+      if (owed.get(target.id) === sweep) owed.set(target.id, null);
+    },
+  );
   return sweep;
 }
 
