@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { anthropicReply, type LoopbackSshd, lastUserText } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './harness.js';
-import { type ClaudeOnSsh, groupAlive, spooledGroups, startClaudeOnSsh } from './remote-claude.js';
+import {
+  type ClaudeOnSsh,
+  groupAlive,
+  lostOrResumed,
+  spooledGroups,
+  startClaudeOnSsh,
+  transcriptTexts,
+} from './remote-cli-agents.js';
 import type { RemoteHarness } from './remote-harness.js';
 
 // The real `claude` CLI as a headless agent on an SSH target whose connection drops mid-run: the agent runs
@@ -38,8 +45,7 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const texts = (sessionId: string) =>
-  harness.store.listMessages(sessionId, { after: 0, limit: 5_000 }).map((message) => message.text);
+const texts = (sessionId: string) => transcriptTexts(harness, sessionId);
 
 describe('a headless agent on an SSH target whose connection drops', () => {
   it('runs on through the drop: the transcript is whole, nothing is resumed, and cancel leaves nothing', async () => {
@@ -75,12 +81,7 @@ describe('a headless agent on an SSH target whose connection drops', () => {
     expect(said.filter((text) => text === 'first-answer')).toHaveLength(1);
     expect(said.filter((text) => text === 'second-answer')).toHaveLength(1);
     expect(spooledGroups(sshd, session.id)).toEqual([group]);
-    const reasons = harness.store
-      .listEvents({ after: 0, limit: 5_000 })
-      .flatMap((event) =>
-        event.type === 'session-status-change' && event.sessionId === session.id ? [event.reason ?? ''] : [],
-      );
-    expect(reasons.filter((reason) => /lost the connection|resum/.test(reason))).toEqual([]);
+    expect(lostOrResumed(harness, session.id)).toEqual([]);
     // One conversation: the model never saw a resumed session's replayed prompt twice.
     expect(
       rig.anthropic.requests.filter((request) => lastUserText(request)?.includes('say first')),

@@ -37,6 +37,12 @@ export interface RemoteHarness {
   /** The orchestrator's own executor of a target (by id or name). */
   executorOf(target: string): Executor;
   /**
+   * Restarts orcha on the same data dir as a new process would: the orchestrator and API stop, the store
+   * and every SSH connection close (with whatever the executors kept in memory), and all of them open anew.
+   * `url`, `store` and `orchestrator` are the new ones afterwards.
+   */
+  restart(): Promise<void>;
+  /**
    * Resolves when `predicate` holds, checked after every committed event and every 100 ms: remote state (a
    * process, a file) changes without an event.
    */
@@ -60,43 +66,63 @@ export interface RemoteHarnessOptions {
 
 export async function startRemoteHarness(options: RemoteHarnessOptions): Promise<RemoteHarness> {
   const dir = await createTempDir('orcha-remote-');
-  const store = createTestStore(dir);
-  if (options.localCapacity)
-    store.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: options.localCapacity });
   const knownHostsFile = join(dir.path, 'known_hosts');
   await writeFile(knownHostsFile, '', { mode: 0o600 });
-  const ssh = createSshExecutorPool({
-    knownHostsFile,
-    extraKnownHostsFiles: options.extraKnownHostsFiles,
-    defaultIdentityFiles: options.defaultIdentityFiles,
-  });
   const local = createLocalExecutor();
-  const executorFor = (target: Target): Executor =>
-    target.kind === 'local' ? local : ssh.executorFor(target);
-  const { url, orchestrator, stop } = await serveOrchestrator(
-    {
+  /** One life of orcha: its store, its SSH connections, its orchestrator behind the API. */
+  const open = async () => {
+    const store = createTestStore(dir);
+    if (options.localCapacity)
+      store.ensureLocalTarget({ workRoot: join(dir.path, 'work'), capacity: options.localCapacity });
+    const ssh = createSshExecutorPool({
+      knownHostsFile,
+      extraKnownHostsFiles: options.extraKnownHostsFiles,
+      defaultIdentityFiles: options.defaultIdentityFiles,
+    });
+    const executorFor = (target: Target): Executor =>
+      target.kind === 'local' ? local : ssh.executorFor(target);
+    const served = await serveOrchestrator(
+      {
+        store,
+        providers: options.providers,
+        executorFor,
+        forge: options.forge ?? createFakeForge({ anyRepository: true }),
+        preparer: options.preparer ?? createWorkspacePreparer({ git: options.git ?? {} }),
+        config: options.config,
+      },
+      'test',
+    );
+    return {
+      ...served,
       store,
-      providers: options.providers,
       executorFor,
-      forge: options.forge ?? createFakeForge({ anyRepository: true }),
-      preparer: options.preparer ?? createWorkspacePreparer({ git: options.git ?? {} }),
-      config: options.config,
-    },
-    'test',
-  );
+      async close() {
+        await served.stop();
+        ssh.close();
+        store.close();
+      },
+    };
+  };
+  let life = await open();
   const inspectors: SshExecutor[] = [];
 
   return {
-    url,
+    get url() {
+      return life.url;
+    },
     dir,
-    store,
-    orchestrator,
+    get store() {
+      return life.store;
+    },
+    get orchestrator() {
+      return life.orchestrator;
+    },
     knownHostsFile,
     async trust(sshd) {
       await appendFile(knownHostsFile, `${sshd.hostKeyLine}\n`);
     },
     register(sshd, name, registerOptions = {}) {
-      return api({ url }, 'POST', '/api/targets', {
+      return api({ url: life.url }, 'POST', '/api/targets', {
         name,
         kind: 'ssh',
         host: sshd.host,
@@ -113,13 +139,15 @@ export async function startRemoteHarness(options: RemoteHarnessOptions): Promise
       inspectors.push(executor);
       return executor;
     },
-    executorOf: (target) => executorFor(store.getTarget(target)),
-    until: (predicate, timeoutMs = 20_000) => until(store, predicate, { timeoutMs, pollMs: 100 }),
+    executorOf: (target) => life.executorFor(life.store.getTarget(target)),
+    until: (predicate, timeoutMs = 20_000) => until(life.store, predicate, { timeoutMs, pollMs: 100 }),
+    async restart() {
+      await life.close();
+      life = await open();
+    },
     async close() {
-      await stop();
+      await life.close();
       for (const executor of inspectors) executor.close();
-      ssh.close();
-      store.close();
       await dir.remove();
     },
   };

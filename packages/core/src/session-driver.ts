@@ -122,7 +122,7 @@ async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Pro
   if (await enforceBudget(ctx, current.id)) return; // a spent budget: no model call starts
   const objective = store.getObjective(current.objectiveId);
   const reach = await sessionReach(ctx, current.agent, target, executor);
-  await endLeftoverRuns(executor, target, current.id);
+  await endLeftoverRuns(ctx, executor, target, current.id);
   const pending = store.takeInput(current.id);
   // A session that moved to this agent mid-task starts from a handoff instead of its bare task.
   const handoff = current.providerSessionId

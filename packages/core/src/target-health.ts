@@ -1,5 +1,6 @@
 import type { Executor } from '@orcha/exec';
 import { activeSessionStatuses, type Target, type TargetHealth } from '@orcha/model';
+import { endOrphanedRunsOn } from './agent-executor.js';
 import type { HealthConfig } from './config.js';
 import type { Context } from './context.js';
 import { targetRebootedMessage } from './prompts.js';
@@ -228,6 +229,7 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
     ctx.store.setTargetHealth(targetId, health);
     beat.dueAt = monotonic() + settings.probeIntervalMs;
     learnPeaks(probe.sessionRss);
+    if (target.kind === 'ssh') await sweepOrphans(target);
     const floor = target.diskFloorBytes ?? 0;
     if (floor > 0 && probe.diskFreeBytes !== null && probe.diskFreeBytes < floor) await freeDisk(target);
     if (before?.bootId && probe.bootId && before.bootId !== probe.bootId) {
@@ -250,6 +252,25 @@ export function createHealthMonitor(ctx: Context, options: HealthMonitorOptions 
       }
     }
     return 'answered';
+  };
+
+  /**
+   * A target that answers is rid of the agent runs earlier orchas left there, while this orcha still owes
+   * it that sweep (it did not answer at start-up): before its doctor may bring it back online.
+   */
+  const sweepOrphans = async (target: Target) => {
+    try {
+      const ended = await endOrphanedRunsOn(ctx, target);
+      if (ended > 0)
+        ctx.log('info', `ended ${ended} agent runs an earlier orcha left on ${target.name}`, {
+          targetId: target.id,
+        });
+    } catch (error) {
+      ctx.log('warn', `could not end the agent runs left on ${target.name} yet`, {
+        targetId: target.id,
+        error: String(error),
+      });
+    }
   };
 
   /** The highest resident memory seen per agent, kept in the store: what the next session of it needs. */

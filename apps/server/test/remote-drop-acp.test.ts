@@ -1,0 +1,94 @@
+import { type AnthropicRequest, anthropicReply, type LoopbackSshd, lastUserText } from '@orcha/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from './harness.js';
+import {
+  type ClaudeAcpOnSsh,
+  groupAlive,
+  lostOrResumed,
+  spooledGroups,
+  spooledOutput,
+  startClaudeAcpOnSsh,
+  transcriptTexts,
+} from './remote-cli-agents.js';
+import type { RemoteHarness } from './remote-harness.js';
+
+// An Agent Client Protocol agent (the real Claude ACP adapter, JSON-RPC over stdio) as a worker on an SSH
+// target whose connection drops mid-turn: it runs detached from the connection there, orcha's requests reach
+// its stdin through the spool, and its answers are read on from the last byte once the machine answers again.
+
+let rig: ClaudeAcpOnSsh;
+let sshd: LoopbackSshd;
+let harness: RemoteHarness;
+/** The model's answer waits for this: the connection drops while the agent waits for its model. */
+let releaseAnswer: () => void = () => {};
+const answerHeld = new Promise<void>((resolve) => {
+  releaseAnswer = resolve;
+});
+let asked = false;
+const answer = 'acp-answer-after-the-drop';
+
+/** Claude Code asks its model for a session title (structured output) beside the conversation itself. */
+const isTitleRequest = (request: AnthropicRequest) =>
+  (request.body.output_config as { format?: { type?: string } } | undefined)?.format?.type === 'json_schema';
+
+beforeAll(async () => {
+  rig = await startClaudeAcpOnSsh(async (request) => {
+    if (isTitleRequest(request)) return anthropicReply.text('{"title":"through the drop"}');
+    if (!lastUserText(request)?.includes('say through-the-drop')) return anthropicReply.text('ok');
+    asked = true;
+    await answerHeld;
+    return anthropicReply.text(answer);
+  }, 30_000);
+  ({ sshd, harness } = rig);
+});
+
+afterAll(async () => {
+  releaseAnswer();
+  await rig?.close();
+});
+
+describe('an ACP agent as a worker on an SSH target whose connection drops', () => {
+  it('finishes its turn through the drop: the transcript is whole and nothing is resumed or restarted', async () => {
+    const plan = { spawn: [{ title: 'acp worker', prompt: 'say through-the-drop', agent: 'claude-acp' }] };
+    const created = await api(harness, 'POST', '/api/objectives', {
+      title: 'acp through the drop',
+      prompt: JSON.stringify(plan),
+      agent: 'fake',
+    });
+    expect(created.status).toBe(201);
+    const objectiveId = created.body.objective.id as string;
+    const worker = await harness.until(
+      () => harness.store.listSessions({ objectiveId }).find((session) => session.agent === 'claude-acp'),
+      30_000,
+    );
+    await harness.until(() => asked, 60_000);
+    const [group] = spooledGroups(sshd, worker.id);
+    expect(group).toBeGreaterThan(1);
+
+    // The machine drops off while the agent waits for its model; the agent lives on there, and writes its
+    // answer to the spool while orcha cannot read it.
+    await sshd.down();
+    await harness.until(() => (harness.store.getTarget('box').health?.missed ?? 0) >= 1);
+    expect(groupAlive(group!)).toBe(true);
+    releaseAnswer();
+    // The turn's end (the `session/prompt` response) is in the spool before the machine answers again.
+    await harness.until(() => spooledOutput(sshd, worker.id).includes('"stopReason"'), 30_000);
+    expect(transcriptTexts(harness, worker.id).join('')).not.toContain(answer);
+    await sshd.up();
+
+    await harness.until(() => harness.store.getSession(worker.id).status === 'completed', 60_000);
+    // The answer streamed in chunks (one transcript message each): every chunk once, in order.
+    expect(transcriptTexts(harness, worker.id).join('')).toBe(answer);
+    expect(harness.store.getSession(worker.id).result).toBe(answer);
+    expect(lostOrResumed(harness, worker.id)).toEqual([]);
+    // One run of one conversation: the model was asked once (beside the adapter's title request), by the one
+    // agent process started there.
+    const asks = rig.anthropic.requests.filter(
+      (request) => !isTitleRequest(request) && lastUserText(request)?.includes('say through-the-drop'),
+    );
+    expect(asks).toHaveLength(1);
+    // The finished worker's agent process is stopped there: its group is gone, and so is its spool.
+    await harness.until(() => !groupAlive(group!) && spooledGroups(sshd, worker.id).length === 0, 10_000);
+    await api(harness, 'POST', `/api/objectives/${objectiveId}/cancel`, {});
+  });
+});
