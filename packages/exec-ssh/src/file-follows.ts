@@ -12,7 +12,8 @@ const chunkBytes = 256 * 1024;
  * One round over every followed file, on the target. `$1`: the byte cap; `$2`: `id,offset,pid` per follow
  * (numbers only, pid 0 for none); then two paths per follow: the file, and the file whose existence ends it
  * ('' for none). One `stat` looks at every path; its lines (`size path`, only for paths that exist, in
- * argument order) are matched to the follows in order. The end is looked at before the file is measured
+ * argument order) are matched to the follows in order. Each read is one `dd` (GNU; `tail | head` where dd
+ * cannot skip by bytes). The end is looked at before the file is measured
  * again, so an ended follow's read reaches everything written before it ended. Prints `id ended count`
  * for each follow that grew or ended (nothing for the others), then one line of base64: the bytes read of
  * each, in that order.
@@ -46,7 +47,9 @@ for g in $spec; do
   fi
 done
 printf '%s' "$reads" | while read -r o n f; do
-  [ "$n" -gt 0 ] && tail -c +$((o + 1)) -- "$f" | head -c "$n"
+  [ "$n" -gt 0 ] || continue
+  dd if="$f" bs=65536 iflag=skip_bytes,count_bytes skip="$o" count="$n" status=none 2>/dev/null ||
+    tail -c +$((o + 1)) -- "$f" | head -c "$n"
 done | base64 | tr -d '\\n'
 echo`;
 
@@ -167,6 +170,7 @@ export class FileFollows {
       this.kicked = false;
       const due = [...this.follows.values()].filter((follow) => !follow.paused);
       let more = false;
+      const started = performance.now();
       if (due.length > 0) {
         try {
           more = await this.round(due);
@@ -178,14 +182,16 @@ export class FileFollows {
           for (const follow of due) this.remove(follow, failure);
         }
       }
-      if (!more && !this.kicked) await this.pause();
+      // A round that takes long (many files, a busy machine) is followed by as long a rest: following
+      // never keeps the target busy more than half the time.
+      if (!more && !this.kicked) await this.pause(Math.max(roundIntervalMs, performance.now() - started));
     }
   }
 
-  /** Waits for the next round: the interval, or less when a follow is added or read on. */
-  private pause(): Promise<void> {
+  /** Waits `ms` for the next round, or less when a follow is added or read on. */
+  private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), roundIntervalMs);
+      const timer = setTimeout(() => this.wake?.(), ms);
       this.wake = () => {
         this.wake = null;
         clearTimeout(timer);

@@ -69,14 +69,16 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       }
       // A new shell costs a channel and a login on the target (tens of milliseconds, more when the login
       // shell's rc files are heavy); a busy one is usually free again within a millisecond or two. So wait
-      // briefly, and open another only while every shell stays busy (long commands such as a clone).
-      if (shells.length === 0 || (shells.length < maxShells && !(await freedWithin(growAfterMs)))) {
+      // briefly, and open another only while every shell stays busy (long commands such as a clone) and
+      // there is still room: many commands that waited together open no more than `maxShells`.
+      const room = () => shells.length < maxShells;
+      if (room() && (shells.length === 0 || !(await freedWithin(growAfterMs))) && room()) {
         const shell = new CommandShell(connection);
         shells.push(shell);
         shell.busy = true;
         return shell;
       }
-      if (shells.length >= maxShells) await new Promise<void>((resolve) => waiters.push(resolve));
+      if (!room()) await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
   /** Resolves true when a shell is released within `ms`, false otherwise. */
