@@ -162,7 +162,7 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
           if (!message.id) continue;
           const event = JSON.parse(message.data) as OrchaEvent;
           // Committed by the leader (or an API call elsewhere), heard on a replica that does not lead.
-          if (reader.port !== leader.port) sseCrossReplicaMs.push(Date.now() - event.at);
+          if (reader.port !== leader.port) sseCrossReplicaMs.push(message.receivedAt - event.at);
           if (event.type === 'message-append') seenAppends.push(event);
         }
       }
@@ -349,9 +349,8 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
           });
           const { objective } = (await response.json()) as { objective: { id: string } };
           await stream.until((messages) => messages.some((m) => m.data.includes(objective.id)), 10_000);
-          const received = Date.now();
           const frame = stream.messages.find((m) => m.data.includes(objective.id))!;
-          quietSseMs.push(received - (JSON.parse(frame.data) as OrchaEvent).at);
+          quietSseMs.push(frame.receivedAt - (JSON.parse(frame.data) as OrchaEvent).at);
           stream.messages.splice(0);
           await fetch(url(from.port, `/api/objectives/${objective.id}/cancel`), {
             method: 'POST',

@@ -13,7 +13,7 @@ let port = 0;
 async function serve(): Promise<void> {
   const args = ['--port', String(port), '--data-dir', dir.path, '--tmux', '--tmux-socket', tmux.socketName];
   args.push('--no-demo', '--schedule-interval', '200ms');
-  const orcha = await startOrcha(args, { env: { ...process.env, ORCHA_DEMO_QUIET_MS: '20000' } });
+  const orcha = await startOrcha(args, { env: { ...process.env, ORCHA_DEMO_QUIET_MS: '60000' } });
   child = orcha.child;
 }
 
@@ -65,6 +65,14 @@ describe('a crash and a restart', () => {
     expect(workers[0]!.attachCommand).toContain(`-L ${tmux.socketName}`);
     expect(workers[0]!.attachCommand).toContain(`attach -t orcha-${workers[0]!.id}`);
 
+    // (The workers stay a minute after their last input: through the restart on a loaded machine.)
+    // The crash comes once each worker took its prompt: typing into a terminal cannot be taken back, so a
+    // crash between a prompt's text and its Enter leaves that line unsent (the person sees it in the pane).
+    for (const worker of workers)
+      await eventually(async () => {
+        const { screen } = await get<{ screen: string }>(`/api/sessions/${worker.id}/screen`);
+        return screen.includes('got: keep going');
+      }, 30_000);
     child!.kill('SIGKILL'); // a crash: no chance to clean up
     await new Promise((resolve) => child!.once('exit', resolve));
     const alive = await tmux.tmux(['list-sessions', '-F', '#{session_name}']);

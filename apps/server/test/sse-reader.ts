@@ -4,6 +4,8 @@ export interface SseMessage {
   id: string | null;
   event: string;
   data: string;
+  /** When the frame was read off the stream (ms since the epoch): latency is measured to here. */
+  receivedAt: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
         while (end >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const message: SseMessage = { id: null, event: 'message', data: '' };
+          const message: SseMessage = { id: null, event: 'message', data: '', receivedAt: Date.now() };
           for (const line of block.split('\n')) {
             const colon = line.indexOf(':');
             const field = colon < 0 ? line : line.slice(0, colon);

@@ -93,16 +93,18 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
   const { store } = ctx;
   if (ctx.holdsPlacement()) return; // woken from sleep: every target is probed before anything is placed
   resumeParkedSessions(ctx);
-  const waiting = schedulingOrder(store.listSessions({ statuses: ['queued', 'waiting_capacity'] }));
+  // The queue is read light; a session's whole row only once it may be placed (a slot is free).
+  const waiting = schedulingOrder(store.listWaiting());
   if (waiting.length === 0) return;
-  let active = store.listSessions({ statuses: [...activeSessionStatuses] }).length;
+  const activeSessions = store.listSessions({ statuses: [...activeSessionStatuses] });
+  let active = activeSessions.length;
   const byId = new Map(
     store.listSessions({ ids: [...new Set(waiting.flatMap((s) => s.dependsOn))] }).map((s) => [s.id, s]),
   );
   // Read once per pass and kept current as slots are claimed: a pass stays linear in the queue length.
   const targets = store.listTargets();
   const load = store.targetLoad();
-  const memory = memoryLedger(ctx, targets);
+  const memory = memoryLedger(ctx, targets, activeSessions);
   const agents = new Map<string, ReturnType<typeof usableAgent>>();
   // Idle interactive processes still alive, longest idle first: suspended when their place under the cap is
   // wanted. Only those that can resume their conversation (a TUI in tmux cannot) are ever suspended.
@@ -113,27 +115,28 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
   /** Runnable sessions earlier in the order that are still waiting for a slot. */
   let ahead = 0;
 
-  for (const session of waiting) {
-    const deps = session.dependsOn.map((id) => byId.get(id));
+  for (const queued of waiting) {
+    const deps = queued.dependsOn.map((id) => byId.get(id));
     const broken = deps.find((dep) => dep && (dep.status === 'failed' || dep.status === 'canceled'));
     if (broken) {
-      report(ctx, session.id, { type: 'dependency-ended', dependencyId: broken.id, status: broken.status });
-      store.dropInput(session.id);
+      report(ctx, queued.id, { type: 'dependency-ended', dependencyId: broken.id, status: broken.status });
+      store.dropInput(queued.id);
       continue;
     }
     const unfinished = deps.filter((dep) => dep?.status !== 'completed');
     if (unfinished.length > 0) {
       explain(
         reasons,
-        session,
+        queued,
         `waiting for ${unfinished.length} dependenc${unfinished.length === 1 ? 'y' : 'ies'}`,
       );
       continue;
     }
     if (active >= ctx.config.maxConcurrent) {
-      explain(reasons, session, slotWaitReason(ahead++));
+      explain(reasons, queued, slotWaitReason(ahead++));
       continue;
     }
+    const session = store.getSession(queued.id);
     const agent = agents.get(session.agent) ?? usableAgent(ctx, session.agent);
     agents.set(session.agent, agent);
     if (!ctx.providers.has(agent.name)) {
@@ -217,7 +220,7 @@ function placeWaiting(ctx: Context, launch: (session: Session) => void, reasons:
  * what the probe saw it use (all of it for one not measured yet), kept current as the pass places more — and
  * its floor.
  */
-function memoryLedger(ctx: Context, targets: readonly Target[]) {
+function memoryLedger(ctx: Context, targets: readonly Target[], activeSessions: readonly Session[]) {
   const peaks = ctx.store.agentMemoryPeaks();
   const need = (agent: string): MemoryNeed => ({
     agent,
@@ -225,7 +228,7 @@ function memoryLedger(ctx: Context, targets: readonly Target[]) {
   });
   const promised: Record<string, number> = {};
   const measured = new Map(targets.map((target) => [target.id, target.health?.sessionRss ?? {}]));
-  for (const session of ctx.store.listSessions({ statuses: [...activeSessionStatuses] })) {
+  for (const session of activeSessions) {
     if (!session.targetId) continue;
     const using = measured.get(session.targetId)?.[session.id] ?? 0;
     const headroom = Math.max(0, need(session.agent).bytes - using);
@@ -249,7 +252,7 @@ function memoryLedger(ctx: Context, targets: readonly Target[]) {
 }
 
 /** Records why a session waits, only when the reason changed (no event storm on idle ticks). */
-function explain(reasons: Reasons, session: Session, reason: string): void {
+function explain(reasons: Reasons, session: Pick<Session, 'id' | 'statusReason'>, reason: string): void {
   if (session.statusReason !== reason) reasons.push({ id: session.id, patch: { statusReason: reason } });
 }
 

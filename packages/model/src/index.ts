@@ -97,7 +97,14 @@ export type { Placement, PlacementCandidate } from './placement.js';
 export { chooseTarget } from './placement.js';
 export type { PushDecision, PushRequest } from './push.js';
 export { evaluatePush } from './push.js';
-export type { DiskRoom, MemoryNeed, MemoryRoom, MemoryVerdict, QueuedSession } from './scheduling.js';
+export type {
+  DiskRoom,
+  MemoryNeed,
+  MemoryRoom,
+  MemoryVerdict,
+  QueuedSession,
+  WaitingSession,
+} from './scheduling.js';
 export {
   defaultAgingMs,
   diskAdmits,

@@ -1,4 +1,5 @@
 import type { SessionRole } from './entities.js';
+import type { SessionStatus } from './states.js';
 
 /** What the scheduling order needs to know of a session waiting for a slot. */
 export interface QueuedSession {
@@ -8,6 +9,13 @@ export interface QueuedSession {
   createdAt: number;
   /** When it first started, if ever: a session that ran before is resuming started work. */
   startedAt: number | null;
+}
+
+/** A session waiting for a slot, as the scheduler reads the whole queue on every pass: no more than this. */
+export interface WaitingSession extends QueuedSession {
+  status: Extract<SessionStatus, 'queued' | 'waiting_capacity'>;
+  statusReason: string | null;
+  dependsOn: string[];
 }
 
 /**

@@ -19,6 +19,7 @@ import type {
   TargetHealth,
   TargetStatus,
   TranscriptMessage,
+  WaitingSession,
   Workspace,
 } from '@orcha/model';
 import type { AgentSwitch } from './agent-switch.js';
@@ -52,6 +53,8 @@ export interface StoreReads {
     role?: SessionRole;
     ids?: readonly string[];
   }): Session[];
+  /** The sessions waiting for a slot (queued, waiting_capacity), light: what the scheduler reads per pass. */
+  listWaiting(): WaitingSession[];
   getSessionTokenHash(id: string): string | null;
   /** A page of a session's messages after `after` (by seq), at most 1,000. */
   listMessages(

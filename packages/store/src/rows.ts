@@ -9,6 +9,7 @@ import {
   type Target,
   targetHealthSchema,
   usageSchema,
+  type WaitingSession,
   type Workspace,
 } from '@orcha/model';
 import { z } from 'zod';
@@ -36,6 +37,13 @@ export function toSession(row: typeof schema.sessions.$inferSelect): Session {
     counters: parseColumn(guardCountersSchema, row.counters, 'counters'),
     budget: toBudget(row.budget),
   } as Session;
+}
+
+/** A row of the scheduler's queue read: its dependencies parsed, and only when it has any. */
+export function toWaitingSession(
+  row: Omit<WaitingSession, 'dependsOn'> & { dependsOn: string },
+): WaitingSession {
+  return { ...row, dependsOn: row.dependsOn === '[]' ? [] : parseColumn(idList, row.dependsOn, 'dependsOn') };
 }
 
 export function toTarget(row: typeof schema.targets.$inferSelect): Target {

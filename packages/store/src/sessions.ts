@@ -17,12 +17,13 @@ import {
   sessionMachine,
   sessionRoleSchema,
   usageSchema,
+  type WaitingSession,
   workspaceKindSchema,
 } from '@orcha/model';
 import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput, type StoreContext } from './database.js';
-import { toSession } from './rows.js';
+import { toSession, toWaitingSession } from './rows.js';
 import { locks, pendingInput, sessions, targetSlots } from './schema.js';
 
 type Emit = (event: EventData) => void;
@@ -147,6 +148,21 @@ export function sessionQueries(ctx: StoreContext) {
       .where(inArray(sessions.status, [...statuses]))
       .orderBy(asc(sessions.createdAt), asc(sessions.id))
       .prepare();
+  // The scheduler's whole queue on every pass: only the columns its order and first checks read.
+  const waiting = ctx.db
+    .select({
+      id: sessions.id,
+      role: sessions.role,
+      status: sessions.status,
+      statusReason: sessions.statusReason,
+      createdAt: sessions.createdAt,
+      startedAt: sessions.startedAt,
+      dependsOn: sessions.dependsOn,
+    })
+    .from(sessions)
+    .where(inArray(sessions.status, ['queued', 'waiting_capacity']))
+    .orderBy(asc(sessions.createdAt), asc(sessions.id))
+    .prepare();
   const byStatuses = (statuses: readonly SessionStatus[]) => {
     const key = statuses.join(',');
     const cached = statusQueries.get(key);
@@ -186,6 +202,23 @@ export function sessionQueries(ctx: StoreContext) {
     return toSession(row);
   };
 
+  // Session updates (activity, usage, wait reasons: many a second) prepared once per set of fields.
+  const updates = new Map<string, ReturnType<typeof prepareUpdate>>();
+  const prepareUpdate = (fields: readonly string[]) =>
+    ctx.db
+      .update(sessions)
+      .set(Object.fromEntries(fields.map((field) => [field, sql.placeholder(field)])) as never)
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare();
+  const updateQuery = (fields: readonly string[]) => {
+    const key = fields.join(',');
+    let query = updates.get(key);
+    if (!query) {
+      query = prepareUpdate(fields);
+      updates.set(key, query);
+    }
+    return query;
+  };
   const updateSession = (id: string, patch: SessionPatch): Session => {
     const data = parseInput(sessionPatch, patch, 'session update');
     return ctx.write((emit) => {
@@ -195,7 +228,7 @@ export function sessionQueries(ctx: StoreContext) {
       const row: Record<string, unknown> = { ...data, updatedAt: ctx.clock() };
       if (data.usage) row.usage = JSON.stringify(data.usage);
       if (data.counters) row.counters = JSON.stringify(data.counters);
-      ctx.db.update(sessions).set(row).where(eq(sessions.id, id)).run();
+      updateQuery(Object.keys(row).sort()).run({ ...row, id });
       emit({
         type: 'session-update',
         objectiveId: current.objectiveId,
@@ -238,6 +271,10 @@ export function sessionQueries(ctx: StoreContext) {
         .orderBy(asc(sessions.createdAt), asc(sessions.id))
         .all()
         .map(toSession);
+    },
+
+    listWaiting(): WaitingSession[] {
+      return waiting.all().map((row) => toWaitingSession(row as Parameters<typeof toWaitingSession>[0]));
     },
 
     createSession(input: z.input<typeof createSessionInput>): Session {

@@ -1,4 +1,4 @@
-import { isOrchaError, type OrchaEvent } from '@orcha/model';
+import { isOrchaError, type OrchaEvent, type Session } from '@orcha/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../src/index.js';
 import { openTestStore } from './helpers.js';
@@ -147,6 +147,27 @@ describe('objectives and sessions', () => {
     expect(store.listSessions({ objectiveId: first.objective.id, role: 'worker' }).map((s) => s.id)).toEqual([
       worker.id,
     ]);
+  });
+
+  it('lists the waiting queue light, each row as the whole session has it', () => {
+    const first = objective();
+    const worker = store.createSession({
+      objectiveId: first.objective.id,
+      parentId: first.manager.id,
+      role: 'worker',
+      agent: 'fake',
+      title: 't',
+      prompt: 'p',
+      dependsOn: [first.manager.id],
+    });
+    const running = objective().manager;
+    store.updateSessionStatus(running.id, 'starting');
+    const pick = ({ id, role, status, statusReason, createdAt, startedAt, dependsOn }: Session) => ({
+      ...{ id, role, status, statusReason, createdAt, startedAt, dependsOn },
+    });
+    expect(store.listWaiting()).toEqual(
+      [first.manager.id, worker.id].map((id) => pick(store.getSession(id))),
+    );
   });
 
   it('keeps only a hash of the session token', () => {
