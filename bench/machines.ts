@@ -17,9 +17,16 @@
 //                            `sendText`, which the tmux agent's `send` is) on an SSH target whose account's
 //                            shell sleeps 200 ms at every start (BASH_ENV), p50 over p50 of the same on the
 //                            local target (goal ≤ 1.5); every tmux command rides a pooled shell, no channel
+//   follow_start_ms          starting to follow a tmux agent's pane log (first byte of its log in hand) on
+//                            that slow-shell SSH target while 20 other sessions there are followed, p50;
+//                            follow_start_channel_ms is the same through a channel of its own (`tail -f`,
+//                            as every follow took before they shared the target's follow channel), and
+//                            follow_channels the channels starting the 20 follows opened (the pooled
+//                            command shells their pane status reads grew included)
 // The last line is one JSON object `{"bench":"machines",…}`.
 
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -503,6 +510,76 @@ async function measureSteer(): Promise<Figures> {
   }
 }
 
+async function measureFollowStart(): Promise<Figures> {
+  const temp = await createTempDir('orcha-bench-follow-');
+  const slowLogin = join(temp.path, 'slow-login.sh');
+  await writeFile(slowLogin, 'sleep 0.2\n');
+  const sshd = await startSshd({ environment: { BASH_ENV: slowLogin } });
+  const remote = createSshExecutor(sshd.client);
+  const tmux = createTmuxController({
+    executor: remote,
+    socketName: `orcha-bench-follow-${process.pid}`,
+    logDir: join(temp.path, 'logs'),
+  });
+  const names = Array.from({ length: 21 }, (_, n) => `follow-${n}`);
+  const stop = new AbortController();
+  try {
+    await remote.run('true', []); // connected, one pooled shell open
+    const tick = ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick-$i"; sleep 0.1; done'];
+    for (const name of names) await tmux.newSession({ name, cwd: temp.path, command: tick });
+    const before = remote.channels().opened;
+    // 20 sessions followed for the whole measure, as orcha follows every running tmux agent.
+    setMaxListeners(names.length * 2, stop.signal);
+    let following = 0;
+    const followers = names.slice(1).map(async (name) => {
+      let first = true;
+      for await (const _ of tmux.followPane(name, { signal: stop.signal })) {
+        // Read and dropped: the load of following is what counts here.
+        if (first) following++;
+        first = false;
+      }
+    });
+    while (following < followers.length) await new Promise((resolve) => setTimeout(resolve, 50));
+    const opened = remote.channels().opened - before;
+    const firstByte = async (chunks: AsyncIterable<unknown>) => {
+      for await (const _ of chunks) return;
+      throw new Error('the follow ended before its first byte');
+    };
+    const shared: number[] = [];
+    const ownChannel: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      const start = performance.now();
+      const once = new AbortController();
+      await firstByte(tmux.followPane(names[0]!, { signal: once.signal }));
+      once.abort();
+      if (round > 0) shared.push(performance.now() - start); // the first opens the follow channel
+      const channelStart = performance.now();
+      await tmux.paneStatus(names[0]!); // as the follow did first
+      const tail = await remote.spawn('tail', ['-c', '+1', '-f', tmux.logPath(names[0]!)]);
+      await firstByte(tail.stdout);
+      ownChannel.push(performance.now() - channelStart);
+      await tail.kill();
+    }
+    const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    console.log(
+      `following a tmux agent on the slow-shell SSH target with 20 others followed: first byte p50 ${p50(shared).toFixed(1)} ms (a channel of its own: p50 ${p50(ownChannel).toFixed(0)} ms); starting the 20 follows opened ${opened} channel(s) (shells of the command pool included)`,
+    );
+    stop.abort();
+    await Promise.all(followers);
+    return {
+      follow_start_ms: round(p50(shared), 1),
+      follow_start_channel_ms: Math.round(p50(ownChannel)),
+      follow_channels: opened,
+    };
+  } finally {
+    stop.abort();
+    await tmux.killServer().catch(() => {});
+    remote.close();
+    await sshd.stop();
+    await temp.remove();
+  }
+}
+
 const figures: Figures = {};
 const only = process.argv[2];
 const measures = {
@@ -512,6 +589,7 @@ const measures = {
   reboot: measureReboot,
   oom: measureOom,
   steer: measureSteer,
+  follow: measureFollowStart,
 };
 for (const [name, measure] of Object.entries(measures))
   if (!only || only === name) Object.assign(figures, await measure());

@@ -60,6 +60,8 @@ export class SshConnection {
   private connecting: Promise<void> | null = null;
   lastPresentedKey: PresentedHostKey | null = null;
   lastSeenKey: SeenHostKey | null = null;
+  /** Channels opened so far, on every connection of the pool. */
+  channelsOpened = 0;
 
   constructor(private readonly settings: SshSettings) {}
 
@@ -70,6 +72,11 @@ export class SshConnection {
   /** Connections open now. */
   get connections(): number {
     return this.pool.filter((pooled) => !pooled.closed).length;
+  }
+
+  /** Channels open (or being opened) now, on every connection of the pool. */
+  get channelsOpen(): number {
+    return this.pool.reduce((sum, pooled) => sum + (pooled.closed ? 0 : pooled.channels), 0);
   }
 
   /** Reserves room for one channel, on a connection that has it (a new one when none has). */
@@ -104,6 +111,7 @@ export class SshConnection {
         channel.once('close', () => {
           pooled.channels--;
         });
+        this.channelsOpened++;
         return channel;
       } catch (error) {
         pooled.channels--;

@@ -18,8 +18,8 @@ import { environmentExports, missingCommandStatus, remoteCommand } from './remot
 export interface DetachedDeps {
   /** Runs one shell line on a pooled command shell; rejects `unavailable` when the machine cannot be reached. */
   runLine(line: string): Promise<RunResult>;
-  /** The executor's own (attached) spawn, for the `tail -f` that follows a spool file. */
-  spawn: Executor['spawn'];
+  /** The executor's follow of a file (every follow of the target on one channel), for the spool files. */
+  followFile: NonNullable<Executor['followFile']>;
   /** A group that could not be killed now (the machine does not answer): killed once it answers again. */
   killLater(leftover: Leftover): void;
 }
@@ -76,18 +76,6 @@ const alive = (pid: string) =>
   `{ kill -0 ${pid} 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' /proc/${pid}/status; }`;
 
 /**
- * Follows a spool file (`$2`, from byte `$1`) until the program's exit status is in `$3` or its group's
- * leader (`$4`) is gone; the caller then reads what is left in one go.
- */
-const followScript = [
-  'tail -c +"$1" -s 0.1 -f -- "$2" & t=$!',
-  // Builtins only but `sleep` (the leader is the wrapper `sh`, so its stat's third field is its state). A
-  // follower whose connection dropped ends too, once its tail wrote into the closed channel and died.
-  'while [ ! -e "$3/exit" ] && kill -0 "$t" 2>/dev/null && { read -r _ _ s _ < /proc/"$4"/stat; } 2>/dev/null && [ "$s" != Z ]; do sleep 0.2; done',
-  'kill "$t" 2>/dev/null',
-].join('\n');
-
-/**
  * The line that ends every detached group spooled below `dir` (one or two levels down: a session's spool
  * directory, or the directory of every session's): TERM, a second for them to end, KILL, spools removed.
  * A group counts only while its wrapper's command line still names its directory (a reused pid never
@@ -136,8 +124,9 @@ function output(): Output {
 
 /**
  * Starts `command` detached from the connection (see `SpawnOptions.detach`) and returns its handle: output
- * followed with `tail -f` from the last byte read, again after every dropped connection, until the program
- * has ended and its spool is read to the end; then its exit status is read and its directory removed.
+ * followed (`followFile`: the target's one follow channel) from the last byte read, again after every
+ * dropped connection, until the program has ended and its spool is read to the end; then its exit status
+ * is read and its directory removed.
  */
 export async function spawnDetached(
   deps: DetachedDeps,
@@ -212,24 +201,9 @@ export async function spawnDetached(
     for (let idle = 0; ; idle++) {
       const before = offset;
       try {
-        const tail = await deps.spawn('sh', [
-          '-c',
-          followScript,
-          'orcha-follow',
-          String(offset + 1),
-          file,
-          dir,
-          String(pgid),
-        ]);
-        const stop = () => void tail.kill().catch(() => {});
-        giveUp.signal.addEventListener('abort', stop, { once: true });
-        void drain(tail.stderr);
-        try {
-          for await (const chunk of tail.stdout) await take(chunk);
-          await tail.wait();
-        } finally {
-          giveUp.signal.removeEventListener('abort', stop);
-        }
+        const until = { pid: pgid, file: `${dir}/exit` };
+        for await (const chunk of deps.followFile(file, { fromOffset: offset, until, signal: giveUp.signal }))
+          await take(chunk);
       } catch {
         // The connection dropped (or could not be opened): the state below says what to do.
       }
@@ -315,10 +289,4 @@ export async function spawnDetached(
       return killing;
     },
   };
-}
-
-async function drain(stream: AsyncIterable<Uint8Array>): Promise<void> {
-  for await (const _ of stream) {
-    // tail says nothing worth keeping on stderr; read it so its channel never stalls.
-  }
 }

@@ -74,6 +74,21 @@ describe('ssh executor', () => {
     );
   });
 
+  it('opens no more than 8 command shells for many long commands at once', async () => {
+    const fresh = createSshExecutor(sshd.client);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => fresh.run('sh', ['-c', `sleep 0.3; echo n${i}`])),
+      );
+      expect(results.map((result) => result.stdout.trim())).toEqual(
+        Array.from({ length: 24 }, (_, i) => `n${i}`),
+      );
+      expect(fresh.channels().opened).toBeLessThanOrEqual(8);
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('runs each command as the leader of its own process group (the shell job control of bash)', async () => {
     const group = await executor.run('sh', ['-c', 'echo "$$ $(ps -o pgid= -p $$)"']);
     const [pid, pgid] = group.stdout.trim().split(/\s+/);

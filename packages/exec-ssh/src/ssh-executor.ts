@@ -3,6 +3,7 @@ import { OrchaError } from '@orcha/model';
 import { CommandShell } from './command-shell.js';
 import { type PresentedHostKey, type SeenHostKey, SshConnection, type SshSettings } from './connection.js';
 import { type Leftover, leftoverKillLine, spawnDetached, sweepLine } from './detached-process.js';
+import { FileFollows } from './file-follows.js';
 import { trustHostKey } from './known-hosts.js';
 import {
   environmentExports,
@@ -21,6 +22,7 @@ export interface SshExecutor extends Executor {
   hostKey(): SeenHostKey | null;
   trustPresentedHostKey(): Promise<string>;
   sweepDetached(dir: string): Promise<number>;
+  followFile: NonNullable<Executor['followFile']>;
   /**
    * A reverse tunnel on this target's connection: the target's `127.0.0.1:<remotePort>` leads to `to` on
    * this machine. Opened on first call (asking for `remotePort` first when given), kept, and opened again
@@ -30,6 +32,8 @@ export interface SshExecutor extends Executor {
   reverseTunnel(to: TunnelEnd, options?: { remotePort?: number }): Promise<ReverseTunnelState>;
   /** The tunnel to `to` as it stands now, or null when it is not open. */
   reverseTunnelState(to: TunnelEnd): ReverseTunnelState | null;
+  /** Connections and channels open now, and channels opened since the executor was made. */
+  channels(): { connections: number; open: number; opened: number };
   close(): void;
 }
 
@@ -47,6 +51,7 @@ const growAfterMs = 50;
 export function createSshExecutor(settings: SshSettings): SshExecutor {
   const connection = new SshConnection(settings);
   const sftp = sftpSession(connection);
+  const follows = new FileFollows(connection);
   const shells: CommandShell[] = [];
   const tunnels = new Map<string, ReverseTunnel>();
   const tunnelKey = (to: TunnelEnd) => `${to.host}:${to.port}`;
@@ -64,14 +69,16 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       }
       // A new shell costs a channel and a login on the target (tens of milliseconds, more when the login
       // shell's rc files are heavy); a busy one is usually free again within a millisecond or two. So wait
-      // briefly, and open another only while every shell stays busy (long commands such as a clone).
-      if (shells.length === 0 || (shells.length < maxShells && !(await freedWithin(growAfterMs)))) {
+      // briefly, and open another only while every shell stays busy (long commands such as a clone) and
+      // there is still room: many commands that waited together open no more than `maxShells`.
+      const room = () => shells.length < maxShells;
+      if (room() && (shells.length === 0 || !(await freedWithin(growAfterMs))) && room()) {
         const shell = new CommandShell(connection);
         shells.push(shell);
         shell.busy = true;
         return shell;
       }
-      if (shells.length >= maxShells) await new Promise<void>((resolve) => waiters.push(resolve));
+      if (!room()) await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
   /** Resolves true when a shell is released within `ms`, false otherwise. */
@@ -185,7 +192,7 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       if (options.detach && !pty) {
         const deps = {
           runLine,
-          spawn: executor.spawn,
+          followFile: executor.followFile,
           killLater: (leftover: Leftover) => leftovers.push(leftover),
         };
         return spawnDetached(deps, command, args, { ...options, detach: options.detach });
@@ -214,6 +221,9 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       });
     },
 
+    followFile(path, options) {
+      return follows.follow(path, options);
+    },
     files(root) {
       return sftpFiles(sftp, root);
     },
@@ -252,7 +262,13 @@ export function createSshExecutor(settings: SshSettings): SshExecutor {
       return tunnel.ensure();
     },
     reverseTunnelState: (to) => tunnels.get(tunnelKey(to))?.state() ?? null,
+    channels: () => ({
+      connections: connection.connections,
+      open: connection.channelsOpen,
+      opened: connection.channelsOpened,
+    }),
     close() {
+      follows.close();
       for (const tunnel of tunnels.values()) tunnel.close();
       tunnels.clear();
       for (const shell of shells) shell.close();

@@ -24,6 +24,17 @@ export interface Executor {
    */
   spawn(command: string, args: readonly string[], options?: SpawnOptions): Promise<ProcessHandle>;
 
+  /**
+   * Executors that follow files without a process or channel per file (SSH: every follow of a target
+   * shares one channel) only. Yields the bytes of `path` from `fromOffset` as they are written, until
+   * `until` holds — the process `pid` (on the executor's machine) is gone, a zombie counting as gone, or
+   * the file `file` exists — and the file was read to its end after that; a file not there yet is waited
+   * for. Each byte once, in order; nothing is read far ahead of a slow reader. The iteration throws
+   * `OrchaError('unavailable')` when the machine cannot be reached (follow on from the last offset once it
+   * answers), and ends early when `signal` aborts or the reader stops.
+   */
+  followFile?(path: string, options: FollowFileOptions): AsyncIterable<Uint8Array>;
+
   /** Small file operations confined to `root` (a path outside it is refused with `forbidden`). */
   files(root: string): FileOperations;
 
@@ -101,6 +112,14 @@ export interface SpawnOptions {
    * answer: its streams end and `wait` resolves with a null code and signal. Not with `pty`.
    */
   detach?: { dir: string; reconnectWaitMs?: number | undefined } | undefined;
+}
+
+export interface FollowFileOptions {
+  /** The byte to start at (default 0). */
+  fromOffset?: number | undefined;
+  /** When the writer is done: its process is gone, or a file it writes last exists (whichever first). */
+  until: { pid?: number | undefined; file?: string | undefined };
+  signal?: AbortSignal | undefined;
 }
 
 export interface ProcessHandle {

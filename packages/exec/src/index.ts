@@ -5,6 +5,7 @@ export type {
   ExecutorDescription,
   ExitStatus,
   FileOperations,
+  FollowFileOptions,
   ProcessHandle,
   RunOptions,
   RunResult,

@@ -69,6 +69,8 @@ export interface SshdOptions {
    * model's — except through SSH forwarding. Clients still connect to `host:port` here, relayed in.
    */
   ownNetwork?: boolean;
+  /** Channels the server allows per connection (`MaxSessions`; OpenSSH's default is 10). Default 100. */
+  maxSessions?: number;
 }
 
 /** A network namespace kept by a small process; its stdin closing (even when we die) ends it. */
@@ -161,7 +163,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<LoopbackSshd
       'PermitRootLogin prohibit-password',
       `PermitUserEnvironment ${environment ? 'yes' : 'no'}`,
       'Subsystem sftp internal-sftp',
-      'MaxSessions 100',
+      `MaxSessions ${options.maxSessions ?? 100}`,
       'MaxStartups 100:30:200',
       'LogLevel ERROR',
     ].join('\n'),

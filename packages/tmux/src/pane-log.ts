@@ -33,14 +33,21 @@ export async function readPaneLog(executor: Executor, path: string, fromOffset: 
   return { data, nextOffset: fromOffset + data.length };
 }
 
+/** A pane log, and the file the pane's shell writes the program's exit status to. */
+export interface PaneFiles {
+  log: string;
+  exit: string;
+}
+
 /**
- * Follows a pane log with `tail -f --pid=<pane pid>`: chunks arrive as tmux writes them (inotify), and
- * tail ends by itself once the pane's program has exited and the rest of the log is read; a watch on the
- * pane stops it too. A last read after that catches bytes tmux wrote to the log after tail's final look.
+ * Follows a pane log until the pane's program has exited, then reads on once more: that last read catches
+ * bytes tmux wrote to the log after the follow's final look. Through the executor's `followFile` where it
+ * has one (an SSH target: every follow of the target shares one channel), which ends once the pane's
+ * process is gone or the exit status is written; else with `tail -f --pid=<pane pid>`.
  */
 export async function* followPaneLog(
   executor: Executor,
-  path: string,
+  files: PaneFiles,
   status: () => Promise<PaneStatus | null>,
   options: { fromOffset?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<PaneChunk> {
@@ -49,49 +56,72 @@ export async function* followPaneLog(
   const { signal } = options;
   const initial = await status();
   if (initial && !initial.dead && !signal?.aborted) {
-    const handle = await executor.spawn('tail', [
-      '-c',
-      `+${offset + 1}`,
-      '-f',
-      '-s',
-      '0.1',
-      `--pid=${initial.panePid}`,
-      path,
-    ]);
-    let following = true;
-    const stop = () => void handle.kill().catch(() => {});
-    signal?.addEventListener('abort', stop, { once: true });
-    const stderr = collect(handle.stderr);
-    // tail's --pid sees a zombie as alive, and tmux 3.3 now and then reaps a pane's process late: watch
-    // the pane too, and stop tail once it is dead (the final read below picks up what tail missed).
-    const watcher = poll(
-      async () => {
-        if (!following) return true;
-        const now = await status().catch(() => null);
-        if (now && !now.dead) return false;
-        stop();
-        return true;
-      },
-      { intervalMs: watchIntervalMs },
-    );
-    try {
-      for await (const chunk of handle.stdout) {
-        offset += chunk.length;
-        yield { data: chunk, nextOffset: offset };
-      }
-    } finally {
-      following = false;
-      signal?.removeEventListener('abort', stop);
-      await handle.kill();
-      await Promise.all([stderr, watcher]);
+    const chunks = executor.followFile
+      ? executor.followFile(files.log, {
+          fromOffset: offset,
+          until: { pid: initial.panePid, file: files.exit },
+          signal,
+        })
+      : tailPaneLog(executor, files.log, initial.panePid, offset, status, signal);
+    for await (const chunk of chunks) {
+      offset += chunk.length;
+      yield { data: chunk, nextOffset: offset };
     }
   }
   if (signal?.aborted) return;
-  const rest = await readPaneLog(executor, path, offset).catch((error: unknown) => {
+  const rest = await readPaneLog(executor, files.log, offset).catch((error: unknown) => {
     if (error instanceof OrchaError && error.code === 'not_found') return undefined;
     throw error;
   });
   if (rest?.data.length) yield rest;
+}
+
+/**
+ * `tail -f --pid=<pane pid>` from `offset`: chunks arrive as tmux writes them (inotify), and tail ends by
+ * itself once the pane's program has exited and the rest of the log is read; a watch on the pane stops it
+ * too.
+ */
+async function* tailPaneLog(
+  executor: Executor,
+  path: string,
+  panePid: number,
+  offset: number,
+  status: () => Promise<PaneStatus | null>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
+  const handle = await executor.spawn('tail', [
+    '-c',
+    `+${offset + 1}`,
+    '-f',
+    '-s',
+    '0.1',
+    `--pid=${panePid}`,
+    path,
+  ]);
+  let following = true;
+  const stop = () => void handle.kill().catch(() => {});
+  signal?.addEventListener('abort', stop, { once: true });
+  const stderr = collect(handle.stderr);
+  // tail's --pid sees a zombie as alive, and tmux 3.3 now and then reaps a pane's process late: watch
+  // the pane too, and stop tail once it is dead (the final read picks up what tail missed).
+  const watcher = poll(
+    async () => {
+      if (!following) return true;
+      const now = await status().catch(() => null);
+      if (now && !now.dead) return false;
+      stop();
+      return true;
+    },
+    { intervalMs: watchIntervalMs },
+  );
+  try {
+    yield* handle.stdout;
+  } finally {
+    following = false;
+    signal?.removeEventListener('abort', stop);
+    await handle.kill();
+    await Promise.all([stderr, watcher]);
+  }
 }
 
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {

@@ -233,7 +233,8 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
       return readPaneLog(executor, logPath(name), fromOffset);
     },
     followPane(name, followOptions = {}) {
-      return followPaneLog(executor, logPath(name), () => paneStatus(name), followOptions);
+      const files = { log: logPath(name), exit: `${logDir}/${name}.exit` };
+      return followPaneLog(executor, files, () => paneStatus(name), followOptions);
     },
     logPath,
     attachCommand(name) {
