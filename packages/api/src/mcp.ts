@@ -6,6 +6,7 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { closestName, type ManagerTool } from '@orcha/core';
 import { isOrchaError, OrchaError } from '@orcha/model';
 import { z } from 'zod';
@@ -61,8 +62,11 @@ export function mcpRoutes(app: App, { orchestrator, info }: ApiDeps) {
   });
 }
 
+/** One JSON Schema validator for every request's server: the SDK would compile a new Ajv for each. */
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 function mcpServer(tools: readonly ManagerTool[], version: string): Server {
-  const server = new Server({ name: 'orcha', version }, { capabilities: { tools: {} } });
+  const server = new Server({ name: 'orcha', version }, { capabilities: { tools: {} }, jsonSchemaValidator });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.map(describeTool) }));
   server.setRequestHandler(anyToolCall, async (request): Promise<CallToolResult> => {
     // The SDK has checked the request's shape by now; `arguments` are still exactly as sent.
