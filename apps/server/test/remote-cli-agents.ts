@@ -25,6 +25,7 @@ import {
   startFakeOpenAI,
   startSshd,
 } from '@orcha/testkit';
+import { api } from './harness.js';
 import { createRemoteFakeProvider } from './remote-agents.js';
 import { type RemoteHarness, startRemoteHarness } from './remote-harness.js';
 
@@ -243,4 +244,52 @@ export function lostOrResumed(harness: RemoteHarness, sessionId: string): string
       event.type === 'session-status-change' && event.sessionId === sessionId ? [event.reason ?? ''] : [],
     )
     .filter((reason) => /lost the connection|resum|rebooted|restart/.test(reason));
+}
+
+/**
+ * A worker of `agent` whose machine drops off while it waits for its model: the objective's fake manager
+ * spawns it with `prompt`; once the model was `asked`, sshd goes down, the model's answer is `release`d while
+ * the machine is away, and sshd comes back once the agent's answer is in its spool (`answered`) and not yet in
+ * the transcript (`answer`). Resolves with the worker, its objective and its process group on the target.
+ */
+export async function workerThroughDrop(
+  rig: AgentsOnSsh,
+  options: {
+    agent: string;
+    prompt: string;
+    asked: () => boolean;
+    release: () => void;
+    answered: (spool: string) => boolean;
+    answer: string;
+  },
+): Promise<{ workerId: string; objectiveId: string; group: number }> {
+  const { harness, sshd } = rig;
+  const plan = {
+    spawn: [{ title: `${options.agent} worker`, prompt: options.prompt, agent: options.agent }],
+  };
+  const created = await api(harness, 'POST', '/api/objectives', {
+    title: `${options.agent} through the drop`,
+    prompt: JSON.stringify(plan),
+    agent: 'fake',
+  });
+  if (created.status !== 201) throw new Error(`objective refused: ${JSON.stringify(created.body)}`);
+  const objectiveId = created.body.objective.id as string;
+  const worker = await harness.until(
+    () => harness.store.listSessions({ objectiveId }).find((session) => session.agent === options.agent),
+    30_000,
+  );
+  await harness.until(options.asked, 60_000);
+  const [group] = spooledGroups(sshd, worker.id);
+  if (!group || group <= 1) throw new Error(`no process group spooled for ${worker.id}`);
+  // The machine drops off while the agent waits for its model; the agent lives on there, and writes its
+  // answer to the spool while orcha cannot read it.
+  await sshd.down();
+  await harness.until(() => (harness.store.getTarget('box').health?.missed ?? 0) >= 1);
+  if (!groupAlive(group)) throw new Error(`the agent's group ${group} died with the connection`);
+  options.release();
+  await harness.until(() => options.answered(spooledOutput(sshd, worker.id)), 30_000);
+  if (transcriptTexts(harness, worker.id).join('').includes(options.answer))
+    throw new Error('the transcript has the answer before the machine answered again');
+  await sshd.up();
+  return { workerId: worker.id, objectiveId, group };
 }

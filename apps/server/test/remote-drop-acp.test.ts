@@ -6,9 +6,9 @@ import {
   groupAlive,
   lostOrResumed,
   spooledGroups,
-  spooledOutput,
   startClaudeAcpOnSsh,
   transcriptTexts,
+  workerThroughDrop,
 } from './remote-cli-agents.js';
 import type { RemoteHarness } from './remote-harness.js';
 
@@ -49,38 +49,20 @@ afterAll(async () => {
 
 describe('an ACP agent as a worker on an SSH target whose connection drops', () => {
   it('finishes its turn through the drop: the transcript is whole and nothing is resumed or restarted', async () => {
-    const plan = { spawn: [{ title: 'acp worker', prompt: 'say through-the-drop', agent: 'claude-acp' }] };
-    const created = await api(harness, 'POST', '/api/objectives', {
-      title: 'acp through the drop',
-      prompt: JSON.stringify(plan),
-      agent: 'fake',
+    const { workerId, objectiveId, group } = await workerThroughDrop(rig, {
+      agent: 'claude-acp',
+      prompt: 'say through-the-drop',
+      asked: () => asked,
+      release: releaseAnswer,
+      // The turn's end (the `session/prompt` response) is in the spool before the machine answers again.
+      answered: (spool) => spool.includes('"stopReason"'),
+      answer,
     });
-    expect(created.status).toBe(201);
-    const objectiveId = created.body.objective.id as string;
-    const worker = await harness.until(
-      () => harness.store.listSessions({ objectiveId }).find((session) => session.agent === 'claude-acp'),
-      30_000,
-    );
-    await harness.until(() => asked, 60_000);
-    const [group] = spooledGroups(sshd, worker.id);
-    expect(group).toBeGreaterThan(1);
-
-    // The machine drops off while the agent waits for its model; the agent lives on there, and writes its
-    // answer to the spool while orcha cannot read it.
-    await sshd.down();
-    await harness.until(() => (harness.store.getTarget('box').health?.missed ?? 0) >= 1);
-    expect(groupAlive(group!)).toBe(true);
-    releaseAnswer();
-    // The turn's end (the `session/prompt` response) is in the spool before the machine answers again.
-    await harness.until(() => spooledOutput(sshd, worker.id).includes('"stopReason"'), 30_000);
-    expect(transcriptTexts(harness, worker.id).join('')).not.toContain(answer);
-    await sshd.up();
-
-    await harness.until(() => harness.store.getSession(worker.id).status === 'completed', 60_000);
+    await harness.until(() => harness.store.getSession(workerId).status === 'completed', 60_000);
     // The answer streamed in chunks (one transcript message each): every chunk once, in order.
-    expect(transcriptTexts(harness, worker.id).join('')).toBe(answer);
-    expect(harness.store.getSession(worker.id).result).toBe(answer);
-    expect(lostOrResumed(harness, worker.id)).toEqual([]);
+    expect(transcriptTexts(harness, workerId).join('')).toBe(answer);
+    expect(harness.store.getSession(workerId).result).toBe(answer);
+    expect(lostOrResumed(harness, workerId)).toEqual([]);
     // One run of one conversation: the model was asked once (beside the adapter's title request), by the one
     // agent process started there.
     const asks = rig.anthropic.requests.filter(
@@ -88,7 +70,7 @@ describe('an ACP agent as a worker on an SSH target whose connection drops', () 
     );
     expect(asks).toHaveLength(1);
     // The finished worker's agent process is stopped there: its group is gone, and so is its spool.
-    await harness.until(() => !groupAlive(group!) && spooledGroups(sshd, worker.id).length === 0, 10_000);
+    await harness.until(() => !groupAlive(group) && spooledGroups(sshd, workerId).length === 0, 10_000);
     await api(harness, 'POST', `/api/objectives/${objectiveId}/cancel`, {});
   });
 });

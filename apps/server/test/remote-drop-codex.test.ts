@@ -6,9 +6,9 @@ import {
   groupAlive,
   lostOrResumed,
   spooledGroups,
-  spooledOutput,
   startCodexOnSsh,
   transcriptTexts,
+  workerThroughDrop,
 } from './remote-cli-agents.js';
 import type { RemoteHarness } from './remote-harness.js';
 
@@ -52,44 +52,26 @@ afterAll(async () => {
 
 describe('codex as a headless worker on an SSH target whose connection drops', () => {
   it('finishes its turn through the drop: the transcript is whole and nothing is resumed or restarted', async () => {
-    const plan = { spawn: [{ title: 'codex worker', prompt: 'say through-the-drop', agent: 'codex' }] };
-    const created = await api(harness, 'POST', '/api/objectives', {
-      title: 'codex through the drop',
-      prompt: JSON.stringify(plan),
-      agent: 'fake',
+    const { workerId, objectiveId, group } = await workerThroughDrop(rig, {
+      agent: 'codex',
+      prompt: 'say through-the-drop',
+      asked: () => asked,
+      release: releaseAnswer,
+      answered: (spool) => spool.includes(lines.at(-1)!),
+      answer: lines[0]!,
     });
-    expect(created.status).toBe(201);
-    const objectiveId = created.body.objective.id as string;
-    const worker = await harness.until(
-      () => harness.store.listSessions({ objectiveId }).find((session) => session.agent === 'codex'),
-      30_000,
-    );
-    await harness.until(() => asked, 60_000);
-    const [group] = spooledGroups(sshd, worker.id);
-    expect(group).toBeGreaterThan(1);
-
-    // The machine drops off while codex waits for its model; codex lives on there, and writes its answer
-    // to the spool while orcha cannot read it.
-    await sshd.down();
-    await harness.until(() => (harness.store.getTarget('box').health?.missed ?? 0) >= 1);
-    expect(groupAlive(group!)).toBe(true);
-    releaseAnswer();
-    await harness.until(() => spooledOutput(sshd, worker.id).includes(lines.at(-1)!), 30_000);
-    expect(transcriptTexts(harness, worker.id)).toEqual([]);
-    await sshd.up();
-
-    await harness.until(() => harness.store.getSession(worker.id).status === 'completed', 60_000);
+    await harness.until(() => harness.store.getSession(workerId).status === 'completed', 60_000);
     // Every line once, in order.
-    expect(transcriptTexts(harness, worker.id)).toEqual(lines);
-    expect(lostOrResumed(harness, worker.id)).toEqual([]);
+    expect(transcriptTexts(harness, workerId)).toEqual(lines);
+    expect(lostOrResumed(harness, workerId)).toEqual([]);
     // One run of one conversation: the model was asked once, and codex started once on the target.
     const asks = rig.openai
       .modelCalls()
       .filter((request) => request.lastUserText?.includes('say through-the-drop'));
     expect(asks).toHaveLength(1);
-    expect(harness.store.getSession(worker.id).providerSessionId).toBeTruthy();
+    expect(harness.store.getSession(workerId).providerSessionId).toBeTruthy();
     // Its process group ended with the turn, and its spool went with it.
-    await harness.until(() => !groupAlive(group!) && spooledGroups(sshd, worker.id).length === 0, 10_000);
+    await harness.until(() => !groupAlive(group) && spooledGroups(sshd, workerId).length === 0, 10_000);
 
     await api(harness, 'POST', `/api/objectives/${objectiveId}/cancel`, {});
   });
