@@ -215,17 +215,7 @@ async function measureReconnect(): Promise<Figures> {
   const samples: number[] = [];
   try {
     const { manager } = await orchestrator.createObjective({ title: 'ticks', prompt: 'tick', agent: 'tmux' });
-    await until(store, () => text(manager.id).includes('tick-3'));
-    for (let drop = 0; drop < 10; drop++) {
-      await sshd.down();
-      await until(store, () => (store.getTarget('box').health?.missed ?? 0) >= 1);
-      const seen = text(manager.id).length;
-      const start = performance.now();
-      await sshd.up();
-      // Back when the agent's output arrives again (it wrote on meanwhile).
-      await until(store, () => text(manager.id).length > seen + 20);
-      samples.push(performance.now() - start);
-    }
+    samples.push(...(await dropTenTimes(store, sshd, () => text(manager.id))));
     const { count, intact } = ticksIntact(text(manager.id));
     if (!intact) throw new Error('the transcript lost or doubled a line');
     const { p50, p99 } = percentiles(samples);
@@ -237,6 +227,25 @@ async function measureReconnect(): Promise<Figures> {
     await close();
     await here.run('tmux', ['-L', socket, 'kill-server']).catch(() => {});
   }
+}
+
+/**
+ * Drops the target's connection ten times under an agent that prints ticks: each time, from sshd back up to
+ * the agent's output arriving again (it wrote on meanwhile, in tmux or its spool), ms.
+ */
+async function dropTenTimes(store: Store, sshd: LoopbackSshd, transcript: () => string): Promise<number[]> {
+  await until(store, () => transcript().includes('tick-3'));
+  const samples: number[] = [];
+  for (let drop = 0; drop < 10; drop++) {
+    await sshd.down();
+    await until(store, () => (store.getTarget('box').health?.missed ?? 0) >= 1);
+    const seen = transcript().length;
+    const start = performance.now();
+    await sshd.up();
+    await until(store, () => transcript().length > seen + 20);
+    samples.push(performance.now() - start);
+  }
+  return samples;
 }
 
 async function measureReconnectHeadless(): Promise<Figures> {
@@ -280,17 +289,7 @@ async function measureReconnectHeadless(): Promise<Figures> {
       prompt: 'tick',
       agent: 'headless',
     });
-    await until(store, () => text(manager.id).includes('tick-3'));
-    for (let drop = 0; drop < 10; drop++) {
-      await sshd.down();
-      await until(store, () => (store.getTarget('box').health?.missed ?? 0) >= 1);
-      const seen = text(manager.id).length;
-      const start = performance.now();
-      await sshd.up();
-      // Back when the agent's output arrives again (it wrote on into its spool meanwhile).
-      await until(store, () => text(manager.id).length > seen + 20);
-      samples.push(performance.now() - start);
-    }
+    samples.push(...(await dropTenTimes(store, sshd, () => text(manager.id))));
     const { count, intact } = ticksIntact(text(manager.id));
     if (!intact) throw new Error('the transcript lost or doubled a line');
     if (store.getSession(manager.id).status !== 'running')
