@@ -70,7 +70,9 @@ const url = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
 async function getJson<T>(port: number, path: string): Promise<T | null> {
   try {
     const response = await fetch(url(port, path), { signal: AbortSignal.timeout(5_000) });
-    return response.ok ? ((await response.json()) as T) : null;
+    if (response.ok) return (await response.json()) as T;
+    await response.text();
+    return null;
   } catch {
     return null;
   }
@@ -180,7 +182,9 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
             await fetch(url(replica.port, `/api/questions/${question.id}/answer`), {
               method: 'POST',
               body: JSON.stringify({ answer: 'feature flag' }),
-            }).catch(() => null);
+            })
+              .then((response) => response.text())
+              .catch(() => null);
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -352,10 +356,11 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
           const frame = stream.messages.find((m) => m.data.includes(objective.id))!;
           quietSseMs.push(frame.receivedAt - (JSON.parse(frame.data) as OrchaEvent).at);
           stream.messages.splice(0);
-          await fetch(url(from.port, `/api/objectives/${objective.id}/cancel`), {
+          const canceled = await fetch(url(from.port, `/api/objectives/${objective.id}/cancel`), {
             method: 'POST',
             body: '{}',
           });
+          await canceled.text(); // read to its end: an unread body keeps its connection from the next request
         }
       } finally {
         await stream.close();
@@ -391,8 +396,12 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
       runningAtKills,
     };
   } catch (error) {
-    const logs = replicas.map((r) => `--- replica on ${r.port}:\n${r.orcha.stderr().slice(-4_000)}`);
-    throw new Error(`${String(error)}\n${logs.join('\n')}`);
+    const logs = replicas.map(
+      (r) =>
+        `--- replica on ${r.port} (${r.killed ? 'killed' : `exit ${r.orcha.child.exitCode ?? r.orcha.child.signalCode ?? 'none yet'}`}):\n${r.orcha.stderr().slice(-4_000)}`,
+    );
+    const cause = error instanceof Error && error.cause ? `\ncaused by: ${String(error.cause)}` : '';
+    throw new Error(`${error instanceof Error ? error.stack : String(error)}${cause}\n${logs.join('\n')}`);
   } finally {
     answering = false;
     await answerer;
