@@ -246,9 +246,26 @@ export function lostOrResumed(harness: RemoteHarness, sessionId: string): string
     .filter((reason) => /lost the connection|resum|rebooted|restart/.test(reason));
 }
 
+/** A model answer held back: the fake model `wait`s on it (marking the worker `asked`) until `release`. */
+export function holdAnswer() {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const held = {
+    asked: false,
+    release: () => release(),
+    async wait() {
+      held.asked = true;
+      await released;
+    },
+  };
+  return held;
+}
+
 /**
  * A worker of `agent` whose machine drops off while it waits for its model: the objective's fake manager
- * spawns it with `prompt`; once the model was `asked`, sshd goes down, the model's answer is `release`d while
+ * spawns it with `prompt`; once the model was asked (`held`), sshd goes down, the model's answer is released while
  * the machine is away, and sshd comes back once the agent's answer is in its spool (`answered`) and not yet in
  * the transcript (`answer`). Resolves with the worker, its objective and its process group on the target.
  */
@@ -257,8 +274,7 @@ export async function workerThroughDrop(
   options: {
     agent: string;
     prompt: string;
-    asked: () => boolean;
-    release: () => void;
+    held: ReturnType<typeof holdAnswer>;
     answered: (spool: string) => boolean;
     answer: string;
   },
@@ -278,7 +294,7 @@ export async function workerThroughDrop(
     () => harness.store.listSessions({ objectiveId }).find((session) => session.agent === options.agent),
     30_000,
   );
-  await harness.until(options.asked, 60_000);
+  await harness.until(() => options.held.asked, 60_000);
   const [group] = spooledGroups(sshd, worker.id);
   if (!group || group <= 1) throw new Error(`no process group spooled for ${worker.id}`);
   // The machine drops off while the agent waits for its model; the agent lives on there, and writes its
@@ -286,7 +302,7 @@ export async function workerThroughDrop(
   await sshd.down();
   await harness.until(() => (harness.store.getTarget('box').health?.missed ?? 0) >= 1);
   if (!groupAlive(group)) throw new Error(`the agent's group ${group} died with the connection`);
-  options.release();
+  options.held.release();
   await harness.until(() => options.answered(spooledOutput(sshd, worker.id)), 30_000);
   if (transcriptTexts(harness, worker.id).join('').includes(options.answer))
     throw new Error('the transcript has the answer before the machine answered again');

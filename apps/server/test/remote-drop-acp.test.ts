@@ -4,6 +4,7 @@ import { api } from './harness.js';
 import {
   type ClaudeAcpOnSsh,
   groupAlive,
+  holdAnswer,
   lostOrResumed,
   spooledGroups,
   startClaudeAcpOnSsh,
@@ -19,12 +20,8 @@ import type { RemoteHarness } from './remote-harness.js';
 let rig: ClaudeAcpOnSsh;
 let sshd: LoopbackSshd;
 let harness: RemoteHarness;
-/** The model's answer waits for this: the connection drops while the agent waits for its model. */
-let releaseAnswer: () => void = () => {};
-const answerHeld = new Promise<void>((resolve) => {
-  releaseAnswer = resolve;
-});
-let asked = false;
+/** The model's answer to the worker: held while the connection drops, released while the machine is away. */
+const modelAnswer = holdAnswer();
 const answer = 'acp-answer-after-the-drop';
 
 /** Claude Code asks its model for a session title (structured output) beside the conversation itself. */
@@ -35,15 +32,14 @@ beforeAll(async () => {
   rig = await startClaudeAcpOnSsh(async (request) => {
     if (isTitleRequest(request)) return anthropicReply.text('{"title":"through the drop"}');
     if (!lastUserText(request)?.includes('say through-the-drop')) return anthropicReply.text('ok');
-    asked = true;
-    await answerHeld;
+    await modelAnswer.wait();
     return anthropicReply.text(answer);
   }, 30_000);
   ({ sshd, harness } = rig);
 });
 
 afterAll(async () => {
-  releaseAnswer();
+  modelAnswer.release();
   await rig?.close();
 });
 
@@ -52,8 +48,7 @@ describe('an ACP agent as a worker on an SSH target whose connection drops', () 
     const { workerId, objectiveId, group } = await workerThroughDrop(rig, {
       agent: 'claude-acp',
       prompt: 'say through-the-drop',
-      asked: () => asked,
-      release: releaseAnswer,
+      held: modelAnswer,
       // The turn's end (the `session/prompt` response) is in the spool before the machine answers again.
       answered: (spool) => spool.includes('"stopReason"'),
       answer,

@@ -4,6 +4,7 @@ import { api } from './harness.js';
 import {
   type CodexOnSsh,
   groupAlive,
+  holdAnswer,
   lostOrResumed,
   spooledGroups,
   startCodexOnSsh,
@@ -19,15 +20,8 @@ import type { RemoteHarness } from './remote-harness.js';
 let rig: CodexOnSsh;
 let sshd: LoopbackSshd;
 let harness: RemoteHarness;
-/**
- * The model's answer to the worker waits for this: the connection drops while codex waits for its model, and
- * the answer comes while the machine is away.
- */
-let releaseAnswer: () => void = () => {};
-const answerHeld = new Promise<void>((resolve) => {
-  releaseAnswer = resolve;
-});
-let asked = false;
+/** The model's answer to the worker: held while the connection drops, released while the machine is away. */
+const modelAnswer = holdAnswer();
 
 const lines = ['answer-line-1', 'answer-line-2', 'answer-line-3'];
 const say = (...texts: string[]): ResponsesReply => ({
@@ -38,15 +32,14 @@ const say = (...texts: string[]): ResponsesReply => ({
 beforeAll(async () => {
   rig = await startCodexOnSsh(async (request) => {
     if (!request.lastUserText?.includes('say through-the-drop')) return say('ok');
-    asked = true;
-    await answerHeld;
+    await modelAnswer.wait();
     return say(...lines);
   }, 30_000);
   ({ sshd, harness } = rig);
 });
 
 afterAll(async () => {
-  releaseAnswer();
+  modelAnswer.release();
   await rig?.close();
 });
 
@@ -55,8 +48,7 @@ describe('codex as a headless worker on an SSH target whose connection drops', (
     const { workerId, objectiveId, group } = await workerThroughDrop(rig, {
       agent: 'codex',
       prompt: 'say through-the-drop',
-      asked: () => asked,
-      release: releaseAnswer,
+      held: modelAnswer,
       answered: (spool) => spool.includes(lines.at(-1)!),
       answer: lines[0]!,
     });

@@ -24,6 +24,18 @@ function expectCode(fn: () => unknown, code: string) {
 
 const objective = () => store.createObjective({ title: 'Port to Rust', prompt: 'do it', agent: 'fake' });
 
+/** A worker of the objective that depends on its manager. */
+const workerAfterManager = (of: ReturnType<typeof objective>) =>
+  store.createSession({
+    objectiveId: of.objective.id,
+    parentId: of.manager.id,
+    role: 'worker',
+    agent: 'fake',
+    title: 't',
+    prompt: 'p',
+    dependsOn: [of.manager.id],
+  });
+
 describe('objectives and sessions', () => {
   it('creates an objective with its manager in one transaction, each change with its event', () => {
     const seen: OrchaEvent[][] = [];
@@ -132,15 +144,7 @@ describe('objectives and sessions', () => {
         }),
       'invalid_argument',
     );
-    const worker = store.createSession({
-      objectiveId: first.objective.id,
-      parentId: first.manager.id,
-      role: 'worker',
-      agent: 'fake',
-      title: 't',
-      prompt: 'p',
-      dependsOn: [first.manager.id],
-    });
+    const worker = workerAfterManager(first);
     expect(worker.dependsOn).toEqual([first.manager.id]);
     expect(store.listSessions({ ids: [worker.id] })).toHaveLength(1);
     expect(store.listSessions({ ids: [] })).toEqual([]);
@@ -151,15 +155,7 @@ describe('objectives and sessions', () => {
 
   it('lists the waiting queue light, each row as the whole session has it', () => {
     const first = objective();
-    const worker = store.createSession({
-      objectiveId: first.objective.id,
-      parentId: first.manager.id,
-      role: 'worker',
-      agent: 'fake',
-      title: 't',
-      prompt: 'p',
-      dependsOn: [first.manager.id],
-    });
+    const worker = workerAfterManager(first);
     const running = objective().manager;
     store.updateSessionStatus(running.id, 'starting');
     const pick = ({ id, role, status, statusReason, createdAt, startedAt, dependsOn }: Session) => ({
