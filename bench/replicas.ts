@@ -32,6 +32,7 @@ try {
     ports: await Promise.all(Array.from({ length: 3 + kills }, () => freePort())),
     timeoutMs: 900_000,
     quietSseSamples: 100,
+    progress: (line) => console.log(line),
   });
   const seconds = chain.failoversMs.map((ms) => ms / 1000);
   console.log(

@@ -1,6 +1,4 @@
-import { serve } from '@hono/node-server';
-
-type Fetch = Parameters<typeof serve>[0]['fetch'];
+import { type Fetch, listen } from './listen.js';
 
 /** What agents on other machines may reach: their session's MCP endpoint (token-checked), and the health probe. */
 const forAgents = (path: string) => path.startsWith('/mcp/') || path === '/api/health';
@@ -18,10 +16,7 @@ export async function serveAgentEndpoint(fetch: Fetch): Promise<{ url: string; c
           { error: { code: 'not_found', message: 'machines reach only their sessions’ MCP endpoints here' } },
           { status: 404 },
         );
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: onlyAgents, hostname: '127.0.0.1', port: 0 }, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  const server = await listen(onlyAgents, '127.0.0.1', 0);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

@@ -2,7 +2,6 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import type { AgentProvider } from '@orcha/agent';
 import { createApi, createAuth } from '@orcha/api';
 import { claudeAsRootWarning, claudeRefusesRoot, createOrchestrator, type Orchestrator } from '@orcha/core';
@@ -15,9 +14,11 @@ import type { ServerConfig } from './config.js';
 import { configJsonSchema } from './config-file.js';
 import { createCrashProbe } from './crash-probe.js';
 import { startDemo } from './demo.js';
+import { listen } from './listen.js';
 import { createLogger } from './logger.js';
 import { startNotifications } from './notifications.js';
 import { startReplica } from './replica.js';
+import { watchEventLoop } from './stall-watch.js';
 
 export interface RunningServer {
   url: string;
@@ -39,6 +40,7 @@ export async function startServer(
   overrides: { providers?: Record<string, AgentProvider> } = {},
 ): Promise<RunningServer> {
   const log = createLogger();
+  const stopWatch = watchEventLoop(log);
   mkdirSync(config.dataDir, { recursive: true });
   const ids = createIdGenerator(Date.now, () => randomInt(32));
   // On PostgreSQL several serves may share the database: replicas, one of which leads (`replica.ts`).
@@ -116,12 +118,7 @@ export async function startServer(
     await ready;
     return app.fetch(request, ...rest);
   };
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: fetchWhenReady, hostname: config.host, port: config.port }, () =>
-      resolve(listening),
-    );
-    listening.once('error', reject);
-  });
+  const server = await listen(fetchWhenReady, config.host, config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -187,6 +184,7 @@ export async function startServer(
     loginUrl,
     orchestrator,
     async close() {
+      stopWatch();
       demo?.stop();
       await orchestrator.stop();
       replica?.leave();

@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 describe('capacity', () => {
-  it('is never exceeded while a manager fires 1,000 spawns at once', { timeout: 120_000 }, async () => {
+  it('is never exceeded while a manager fires 1,000 spawns at once', { timeout: 300_000 }, async () => {
     const spawns = Number(process.env.SPAWNS ?? 1_000);
     const capacity = 4;
     const provider = createFakeProvider({
@@ -47,9 +47,11 @@ describe('capacity', () => {
     });
     const { objective } = await orchestrator.createObjective({ title: 'flood', prompt: 'p' });
     // Counted from the events (re-reading 1,000 rows after every commit would make the test quadratic).
+    // What is tested is the cap, not the pace (73 s in a CI run on 2 cores, over 110 s with a benchmark
+    // running beside it): the bound only ends a run that is stuck.
     await harness.until(
       () => [...statusOf.values()].filter((status) => status === 'completed').length === spawns,
-      110_000,
+      280_000,
     );
     expect(
       store.listSessions({ objectiveId: objective.id, role: 'worker', statuses: ['completed'] }),

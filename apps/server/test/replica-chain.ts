@@ -33,6 +33,8 @@ export interface ReplicaChainOptions {
    * replica, each timed to an SSE client of another (`quietSseMs`).
    */
   quietSseSamples?: number;
+  /** Told of each step as it happens (the bench prints them). */
+  progress?: (line: string) => void;
 }
 
 export interface ReplicaChain {
@@ -93,6 +95,9 @@ export function percentile(values: number[], p: number): number {
 
 export async function runReplicaChain(options: ReplicaChainOptions): Promise<ReplicaChain> {
   const { database, dataDir, tmuxSocket, kills, leaseMs } = options;
+  const began = Date.now();
+  const progress = (line: string) =>
+    options.progress?.(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`);
   const ports = [...options.ports];
   const env = { ...process.env, ORCHA_DATABASE_URL: database, ORCHA_DEMO_QUIET_MS: '3000' };
   const replicas: Replica[] = [];
@@ -266,6 +271,7 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         .flatMap((r) => r.orcha.stderr().split('\n'))
         .find((line) => line.includes('this replica leads') && line.includes(leader.id));
       failoversMs.push((took ? Date.parse(took.slice(0, 24)) : Date.now()) - killedAt);
+      progress(`kill ${kill + 1}: ${leader.id} leads after ${failoversMs.at(-1)} ms`);
     }
 
     // Every objective done.
@@ -283,6 +289,7 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
       return done.every(Boolean);
     }, left()).catch(() => problems.push('not every objective ended done in time'));
     clearInterval(watch);
+    progress(`${objectiveIds.length} objectives done`);
 
     // The database's truth: statuses, transcripts, the event log.
     const store = createStore({ url: database, clock: Date.now, ids: createIdGenerator(Date.now, () => 7) });
@@ -340,6 +347,9 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
     }
     answering = false;
     await answerer;
+    // The chain's readers are done (and every frame they got must have been valid): closed before the quiet
+    // samples, so checking their backlog of frames does not hold this process's thread while it times.
+    await Promise.all(readers.splice(0).map((reader) => reader.stream.close()));
     const quietSseMs: number[] = [];
     if (options.quietSseSamples) {
       const [from, to] = alive().filter((r) => r.serving);
@@ -361,6 +371,7 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
             body: '{}',
           });
           await canceled.text(); // read to its end: an unread body keeps its connection from the next request
+          if ((i + 1) % 20 === 0) progress(`quiet SSE: ${i + 1} samples`);
         }
       } finally {
         await stream.close();

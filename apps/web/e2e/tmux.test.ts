@@ -1,11 +1,22 @@
 // With `--tmux`, sessions are real tmux sessions: the panel draws the live pane with xterm.js, shows the
 // attach command, and what is typed into the steering box reaches the program in the pane.
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
 import { screenshotPath } from './support/page';
 import { apiGet, apiPost } from './support/server';
 import { useDashboard } from './support/use-dashboard';
 
-const dashboard = useDashboard({ name: 'tmux', args: ['--tmux', '--no-demo'] });
+// A tmux server of its own: a stopped orcha leaves its tmux agents running (the next start re-attaches
+// them), so the user's own orcha socket would keep this test's session.
+const socket = `orcha-web-e2e-${process.pid}`;
+const dashboard = useDashboard({ name: 'tmux', args: ['--tmux', '--tmux-socket', socket, '--no-demo'] });
+afterAll(() => {
+  try {
+    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    // no server left to kill
+  }
+});
 
 describe('terminal panel', () => {
   it('renders the live tmux pane and shows typed steering in it', async () => {
