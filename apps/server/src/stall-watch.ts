@@ -2,9 +2,8 @@ import type { Logger } from '@orcha/core';
 
 /**
  * Logs each time orcha's one thread was held past `thresholdMs` (a long synchronous call: a store query
- * waiting on a lock, a large parse). While it is held nothing is answered: requests wait, and idle
- * keep-alive connections whose time ran out meanwhile are closed before the requests waiting on them are
- * read. A tick every `tickMs` measures how late it ran.
+ * waiting on a lock, a large parse): while it is held, no request, feed or agent is answered. A tick every
+ * `tickMs` measures how late it ran.
  */
 export function watchEventLoop(
   log: Logger,
