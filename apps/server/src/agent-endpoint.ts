@@ -1,4 +1,4 @@
-import { type Fetch, listen } from './listen.js';
+import { closeServer, type Fetch, listen } from './listen.js';
 
 /** What agents on other machines may reach: their session's MCP endpoint (token-checked), and the health probe. */
 const forAgents = (path: string) => path.startsWith('/mcp/') || path === '/api/health';
@@ -21,6 +21,6 @@ export async function serveAgentEndpoint(fetch: Fetch): Promise<{ url: string; c
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => closeServer(server),
   };
 }

@@ -14,7 +14,7 @@ import type { ServerConfig } from './config.js';
 import { configJsonSchema } from './config-file.js';
 import { createCrashProbe } from './crash-probe.js';
 import { startDemo } from './demo.js';
-import { listen } from './listen.js';
+import { closeServer, listen } from './listen.js';
 import { createLogger } from './logger.js';
 import { startNotifications } from './notifications.js';
 import { startReplica } from './replica.js';
@@ -188,7 +188,7 @@ export async function startServer(
       demo?.stop();
       await orchestrator.stop();
       replica?.leave();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await agentEndpoint.close();
       await backends.close();
       await notifier?.stop();
