@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { delay } from '@orcha/exec';
 import { createSshExecutor, type SshExecutor } from '@orcha/exec-ssh';
@@ -55,19 +55,24 @@ describe('following tmux agents on an SSH target', () => {
   it('follows 20 panes (more than MaxSessions) through a drop on a bounded set of channels: every line once, in order', async () => {
     const names = Array.from({ length: 20 }, (_, n) => `follows-${n}`);
     const lines = 60;
+    // Ten lines, then a wait for the drop, then the rest: every program is still writing when the machine
+    // goes away however slowly the twenty start, so every follow sees the drop.
+    const go = join(temp.path, 'go');
     const program = [
       'sh',
       '-c',
-      `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo "line-$i"; sleep 0.04; done`,
+      `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo "line-$i"; ` +
+        `if [ $i -eq 10 ]; then while [ ! -e '${go}' ]; do sleep 0.05; done; fi; sleep 0.04; done`,
     ];
     for (const name of names) await tmux.newSession({ name, cwd: temp.path, command: program });
     const before = remote.channels();
     const followed = Promise.all(names.map(followToEnd));
-    // The drop comes while every program is writing: each has written ten lines, none all of them.
+    // The drop comes while every program is writing: each has written ten lines and waits for it.
     const log = (name: string) => readFileSync(tmux.logPath(name), 'utf8');
     while (!names.every((name) => existsSync(tmux.logPath(name)) && log(name).includes('line-10')))
       await delay(50);
     await sshd.down();
+    writeFileSync(go, '');
     await delay(400); // away for a while; the programs write on
     await sshd.up();
     const results = await followed;
