@@ -3,22 +3,46 @@ import { OrchaError } from '@orcha/model';
 import type { PaneChunk, PaneStatus } from './tmux-controller.js';
 
 const watchIntervalMs = 300;
+/**
+ * Waits (at most 5 s) until the pipe's reader, whose pid is in the file `$3`, has written every byte tmux
+ * gave it: tmux marks a pane dead only once the pipe (a socket pair) holds all its program wrote, so a
+ * reader asleep in a read of it (Linux's /proc tells; a woken one is running, not asleep) has emptied it
+ * into the log. A reader that is gone has too; where /proc does not tell, it does not wait.
+ */
+const awaitReaderScript = `i=0
+while [ -n "$3" ] && [ $i -lt 250 ]; do
+  if p=$(cat -- "$3" 2>/dev/null) && [ -n "$p" ]; then
+    s=$(cat /proc/"$p"/stat 2>/dev/null) && w=$(cat /proc/"$p"/wchan 2>/dev/null) || break
+    s=\${s##*) }
+    case "\${s%% *} $w" in "S "*unix_stream*|"S "*pipe*|"S 0"|"S "|Z*) break;; esac
+  fi
+  sleep 0.02; i=$((i+1))
+done`;
 
 /**
  * Reads a pane log from `fromOffset` to its current end, on the executor's machine, as one short command
  * (on an SSH target: a round trip on a pooled shell, no channel of its own). The bytes travel as base64, so
- * offsets stay exact whatever the program wrote.
+ * offsets stay exact whatever the program wrote. With `readerFile`, it first waits for the pipe's reader to
+ * have written all it was given (a dead pane's last bytes).
  */
-export async function readPaneLog(executor: Executor, path: string, fromOffset: number): Promise<PaneChunk> {
+export async function readPaneLog(
+  executor: Executor,
+  path: string,
+  fromOffset: number,
+  options: { readerFile?: string } = {},
+): Promise<PaneChunk> {
   checkOffset(fromOffset);
   const result = await executor.run(
     'sh',
     [
       '-c',
-      '[ -e "$2" ] || { echo "No such file: $2" >&2; exit 3; }; tail -c +"$1" -- "$2" | base64 | tr -d "\\n"',
+      `[ -e "$2" ] || { echo "No such file: $2" >&2; exit 3; }
+${awaitReaderScript}
+tail -c +"$1" -- "$2" | base64 | tr -d "\\n"`,
       'orcha-read-pane',
       String(fromOffset + 1),
       path,
+      options.readerFile ?? '',
     ],
     { maxOutputBytes: 256 * 1024 * 1024 },
   );
@@ -33,15 +57,19 @@ export async function readPaneLog(executor: Executor, path: string, fromOffset: 
   return { data, nextOffset: fromOffset + data.length };
 }
 
-/** A pane log, and the file the pane's shell writes the program's exit status to. */
+/**
+ * A pane log; the file the pane's shell writes the program's exit status to; the file holding the pid of
+ * the pipe's reader (the `cat` that writes the log).
+ */
 export interface PaneFiles {
   log: string;
   exit: string;
+  reader: string;
 }
 
 /**
- * Follows a pane log until the pane's program has exited, then reads on once more: that last read catches
- * bytes tmux wrote to the log after the follow's final look. Through the executor's `followFile` where it
+ * Follows a pane log until the pane's program has exited, then reads on once more, when the pipe's reader
+ * has written all: that last read catches the bytes written to the log after the follow's final look. Through the executor's `followFile` where it
  * has one (an SSH target: every follow of the target shares one channel), which ends once the pane's
  * process is gone or the exit status is written; else with `tail -f --pid=<pane pid>`.
  */
@@ -69,7 +97,7 @@ export async function* followPaneLog(
     }
   }
   if (signal?.aborted) return;
-  const rest = await readPaneLog(executor, files.log, offset).catch((error: unknown) => {
+  const rest = await readPaneLog(executor, files.log, offset, { readerFile: files.reader }).catch((error: unknown) => {
     if (error instanceof OrchaError && error.code === 'not_found') return undefined;
     throw error;
   });

@@ -74,7 +74,8 @@ describe('tmux controller: sessions', () => {
     await tmux.newSession({
       name: 'orcha-args',
       cwd: temp.path,
-      command: ['printf', '[%s]', '$HOME', "it's", '`id`; exit 1'],
+      // The program keeps its terminal: tmux 3.3 now and then shows nothing of one that exits at once.
+      command: ['sh', '-c', 'printf "[%s]" "$@"; read x', 'sh', '$HOME', "it's", '`id`; exit 1'],
     });
     await waitForOutput('orcha-args', /\]$/);
     expect(await log('orcha-args')).toBe("[$HOME][it's][`id`; exit 1]");
@@ -213,6 +214,30 @@ describe('tmux controller: output', () => {
     expect(await tmux.paneStatus('orcha-exit')).toMatchObject({ dead: true, exitCode: 7 });
     await tmux.killSession('orcha-exit');
     expect(await tmux.hasSession('orcha-exit')).toBe(false);
+  });
+
+  it('gives a follow begun at once every byte, up to those written just before the program exits, 30 at once', async () => {
+    const names = Array.from({ length: 30 }, (_, n) => `orcha-quick-${n}`);
+    // Each program waits for a line, then writes and exits at once: its last bytes reach the log after
+    // the pane is dead, and only the follow's final read can give them.
+    const texts = await Promise.all(
+      names.map(async (name) => {
+        await tmux.newSession({
+          name,
+          cwd: temp.path,
+          command: ['sh', '-c', 'read x; printf "%s-end" "$1"', 'sh', name],
+        });
+        const text = (async () => {
+          let read = '';
+          for await (const chunk of tmux.followPane(name)) read += Buffer.from(chunk.data).toString();
+          return read;
+        })();
+        await tmux.sendKeys(name, ['Enter']);
+        return (await text).trim();
+      }),
+    );
+    expect(texts).toEqual(names.map((name) => `${name}-end`));
+    for (const name of names) await tmux.killSession(name, { removeLog: true });
   });
 
   it('ends the follow when the session is killed', async () => {

@@ -1,7 +1,7 @@
 import type { Executor, RunResult } from '@orcha/exec';
 import { quoteShellArgs } from '@orcha/exec';
 import { OrchaError } from '@orcha/model';
-import { followPaneLog, readPaneLog } from './pane-log.js';
+import { followPaneLog, type PaneFiles, readPaneLog } from './pane-log.js';
 import { type SendTextOptions, type SendTextResult, sendTextConfirmed } from './send-text.js';
 
 export interface TmuxControllerOptions {
@@ -121,6 +121,10 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
     checkName(name);
     return `${logDir}/${name}.log`;
   };
+  const paneFiles = (name: string): PaneFiles => {
+    checkName(name);
+    return { log: `${logDir}/${name}.log`, exit: `${logDir}/${name}.exit`, reader: `${logDir}/${name}.pipe` };
+  };
 
   const paneStatus = async (name: string): Promise<PaneStatus | null> => {
     const result = await run([
@@ -158,8 +162,19 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
       if (!cwdExists) throw new OrchaError('not_found', `working directory does not exist: ${spec.cwd}`);
       logDirReady ??= executor.files(logDir).mkdir('.');
       await logDirReady;
-      const log = logPath(spec.name);
-      await executor.files(logDir).remove(`${spec.name}.exit`);
+      const files = paneFiles(spec.name);
+      // The log exists, empty, before the session does: a follow begun at once has a file to follow
+      // (tmux starts the pipe's command a moment later). What an earlier session of the name left goes.
+      const reset = await executor.run('sh', [
+        '-c',
+        ': > "$1" && rm -f -- "$2" "$3"',
+        'orcha-new-pane',
+        files.log,
+        files.exit,
+        files.reader,
+      ]);
+      if (reset.code !== 0)
+        throw new OrchaError('unavailable', `preparing ${files.log}: ${reset.stderr.trim()}`);
       const envArgs = Object.entries(spec.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
       // One tmux invocation: the session, remain-on-exit (so the exit status can be read) and the pipe are
       // in place before the program's first output is read, so nothing is missed.
@@ -179,7 +194,7 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
         '#{pane_pid}',
         ...envArgs,
         // The pane's shell waits for the program and records its exit status next to the log.
-        `${quoteShellArgs(spec.command)}; echo $? > ${quoteShellArgs([`${logDir}/${spec.name}.exit`])}`,
+        `${quoteShellArgs(spec.command)}; echo $? > ${quoteShellArgs([files.exit])}`,
         ';',
         'set-option',
         '-w',
@@ -188,12 +203,13 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
         'remain-on-exit',
         'on',
         ';',
+        // The pipe's reader records its pid: a follow's final read waits for it to have written all.
         'pipe-pane',
         '-t',
         `${name}:`,
-        `exec cat > ${quoteShellArgs([log])}`,
+        `echo $$ > ${quoteShellArgs([files.reader])}; exec cat >> ${quoteShellArgs([files.log])}`,
       ]);
-      return { name: spec.name, panePid: Number(stdout.trim()), logPath: log };
+      return { name: spec.name, panePid: Number(stdout.trim()), logPath: files.log };
     },
     async hasSession(name) {
       return (await run(['has-session', '-t', session(name)])).code === 0;
@@ -204,8 +220,7 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
         throw new OrchaError('unavailable', `tmux kill-session: ${result.stderr.trim()}`);
       }
       if (killOptions?.removeLog) {
-        await executor.files(logDir).remove(`${name}.log`);
-        await executor.files(logDir).remove(`${name}.exit`);
+        for (const suffix of ['log', 'exit', 'pipe']) await executor.files(logDir).remove(`${name}.${suffix}`);
       }
     },
     async listSessions(prefix = '') {
@@ -233,8 +248,7 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
       return readPaneLog(executor, logPath(name), fromOffset);
     },
     followPane(name, followOptions = {}) {
-      const files = { log: logPath(name), exit: `${logDir}/${name}.exit` };
-      return followPaneLog(executor, files, () => paneStatus(name), followOptions);
+      return followPaneLog(executor, paneFiles(name), () => paneStatus(name), followOptions);
     },
     logPath,
     attachCommand(name) {
