@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rmdir } from 'node:fs/promises';
 import type { AgentEvent, AgentRun } from '@orcha/agent';
 import { createLocalExecutor } from '@orcha/exec';
 import { createPrivateTmux, createTempDir, scriptedTuiPath, type TempDir } from '@orcha/testkit';
@@ -91,6 +91,27 @@ describe('tmux provider', () => {
     expect(events.text()).not.toContain('\x1b');
     expect(await controller.hasSession(run.attachName!)).toBe(false);
     await expect(run.send('too late')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('rides out a log it cannot follow for a while (as after a drop) and follows on once it can', async () => {
+    const run = await tui.start(spec('hello'));
+    const events = watch(run);
+    await events.until(/got: hello/);
+    // The log turns unreadable: every follow fails while the pane answers. The program is not given up
+    // for that (a machine back from a drop may refuse channels for a while): the fault lasts 2.5 s, past
+    // a dozen failed follows.
+    const log = controller.logPath(run.attachName!);
+    await rename(log, `${log}.away`);
+    await mkdir(log);
+    // The follow under way reads on from the file it opened: end it, so the next ones meet the fault.
+    await executor.run('pkill', ['-f', `^tail .* ${log}$`]);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await rmdir(log);
+    await rename(`${log}.away`, log);
+    await run.send('after the fault');
+    await events.until(/got: after the fault/);
+    await run.send('exit 0');
+    expect(await run.wait()).toEqual({ type: 'exited', code: 0, reason: 'completed' });
   });
 
   it('reports a non-zero exit as failed, with an error event', async () => {

@@ -40,6 +40,7 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
   let detached = false;
   let exit: AgentExit | undefined;
   let firstInput = options.firstInput;
+  const reconnectWaitMs = options.reconnectWaitMs ?? 600_000;
 
   events.push({ type: 'started', providerSessionId: null, model: options.model });
   if (options.screen) events.push({ type: 'output', ...options.screen });
@@ -60,7 +61,7 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
    * be reached (a session that is gone is `null`). Gives up after `reconnectWaitMs`.
    */
   const paneStatusThroughDrops = async (): Promise<PaneStatus | null | 'unreachable'> => {
-    const giveUpAt = Date.now() + (options.reconnectWaitMs ?? 600_000);
+    const giveUpAt = Date.now() + reconnectWaitMs;
     for (let attempt = 0; ; attempt++) {
       try {
         return await controller.paneStatus(name);
@@ -72,7 +73,9 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
   };
 
   /** The follow ended: the program is gone. Read how it ended, then remove the dead session. */
-  const settle = async (status: PaneStatus | null | 'unreachable'): Promise<AgentExit> => {
+  const settle = async (
+    status: PaneStatus | null | 'unreachable' | { unfollowable: string },
+  ): Promise<AgentExit> => {
     if (canceled || detached) return canceledExit();
     if (status === 'unreachable') {
       const message = `lost the connection to the machine of ${name} and could not reach it again`;
@@ -80,6 +83,11 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
       return { type: 'exited', code: null, reason: 'crashed' };
     }
     await controller.killSession(name, { removeLog: true }).catch(() => {});
+    if (status && 'unfollowable' in status) {
+      // Unseen, the program cannot be supervised: it was ended above rather than left to run on.
+      events.push({ type: 'error', kind: 'crashed', message: status.unfollowable, resetsAt: null });
+      return { type: 'exited', code: null, reason: 'crashed' };
+    }
     if (!status) {
       events.push({
         type: 'error',
@@ -108,47 +116,57 @@ export function createTmuxRun(options: TmuxRunOptions): AgentRun {
     let offset = options.fromOffset;
     let status: PaneStatus | null | 'unreachable';
     let failures = 0;
+    let failingSince: number | null = null;
+    let unfollowable: string | null = null;
+    const readOn = async (signal?: AbortSignal) => {
+      for await (const chunk of controller.followPane(name, { fromOffset: offset, signal })) {
+        offset = chunk.nextOffset;
+        const raw = decoder.decode(chunk.data, { stream: true });
+        if (raw) events.push({ type: 'output', text: stripper.push(raw), raw });
+        if (driver) driver.wake();
+        else typeFirstInput();
+      }
+    };
     // Follow the log; when the follow ends, ask the pane why. A program still running means the connection
     // dropped: follow on from the last byte read (the log is on the machine), so nothing is lost or doubled.
     for (;;) {
       const from = offset;
       let failure: unknown = null;
       try {
-        for await (const chunk of controller.followPane(name, {
-          fromOffset: offset,
-          signal: follow.signal,
-        })) {
-          offset = chunk.nextOffset;
-          const raw = decoder.decode(chunk.data, { stream: true });
-          if (raw) events.push({ type: 'output', text: stripper.push(raw), raw });
-          if (driver) driver.wake();
-          else typeFirstInput();
-        }
+        await readOn(follow.signal);
       } catch (error) {
         // A dropped connection, or the log unreadable: the pane says which below.
         failure = error;
       }
       status = canceled || detached ? null : await paneStatusThroughDrops();
       if (canceled || detached || status === null || status === 'unreachable') break;
-      failures = failure ? failures + 1 : 0;
-      if (failures >= 5) {
-        events.push({ type: 'error', kind: 'other', message: describe(failure), resetsAt: null });
-        break;
+      // The pane answers but its log could not be followed (a machine back from a drop may refuse a channel
+      // for a while): follow again, waiting longer each time, as long as a machine that does not answer
+      // would be waited for.
+      if (!failure || offset !== from) {
+        failingSince = null;
+        failures = 0;
       }
-      // The program has exited: one last follow picks up what it wrote before it went.
-      if (status.dead) {
-        const rest = await controller.readPane(name, offset).catch(() => null);
-        if (rest?.data.length) {
-          const raw = decoder.decode(rest.data, { stream: true });
-          if (raw) events.push({ type: 'output', text: stripper.push(raw), raw });
+      if (failure && !status.dead) {
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince >= reconnectWaitMs) {
+          unfollowable = `could not follow the log of ${name}: ${describe(failure)}`;
+          break;
         }
+        await delay(reconnectDelaysMs[Math.min(failures++, reconnectDelaysMs.length - 1)]!);
+        continue;
+      }
+      // The program has exited: one last follow (of a dead pane: a read once the pipe has written all)
+      // picks up what it wrote before it went.
+      if (status.dead) {
+        await readOn().catch(() => {});
         break;
       }
       // Alive, and nothing new came: the reader ended early; look again shortly rather than at once.
       if (offset === from) await delay(250);
     }
     await driver?.stop();
-    return settle(status);
+    return settle(unfollowable ? { unfollowable } : status);
   })().then(async (result) => {
     if (!detached) await options.cleanup?.().catch(() => {});
     exit = result;

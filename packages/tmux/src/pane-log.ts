@@ -38,6 +38,7 @@ export async function readPaneLog(
       '-c',
       `[ -e "$2" ] || { echo "No such file: $2" >&2; exit 3; }
 ${awaitReaderScript}
+[ -f "$2" ] && [ -r "$2" ] || { echo "not a readable file: $2" >&2; exit 4; }
 tail -c +"$1" -- "$2" | base64 | tr -d "\\n"`,
       'orcha-read-pane',
       String(fromOffset + 1),
@@ -97,10 +98,12 @@ export async function* followPaneLog(
     }
   }
   if (signal?.aborted) return;
-  const rest = await readPaneLog(executor, files.log, offset, { readerFile: files.reader }).catch((error: unknown) => {
-    if (error instanceof OrchaError && error.code === 'not_found') return undefined;
-    throw error;
-  });
+  const rest = await readPaneLog(executor, files.log, offset, { readerFile: files.reader }).catch(
+    (error: unknown) => {
+      if (error instanceof OrchaError && error.code === 'not_found') return undefined;
+      throw error;
+    },
+  );
   if (rest?.data.length) yield rest;
 }
 

@@ -220,7 +220,8 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
         throw new OrchaError('unavailable', `tmux kill-session: ${result.stderr.trim()}`);
       }
       if (killOptions?.removeLog) {
-        for (const suffix of ['log', 'exit', 'pipe']) await executor.files(logDir).remove(`${name}.${suffix}`);
+        for (const suffix of ['log', 'exit', 'pipe'])
+          await executor.files(logDir).remove(`${name}.${suffix}`);
       }
     },
     async listSessions(prefix = '') {
