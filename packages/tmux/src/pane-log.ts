@@ -70,9 +70,10 @@ export interface PaneFiles {
 
 /**
  * Follows a pane log until the pane's program has exited, then reads on once more, when the pipe's reader
- * has written all: that last read catches the bytes written to the log after the follow's final look. Through the executor's `followFile` where it
- * has one (an SSH target: every follow of the target shares one channel), which ends once the pane's
- * process is gone or the exit status is written; else with `tail -f --pid=<pane pid>`.
+ * has written all: that last read catches the bytes written to the log after the follow's final look.
+ * Through the executor's `followFile` where it has one (an SSH target: every follow of the target shares
+ * one channel), which ends once the pane's process is gone or the exit status is written; else with
+ * `tail -f --pid=<pane pid>`.
  */
 export async function* followPaneLog(
   executor: Executor,

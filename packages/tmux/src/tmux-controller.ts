@@ -117,14 +117,11 @@ export function createTmuxController(options: TmuxControllerOptions): TmuxContro
     return `=${name}`;
   };
   const pane = (name: string) => `${session(name)}:`;
-  const logPath = (name: string) => {
-    checkName(name);
-    return `${logDir}/${name}.log`;
-  };
   const paneFiles = (name: string): PaneFiles => {
     checkName(name);
     return { log: `${logDir}/${name}.log`, exit: `${logDir}/${name}.exit`, reader: `${logDir}/${name}.pipe` };
   };
+  const logPath = (name: string) => paneFiles(name).log;
 
   const paneStatus = async (name: string): Promise<PaneStatus | null> => {
     const result = await run([
