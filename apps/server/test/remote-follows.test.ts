@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { delay } from '@orcha/exec';
 import { createSshExecutor, type SshExecutor } from '@orcha/exec-ssh';
@@ -32,6 +32,9 @@ afterAll(async () => {
   await temp?.remove();
 });
 
+/** What each follow has read so far. */
+const read = new Map<string, string>();
+
 /** Follows a pane to its program's end as the tmux agent does: on from the last offset after a drop. */
 async function followToEnd(name: string) {
   let offset = 0;
@@ -42,6 +45,7 @@ async function followToEnd(name: string) {
       for await (const chunk of tmux.followPane(name, { fromOffset: offset })) {
         offset = chunk.nextOffset;
         text += Buffer.from(chunk.data).toString();
+        read.set(name, text);
       }
       return { text, drops };
     } catch {
@@ -67,10 +71,9 @@ describe('following tmux agents on an SSH target', () => {
     for (const name of names) await tmux.newSession({ name, cwd: temp.path, command: program });
     const before = remote.channels();
     const followed = Promise.all(names.map(followToEnd));
-    // The drop comes while every program is writing: each has written ten lines and waits for it.
-    const log = (name: string) => readFileSync(tmux.logPath(name), 'utf8');
-    while (!names.every((name) => existsSync(tmux.logPath(name)) && log(name).includes('line-10')))
-      await delay(50);
+    // The drop comes while every follow is under way and every program writing: each follow has read ten
+    // lines, and each program waits for the drop to write on.
+    while (!names.every((name) => read.get(name)?.includes('line-10'))) await delay(50);
     await sshd.down();
     writeFileSync(go, '');
     await delay(400); // away for a while; the programs write on
