@@ -360,8 +360,11 @@ async function measureReboot(): Promise<Figures> {
       );
     await until(store, () => requeued() && running());
     const seconds = (performance.now() - start) / 1000;
-    const failed = store.listSessions({ objectiveId: objective.id, statuses: ['failed'] }).length;
-    if (failed > 0) throw new Error(`${failed} sessions failed`);
+    const failed = store.listSessions({ objectiveId: objective.id, statuses: ['failed'] });
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} session(s) failed: ${failed.map((s) => `${s.role} ${s.title}: ${s.statusReason}`).join('; ')}`,
+      );
     console.log(`10 sessions on a rebooted target running again ${seconds.toFixed(2)} s after it was back`);
     await orchestrator.cancelObjective(objective.id);
     await untilGone(tag);

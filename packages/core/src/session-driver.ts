@@ -4,6 +4,7 @@ import {
   errorKey,
   evaluateGuards,
   type GuardCounters,
+  OrchaError,
   recordError,
   recordTurn,
   type Session,
@@ -42,23 +43,33 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
     inFlight.set(work, sessionId);
     void work.finally(() => inFlight.delete(work));
   };
+  /** Starts of each session the connection to its machine cut off (each is tried again, a few times). */
+  const interrupted = new Map<string, number>();
   const launch = (session: Session): void => {
     track(
       session.id,
-      drive(ctx, tokens, session).catch((error) => {
-        ctx.log('error', `session ${session.id} failed to run`, { error: String(error) });
-        void stopRun(ctx, session.id);
-        try {
-          report(ctx, session.id, {
-            type: 'could-not-run',
-            reason: `could not run: ${error instanceof Error ? error.message : String(error)}`,
-          });
-        } catch (settleError) {
-          ctx.log('error', `could not record that session ${session.id} failed`, {
-            error: String(settleError),
-          });
-        }
-      }),
+      drive(ctx, tokens, session).then(
+        () => void interrupted.delete(session.id),
+        async (error) => {
+          ctx.log('error', `session ${session.id} failed to run`, { error: String(error) });
+          void stopRun(ctx, session.id);
+          const message = error instanceof Error ? error.message : String(error);
+          try {
+            const target = await cutOffStart(ctx, session.id, error, interrupted);
+            report(
+              ctx,
+              session.id,
+              target
+                ? { type: 'launch-interrupted', target, reason: message }
+                : { type: 'could-not-run', reason: `could not run: ${message}` },
+            );
+          } catch (settleError) {
+            ctx.log('error', `could not record that session ${session.id} failed`, {
+              error: String(settleError),
+            });
+          }
+        },
+      ),
     );
   };
   /** Follows a run that already exists (re-attached after a restart). */
@@ -82,6 +93,32 @@ export function createSessionDriver(ctx: Context, tokens: TokenRegistry) {
     for (let left = pending(); left.length > 0; left = pending()) await Promise.allSettled(left);
   };
   return { launch, follow, idle };
+}
+
+/** How many times one session's start may be cut off by its machine's connection before it fails. */
+const interruptedStartsMax = 3;
+
+/**
+ * The name of the SSH machine whose connection cut off the session's start (an `unavailable` error while
+ * it was `starting`), when it may start again; else null: the start failed for good. The machine is probed
+ * first (as before an agent there is believed crashed): that waits out a drop, sees a reboot, or leaves the
+ * machine offline, where nothing is placed until it is back.
+ */
+async function cutOffStart(
+  ctx: Context,
+  sessionId: string,
+  error: unknown,
+  counts: Map<string, number>,
+): Promise<string | null> {
+  if (!(error instanceof OrchaError) || error.code !== 'unavailable') return null;
+  const session = ctx.store.getSession(sessionId);
+  if (session.status !== 'starting' || !session.targetId) return null;
+  const target = ctx.store.getTarget(session.targetId);
+  const count = (counts.get(sessionId) ?? 0) + 1;
+  if (target.kind !== 'ssh' || count > interruptedStartsMax) return null;
+  counts.set(sessionId, count);
+  await ctx.confirmTarget?.(target.id).catch(() => 'missed');
+  return target.name;
 }
 
 async function drive(ctx: Context, tokens: TokenRegistry, session: Session): Promise<void> {

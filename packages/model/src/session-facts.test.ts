@@ -70,6 +70,7 @@ const fact: fc.Arbitrary<SessionFact> = fc.oneof(
     resumable: fc.boolean(),
   }),
   fc.constant({ type: 'objective-done' as const }),
+  fc.constant({ type: 'launch-interrupted' as const, target: 'gpu-box', reason: 'the channel closed' }),
   fc.constant({ type: 'could-not-run' as const, reason: 'no such agent' }),
 );
 const role = fc.constantFrom<SessionRole>('manager', 'worker');
@@ -243,6 +244,16 @@ describe('nextSessionStatus', () => {
     });
     expect(nextSessionStatus({ status: 'running', role: 'worker' }, fact(false))?.status).toBe('failed');
     expect(nextSessionStatus({ status: 'waiting_input', role: 'manager' }, fact(true))).toBeNull();
+  });
+
+  it('starts again a start the connection cut off; nothing else is moved by it', () => {
+    const fact = { type: 'launch-interrupted' as const, target: 'gpu-box', reason: 'the channel closed' };
+    expect(nextSessionStatus({ status: 'starting', role: 'manager' }, fact)).toEqual({
+      status: 'queued',
+      reason: 'lost the connection to gpu-box while starting (the channel closed); starting again',
+    });
+    for (const status of ['queued', 'running', 'waiting_input', 'paused', 'failed'] as const)
+      expect(nextSessionStatus({ status, role: 'worker' }, fact)).toBeNull();
   });
 
   it('starts a switched session again from wherever it stood, except when it is done', () => {

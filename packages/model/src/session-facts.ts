@@ -58,6 +58,11 @@ export type SessionFact =
   | { type: 'connection-lost'; target: string; resumable: boolean }
   /** Its objective was marked done (the manager's own call). */
   | { type: 'objective-done' }
+  /**
+   * Its start was cut off by the connection to its machine (a channel closed, a drop): nothing of it runs
+   * there (what was left is ended before the next start), and it starts again.
+   */
+  | { type: 'launch-interrupted'; target: string; reason: string }
   /** It could not run at all: no such agent, a workspace that could not be prepared, a launch error. */
   | { type: 'could-not-run'; reason: string };
 
@@ -192,6 +197,17 @@ function decide({ status, role }: SessionFactSubject, fact: SessionFact): Status
       return inRun(status) || status === 'waiting_input'
         ? { status: 'completed', reason: null }
         : { status: 'canceled', reason: 'the objective is done' };
+    case 'launch-interrupted':
+      return status === 'starting'
+        ? {
+            status: 'queued',
+            reason:
+              `lost the connection to ${fact.target} while starting (${fact.reason}); starting again`.slice(
+                0,
+                500,
+              ),
+          }
+        : null;
     case 'could-not-run':
       return { status: 'failed', reason: fact.reason.slice(0, 500) };
     default: {
