@@ -1,10 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { poll } from '@orcha/exec';
 
 const run = promisify(execFile);
 
@@ -31,19 +30,6 @@ export interface LoopbackSshd {
   /** The server listens again on the same port with the same host key. */
   up(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const listening = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-  if (!(await poll(listening, { intervalMs: 50, timeoutMs })))
-    throw new Error(`sshd did not listen on ${port}`);
 }
 
 async function freeTcpPort(): Promise<number> {
@@ -171,7 +157,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<LoopbackSshd
   await run('mkdir', ['-p', '/run/sshd']);
   let server: { port: number; pid?: number | undefined; stop(): Promise<void> } = options.ownNetwork
     ? await startNamespacedServer(join(dir, 'sshd_config'))
-    : await startListeningServer(await freeTcpPort(), join(dir, 'sshd_config'));
+    : await startListeningServer(join(dir, 'sshd_config'));
   let isDown = false;
   const hostPublic = (await readFile(`${hostKey}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
   const hostKeyLine = `[127.0.0.1]:${server.port} ${hostPublic}`;
@@ -204,7 +190,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<LoopbackSshd
     },
     async up() {
       if (!isDown) return;
-      server = await startListeningServer(server.port, join(dir, 'sshd_config'));
+      server = await startListeningServer(join(dir, 'sshd_config'), server.port);
       isDown = false;
     },
     async stop() {
@@ -241,23 +227,54 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** sshd listening on 127.0.0.1:port of this machine. */
-async function startListeningServer(port: number, config: string) {
+/**
+ * sshd listening on 127.0.0.1 of this machine: on `port` when given, else on a free one. A free port is
+ * probed and released before sshd binds it, so another process may take it in between; then sshd cannot
+ * bind and another port is tried. (Waiting for the port to answer is not enough: the answer may come from
+ * whoever took it, such as another test's sshd.)
+ */
+async function startListeningServer(config: string, port?: number) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await listenOn(port ?? (await freeTcpPort()), config);
+    } catch (error) {
+      const taken = (error as Error).message.includes('Address already in use');
+      if (port !== undefined || !taken || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** Runs sshd on `port`; resolves once sshd itself says it listens there, rejects if it ends first. */
+async function listenOn(port: number, config: string) {
   const child: ChildProcess = spawn(
     '/usr/sbin/sshd',
-    ['-D', '-e', '-p', String(port), '-o', 'ListenAddress=127.0.0.1', '-f', config],
+    // VERBOSE only for the line that says it listens; the config's own level keeps the rest quiet.
+    ['-D', '-e', '-o', 'LogLevel=VERBOSE', '-p', String(port), '-o', 'ListenAddress=127.0.0.1', '-f', config],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
+  let listening = false;
+  // Drained for the server's whole life (a full pipe would stall it); kept only until it listens.
   child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
+    if (!listening) stderr += String(chunk);
   });
-  try {
-    await waitForPort(port, 10_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}: ${stderr}`);
-  }
+  const listens = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sshd did not listen on ${port} within 10 s: ${stderr}`));
+    }, 10_000);
+    child.stderr?.on('data', () => {
+      if (listening || !stderr.includes(`Server listening on 127.0.0.1 port ${port}.`)) return;
+      listening = true;
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd exited (${code}) before listening on ${port}: ${stderr}`));
+    });
+  });
+  await listens;
   return { port, pid: child.pid, stop: () => stopChild(child) };
 }
 
