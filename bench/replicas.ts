@@ -7,7 +7,6 @@
 //                             chain ran (replicas starting, dying and taking over on the same machine)
 // The last line is one JSON object `{"bench":"replicas",…}`.
 import { createPrivateTmux, createTempDir, startPostgres, startSshd } from '@orcha/testkit';
-import { freePort } from '../apps/server/test/orcha-process.js';
 import { percentile, runReplicaChain } from '../apps/server/test/replica-chain.js';
 
 const kills = 10;
@@ -29,7 +28,6 @@ try {
     kills,
     objectives: 2,
     leaseMs,
-    ports: await Promise.all(Array.from({ length: 3 + kills }, () => freePort())),
     timeoutMs: 900_000,
     quietSseSamples: 100,
     progress: (line) => console.log(line),

@@ -82,8 +82,8 @@ export interface LaunchedOrcha {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Resolves once it logged that it serves; rejects if it exits first. */
-  serving: Promise<void>;
+  /** Resolves with the port it serves on once it logged that it serves; rejects if it exits first. */
+  serving: Promise<number>;
   /** Resolves when it exits, however it ends (a crash included). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -103,13 +103,14 @@ export function launchOrcha(args: string[], env: NodeJS.ProcessEnv = process.env
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const serving = new Promise<void>((resolve, reject) => {
+  const serving = new Promise<number>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes(' serving http://')) resolve();
+      const port = / serving http:\/\/(?:\[[^\]]*\]|[^\s:/]+):(\d+)/.exec(stderr)?.[1];
+      if (port) resolve(Number(port));
     });
     void exited.then(({ code, signal }) =>
       reject(new Error(`orcha exited (${code ?? signal}) before serving:\n${stderr}`)),

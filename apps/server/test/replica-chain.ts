@@ -24,8 +24,6 @@ export interface ReplicaChainOptions {
   kills: number;
   objectives: number;
   leaseMs: number;
-  /** Free ports, one per replica ever launched (3 + kills). */
-  ports: number[];
   /** Everything must be done within this. */
   timeoutMs: number;
   /**
@@ -98,17 +96,17 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
   const began = Date.now();
   const progress = (line: string) =>
     options.progress?.(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`);
-  const ports = [...options.ports];
   const env = { ...process.env, ORCHA_DATABASE_URL: database, ORCHA_DEMO_QUIET_MS: '3000' };
   const replicas: Replica[] = [];
   const launch = () => {
-    const port = ports.shift();
-    if (port === undefined) throw new Error('no free port left for a replica');
-    const args = ['--port', String(port), '--data-dir', dataDir, '--no-demo', '--schedule-interval', '200ms'];
+    // Any free port, as the replica itself binds it: a port probed here could be taken by the time a
+    // replacement starts, minutes later.
+    const args = ['--port', '0', '--data-dir', dataDir, '--no-demo', '--schedule-interval', '200ms'];
     args.push('--lease', `${leaseMs}ms`, '--tmux', '--tmux-socket', tmuxSocket);
-    const replica: Replica = { port, orcha: launchOrcha(args, env), killed: false, serving: false };
+    const replica: Replica = { port: 0, orcha: launchOrcha(args, env), killed: false, serving: false };
     replica.orcha.serving.then(
-      () => {
+      (port) => {
+        replica.port = port;
         replica.serving = true;
       },
       () => {},
@@ -391,7 +389,9 @@ export async function runReplicaChain(options: ReplicaChainOptions): Promise<Rep
         const exit = await replica.orcha.exited;
         exits.push(`${replica.port}: ${exit.signal ?? exit.code}`);
       } else if (replica.orcha.child.exitCode !== null) {
-        exits.push(`${replica.port}: exited ${replica.orcha.child.exitCode} on its own`);
+        exits.push(
+          `${replica.port}: exited ${replica.orcha.child.exitCode} on its own:\n${replica.orcha.stderr().slice(-2_000)}`,
+        );
       }
     }
     return {

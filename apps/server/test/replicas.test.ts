@@ -11,7 +11,6 @@ import {
   type TempDir,
 } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './orcha-process.js';
 import { percentile, runReplicaChain } from './replica-chain.js';
 
 // Ten kills, as the bench (`pnpm bench replicas`), which also times the feed on a quiet system.
@@ -41,7 +40,6 @@ afterAll(async () => {
 describe('replicas of orcha serve on one PostgreSQL', () => {
   it('survives the leader being killed mid-run: a new leader within the lease, fenced, nothing lost', async (context) => {
     if (!server.ok) context.skip(`PostgreSQL could not start: ${server.reason}`);
-    const ports = await Promise.all(Array.from({ length: 3 + kills }, () => freePort()));
     const chain = await runReplicaChain({
       database: await postgres.createDatabase(),
       dataDir: dir.path,
@@ -50,7 +48,6 @@ describe('replicas of orcha serve on one PostgreSQL', () => {
       kills,
       objectives: 1,
       leaseMs,
-      ports,
       timeoutMs: 240_000,
     });
     console.log(
