@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createIdGenerator } from '@orcha/model';
 import { createStore } from '@orcha/store';
-import { ensureBuilt, freePort, repoRoot, startOrcha, tempDir } from '../apps/web/e2e/support/server.ts';
+import { ensureBuilt, repoRoot, startOrcha, tempDir } from '../apps/web/e2e/support/server.ts';
 
 const objectives = 50;
 const perObjective = 20;
@@ -54,7 +54,7 @@ function seed(dataDir: string) {
 await ensureBuilt();
 const data = tempDir('orcha-bench-cli-');
 seed(data.path);
-const server = await startOrcha({ port: await freePort(), dataDir: data.path, args: ['--no-demo'] });
+const server = await startOrcha({ dataDir: data.path, args: ['--no-demo'] });
 const env = { ...process.env, ORCHA_URL: server.url, NO_COLOR: '1' };
 try {
   // `orcha ls --json` and `node -e ''` take turns, so both meet the same load.

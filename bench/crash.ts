@@ -17,7 +17,6 @@ import { createTempDir } from '@orcha/testkit';
 import { parseConfig } from '../apps/server/src/config.js';
 import { startServer } from '../apps/server/src/server.js';
 import { type CrashChain, runCrashChain } from '../apps/server/test/crash-chain.js';
-import { freePort } from '../apps/server/test/orcha-process.js';
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -28,7 +27,7 @@ const percentile = (values: number[], p: number) => {
 const chainDir = await createTempDir('orcha-bench-crash-');
 let chain: CrashChain = { runs: [], finalProblems: ['the chain did not finish'] };
 try {
-  chain = await runCrashChain({ dataDir: chainDir.path, port: await freePort() });
+  chain = await runCrashChain({ dataDir: chainDir.path });
 } catch (error) {
   console.log(`crash chain stopped: ${error instanceof Error ? error.message.slice(0, 2_000) : error}`);
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createIdGenerator } from '@orcha/model';
 import { createStore } from '@orcha/store';
 import { launchChromium } from '../apps/web/e2e/support/browser.ts';
-import { ensureBuilt, freePort, startOrcha, tempDir } from '../apps/web/e2e/support/server.ts';
+import { ensureBuilt, startOrcha, tempDir } from '../apps/web/e2e/support/server.ts';
 
 const objectives = 50;
 const perObjective = 20;
@@ -124,7 +124,7 @@ const { paused, long } = seed(data.path);
 console.log(
   `seeded ${objectives * perObjective} sessions and a ${transcriptLength}-message transcript in ${Math.round(performance.now() - started)} ms`,
 );
-const server = await startOrcha({ port: await freePort(), dataDir: data.path, args: ['--no-demo'] });
+const server = await startOrcha({ dataDir: data.path, args: ['--no-demo'] });
 const chromium = await launchChromium();
 try {
   // Overview load → interactive, fresh page each time (the first one warms the server and the disk cache).

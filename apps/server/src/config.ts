@@ -461,7 +461,7 @@ export const usage = `usage: orcha serve [flags]
   --config FILE            the configuration file (or $ORCHA_CONFIG; default ./orcha.config.json when it
                            exists): agent profiles, fallbacks, budgets, notification sinks. Flags override it
 
-  --port N                 port to listen on (8080)
+  --port N                 port to listen on (8080; 0: any free port, printed in the "serving" line)
   --host ADDR              address to bind (127.0.0.1); beyond loopback an API token is required
   --data-dir DIR           where the SQLite database and workspaces live (.orcha)
   --database URL           keep the state in PostgreSQL instead (postgres://user@host:5432/orcha, or

@@ -95,13 +95,15 @@ export async function startServer(
   const generatedToken = !config.apiToken && config.auth ? randomBytes(24).toString('base64url') : null;
   const apiToken = config.apiToken ?? generatedToken;
   const auth = apiToken ? createAuth(apiToken) : undefined;
+  // Its port is set below to the one it listens on: `--port 0` asks for any free port.
+  const effective = { ...config.effective };
   const app = createApi({
     orchestrator,
     auth,
     allowedHosts: [...config.allowedHosts, config.host],
     staticRoot: webRoot,
     ...(config.database ? { leaseMs: config.lease } : {}),
-    settings: { configFile: config.configFile, effective: config.effective, schema: configJsonSchema() },
+    settings: { configFile: config.configFile, effective, schema: configJsonSchema() },
     info: {
       version,
       fakeAgents: backends.fake,
@@ -121,6 +123,7 @@ export async function startServer(
   const server = await listen(fetchWhenReady, config.host, config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  if (effective.port) effective.port = { ...effective.port, value: port };
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // Agents reach their MCP endpoint over loopback whatever address the API listens on; on SSH targets,
   // through the reverse tunnel their connection carries, which leads to an endpoint serving only MCP.

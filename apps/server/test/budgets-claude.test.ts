@@ -17,7 +17,7 @@ import {
   type WebhookReceiver,
 } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 
 let anthropic: FakeAnthropic;
 let claudeHome: ClaudeCliEnvironment;
@@ -42,12 +42,11 @@ beforeAll(async () => {
       notify: { webhooks: [{ url: hook.url, secret: '$BUDGET_HOOK_SECRET' }] },
     }),
   );
-  const port = await freePort();
-  orcha = await startOrcha(['--config', file, '--port', String(port), '--no-demo'], {
+  orcha = await startOrcha(['--config', file, '--port', '0', '--no-demo'], {
     env: { ...process.env, BUDGET_HOOK_SECRET: secret },
     timeoutMs: 120_000,
   });
-  base = `http://127.0.0.1:${port}`;
+  base = orcha.url;
 }, 150_000);
 afterAll(async () => {
   await orcha?.stop();

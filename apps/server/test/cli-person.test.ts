@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orchaCommand, type Ran, runOrcha, spawnOrcha } from './cli-process.js';
 import { checkFrame, checkResponse, type Frame } from './contract.js';
 import { api } from './harness.js';
-import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 // The commands that bring the person in — `run --follow` (exit 3 on a question), `watch`, `answer` (with the
@@ -41,13 +41,12 @@ const questionOf = (objectiveId: string) =>
 beforeAll(async () => {
   dir = await createTempDir('orcha-cli-person-');
   outer = createPrivateTmux('cli-person');
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  env = { ORCHA_URL: url, ORCHA_API_TOKEN: token };
   server = await startOrcha([
-    ...['--port', String(port), '--data-dir', dir.path, '--auth', '--api-token', token],
+    ...['--port', '0', '--data-dir', dir.path, '--auth', '--api-token', token],
     ...['--no-demo', '--schedule-interval', '200ms'],
   ]);
+  url = server.url;
+  env = { ORCHA_URL: url, ORCHA_API_TOKEN: token };
 });
 afterAll(async () => {
   await outer?.kill();

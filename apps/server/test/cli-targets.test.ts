@@ -6,7 +6,7 @@ import { createTempDir, type LoopbackSshd, startSshd, type TempDir } from '@orch
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ran, runOrcha } from './cli-process.js';
 import { checkResponse } from './contract.js';
-import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 
 // `orcha targets …`, bad input and shell completion: the real binary against a real `orcha serve`, with a
 // loopback sshd as the machine to add.
@@ -29,12 +29,11 @@ const oneLine = (ran: Ran, code: number, label: string) => {
 
 beforeAll(async () => {
   dir = await createTempDir('orcha-cli-targets-');
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
   [sshd, server] = await Promise.all([
     startSshd(),
-    startOrcha(['--port', String(port), '--data-dir', dir.path, '--no-demo']),
+    startOrcha(['--port', '0', '--data-dir', dir.path, '--no-demo']),
   ]);
+  url = server.url;
 });
 afterAll(async () => {
   server?.child.kill('SIGKILL');

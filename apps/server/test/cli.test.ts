@@ -4,7 +4,7 @@ import { createPrivateTmux, createTempDir, type PrivateTmux, type TempDir } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orchaCommand, type Ran, runOrcha } from './cli-process.js';
 import { checkResponse } from './contract.js';
-import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 // The `orcha` binary's client commands, run as real processes against a real `orcha serve`.
@@ -29,12 +29,11 @@ beforeAll(async () => {
   dir = await createTempDir('orcha-cli-');
   tmux = createPrivateTmux('cli');
   outer = createPrivateTmux('cli-outer');
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  const args = ['--port', String(port), '--data-dir', dir.path, '--tmux', '--tmux-socket', tmux.socketName];
+  const args = ['--port', '0', '--data-dir', dir.path, '--tmux', '--tmux-socket', tmux.socketName];
   server = await startOrcha([...args, '--no-demo', '--schedule-interval', '200ms'], {
     env: { ...process.env, ORCHA_DEMO_QUIET_MS: '600000' },
   });
+  url = server.url;
 });
 afterAll(async () => {
   await outer?.kill();

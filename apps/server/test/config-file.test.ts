@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkResponse } from './contract.js';
-import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 
 let dir: TempDir;
 let orcha: OrchaProcess | null = null;
@@ -29,7 +29,7 @@ describe('orcha serve --config', () => {
         budgets: { session: { tokens: 0 } },
       }),
     );
-    const started = startOrcha(['--config', file, '--port', String(await freePort())]);
+    const started = startOrcha(['--config', file, '--port', '0']);
     const error = await started.then(
       () => null,
       (reason: Error) => reason,
@@ -44,7 +44,6 @@ describe('orcha serve --config', () => {
   }, 120_000);
 
   it('serves with the file: profiles as agents, flags over the file, secrets never shown', async () => {
-    const port = await freePort();
     const file = join(dir.path, 'orcha.config.json');
     writeFileSync(
       file,
@@ -67,11 +66,11 @@ describe('orcha serve --config', () => {
       WORK_KEY: 'sk-ant-work-never-shown',
       HOOK_SECRET: 'hook-secret-never-shown-0123456789',
     };
-    orcha = await startOrcha(['--port', String(port), '--no-demo'], {
+    orcha = await startOrcha(['--port', '0', '--no-demo'], {
       env: { ...env, ORCHA_CONFIG: file },
       timeoutMs: 110_000,
     });
-    const base = `http://127.0.0.1:${port}`;
+    const base = orcha.url;
     const text = await (await fetch(`${base}/api/config`)).text();
     expect(text).not.toContain('sk-ant-work-never-shown');
     expect(text).not.toContain('hook-secret-never-shown');
@@ -81,7 +80,8 @@ describe('orcha serve --config', () => {
       settings: Record<string, { value: unknown; source: string }>;
     };
     expect(shown.configFile).toBe(file);
-    expect(shown.settings.port).toEqual({ value: port, source: 'flag' });
+    // Asked for any free port (0), it shows the one it got.
+    expect(shown.settings.port).toEqual({ value: orcha.port, source: 'flag' });
     expect(shown.settings.dataDir).toEqual({ value: join(dir.path, 'data'), source: 'file' });
     expect(shown.settings.maxConcurrent).toEqual({ value: 8, source: 'default' });
     expect(shown.settings.fallbacks).toEqual({

@@ -145,15 +145,18 @@ async function death(orcha: LaunchedOrcha, timeoutMs: number) {
  */
 export async function runCrashChain(options: {
   dataDir: string;
-  port: number;
   /** Per armed run (default 90 s). */
   runTimeoutMs?: number;
 }): Promise<CrashChain> {
-  const { dataDir, port, runTimeoutMs = 90_000 } = options;
+  const { dataDir, runTimeoutMs = 90_000 } = options;
+  // The first run (objective-written, which serves before it dies) picks a free port itself; every later
+  // run takes the same one.
+  let port = 0;
   const api = (path: string) => `http://127.0.0.1:${port}${path}`;
-  const args = ['--port', String(port), '--data-dir', dataDir, '--no-demo', '--schedule-interval', '200ms'];
-  const run = (point: CrashPoint | null) =>
-    launchOrcha(args, { ...process.env, ORCHA_TEST_CRASH_AT: point ?? '' });
+  const run = (point: CrashPoint | null) => {
+    const args = ['--port', String(port), '--data-dir', dataDir, '--no-demo', '--schedule-interval', '200ms'];
+    return launchOrcha(args, { ...process.env, ORCHA_TEST_CRASH_AT: point ?? '' });
+  };
   const runs: CrashRun[] = [];
   let before = picture(dataDir);
   for (const point of crashPoints) {
@@ -161,7 +164,7 @@ export async function runCrashChain(options: {
     const orcha = run(point);
     try {
       if (point === 'objective-written') {
-        await orcha.serving;
+        port = await orcha.serving;
         // The crash comes before the API answers: the request fails, the objective is written.
         const answered = await fetch(api('/api/objectives'), {
           method: 'POST',
@@ -172,7 +175,7 @@ export async function runCrashChain(options: {
         );
         if (answered) throw new Error('the API answered POST /api/objectives: no crash before the answer');
       } else if (point === 'question-answered') {
-        await orcha.serving;
+        port = await orcha.serving;
         const question = await eventually(async () => {
           const response = await fetch(api('/api/questions?status=open')).catch(() => null);
           if (!response?.ok) return null;
@@ -203,7 +206,7 @@ export async function runCrashChain(options: {
   const last = run(null);
   const finalProblems: string[] = [];
   try {
-    await last.serving;
+    port = await last.serving;
     await eventually(async () => {
       const { objectives } = (await (await fetch(api('/api/objectives'))).json()) as {
         objectives: { status: string }[];

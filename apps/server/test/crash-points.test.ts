@@ -4,7 +4,6 @@ import { crashPoints } from '@orcha/core';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCrashChain } from './crash-chain.js';
-import { freePort } from './orcha-process.js';
 
 let dir: TempDir;
 beforeAll(async () => {
@@ -18,7 +17,7 @@ describe('a crash at every step boundary', () => {
   it('restarts on the same data dir with every session truthful, and the objective ends', {
     timeout: 420_000,
   }, async () => {
-    const chain = await runCrashChain({ dataDir: dir.path, port: await freePort() });
+    const chain = await runCrashChain({ dataDir: dir.path });
     expect(chain.runs.map((run) => run.point)).toEqual([...crashPoints]);
     for (const run of chain.runs) expect(run.problems, `after the crash at ${run.point}`).toEqual([]);
     expect(chain.finalProblems).toEqual([]);

@@ -1,13 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { createTempDir, startWebhookReceiver, type TempDir, type WebhookReceiver } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startOrcha } from './orcha-process.js';
+import { startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 const secret = 'whole-system-signing-secret';
 let dir: TempDir;
 let child: ChildProcess | null = null;
 let receiver: WebhookReceiver | null = null;
+/** 0 until the first start picks a free port; restarts take the same one. */
 let port = 0;
 let hookPort = 0;
 
@@ -17,6 +18,7 @@ async function serve(): Promise<void> {
   args.push('--notify-webhook', `http://127.0.0.1:${hookPort}/hook`, '--schedule-interval', '200ms');
   const orcha = await startOrcha(args, { env: { ...process.env, ORCHA_WEBHOOK_SECRET: secret } });
   child = orcha.child;
+  port = orcha.port;
 }
 
 async function kill9(): Promise<void> {
@@ -40,7 +42,6 @@ async function notifications(): Promise<Listed[]> {
 
 beforeAll(async () => {
   dir = await createTempDir('orcha-notify-');
-  port = await freePort();
   receiver = await startWebhookReceiver({ secret });
   hookPort = receiver.port;
 });

@@ -1,13 +1,16 @@
 // `orcha serve` as a real process, run from source: what tests use to kill it, restart it on the same data
 // dir and read what it printed.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('./orcha-from-source.ts', import.meta.url));
 
 export interface OrchaProcess {
   child: ChildProcess;
+  /** The port it serves on, as it printed it: start it with `--port 0` and it picks a free one itself. */
+  port: number;
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
   /** What the process printed so far on stdout (the login link) and stderr (the log). */
   stdout(): string;
   stderr(): string;
@@ -23,14 +26,13 @@ export interface StartOrchaOptions {
   timeoutMs?: number;
 }
 
-/** A port free on loopback now (closed again before it is returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+/**
+ * The port in orcha's ` serving http://HOST:PORT` line, once it printed it. A port probed free and passed
+ * to orcha could be taken by another process before orcha binds it; `--port 0` and this line cannot.
+ */
+function servedPort(log: string): number | null {
+  const port = / serving http:\/\/(?:\[[^\]]*\]|[^\s:/]+):(\d+)/.exec(log)?.[1];
+  return port ? Number(port) : null;
 }
 
 /** Runs `orcha serve <args>` and resolves once it serves; rejects with what it printed if it ends first. */
@@ -44,24 +46,21 @@ export function startOrcha(args: string[], options: StartOrchaOptions = {}): Pro
   let stdout = '';
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const orcha: OrchaProcess = {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
   };
   return new Promise<OrchaProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
-      void orcha.stop();
+      void stop();
       reject(new Error(`orcha did not serve within ${timeoutMs} ms:\n${stderr}`));
     }, timeoutMs);
     const check = () => {
-      if (!stderr.includes(' serving http://') || !ready({ stdout, stderr })) return;
+      const port = servedPort(stderr);
+      if (port === null || !ready({ stdout, stderr })) return;
       clearTimeout(timer);
-      resolve(orcha);
+      const url = `http://127.0.0.1:${port}`;
+      resolve({ child, port, url, stdout: () => stdout, stderr: () => stderr, stop });
     };
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -109,8 +108,8 @@ export function launchOrcha(args: string[], env: NodeJS.ProcessEnv = process.env
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const port = / serving http:\/\/(?:\[[^\]]*\]|[^\s:/]+):(\d+)/.exec(stderr)?.[1];
-      if (port) resolve(Number(port));
+      const port = servedPort(stderr);
+      if (port !== null) resolve(port);
     });
     void exited.then(({ code, signal }) =>
       reject(new Error(`orcha exited (${code ?? signal}) before serving:\n${stderr}`)),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createTempDir, type LocalPostgres, startPostgres, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
-import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 // A real `orcha serve` keeping its state in a real PostgreSQL server (started here), with the offline
@@ -12,6 +12,7 @@ let server: Awaited<ReturnType<typeof startPostgres>>;
 let postgres: LocalPostgres;
 let dir: TempDir;
 let orcha: OrchaProcess | null = null;
+/** 0 until the first start picks a free port; the restart after the crash takes the same one. */
 let port = 0;
 let database = '';
 
@@ -21,7 +22,6 @@ beforeAll(async () => {
   postgres = server;
   database = await postgres.createDatabase();
   dir = await createTempDir('orcha-pg-');
-  port = await freePort();
 }, 120_000);
 afterAll(async () => {
   await orcha?.stop();
@@ -36,6 +36,7 @@ async function serve(): Promise<void> {
     env: { ...process.env, ORCHA_DATABASE_URL: database },
     timeoutMs: 120_000,
   });
+  port = orcha.port;
 }
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
@@ -62,8 +63,7 @@ describe('orcha on PostgreSQL', () => {
     await serve();
     expect(orcha!.stderr()).toContain(`state in ${database}`);
     // A second serve on the same database is a replica that follows: the first one leads.
-    const secondPort = await freePort();
-    const second = await startOrcha(['--port', String(secondPort), '--data-dir', dir.path, '--no-demo'], {
+    const second = await startOrcha(['--port', '0', '--data-dir', dir.path, '--no-demo'], {
       env: { ...process.env, ORCHA_DATABASE_URL: database },
       timeoutMs: 120_000,
     });
@@ -73,7 +73,7 @@ describe('orcha on PostgreSQL', () => {
     expect(replicas.leaseMs).toBe(3_000);
     expect(replicas.replicas.map((r) => [r.address, r.leader])).toEqual([
       [`http://127.0.0.1:${port}`, true],
-      [`http://127.0.0.1:${secondPort}`, false],
+      [second.url, false],
     ]);
     // Leaving on purpose, it takes its row with it.
     await second.stop();

@@ -9,7 +9,7 @@ import {
   type TempDir,
 } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type OrchaProcess, startOrcha } from './orcha-process.js';
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 let server: Awaited<ReturnType<typeof startPostgres>>;
@@ -43,19 +43,11 @@ describe('replicas on one PostgreSQL', () => {
       ORCHA_DEMO_QUIET_MS: '60000',
     };
     const serve = async () => {
-      const port = await freePort();
-      const args = [
-        '--port',
-        String(port),
-        '--data-dir',
-        dir.path,
-        '--no-demo',
-        '--schedule-interval',
-        '200ms',
-      ];
+      const args = ['--port', '0', '--data-dir', dir.path, '--no-demo', '--schedule-interval', '200ms'];
       args.push('--tmux', '--tmux-socket', tmux.socketName);
-      replicas.push(await startOrcha(args, { env }));
-      return port;
+      const replica = await startOrcha(args, { env });
+      replicas.push(replica);
+      return replica.port;
     };
     // The first replica takes the lease as it starts; the second follows.
     const leader = await serve();

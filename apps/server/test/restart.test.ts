@@ -1,12 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { createPrivateTmux, createTempDir, type PrivateTmux, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startOrcha } from './orcha-process.js';
+import { startOrcha } from './orcha-process.js';
 import { eventually } from './until.js';
 
 let dir: TempDir;
 let tmux: PrivateTmux;
 let child: ChildProcess | null = null;
+/** 0 until the first start picks a free port; the restart takes the same one, which its agents know. */
 let port = 0;
 
 /** Starts `orcha serve` as a real process and waits until it serves. */
@@ -15,6 +16,7 @@ async function serve(): Promise<void> {
   args.push('--no-demo', '--schedule-interval', '200ms');
   const orcha = await startOrcha(args, { env: { ...process.env, ORCHA_DEMO_QUIET_MS: '60000' } });
   child = orcha.child;
+  port = orcha.port;
 }
 
 async function get<T>(path: string): Promise<T> {
@@ -37,7 +39,6 @@ async function sessions(): Promise<SessionRow[]> {
 beforeAll(async () => {
   dir = await createTempDir('orcha-restart-');
   tmux = createPrivateTmux('restart');
-  port = await freePort();
 });
 afterAll(async () => {
   child?.kill('SIGKILL');

@@ -7,28 +7,18 @@ import { join } from 'node:path';
 import { poll } from '@orcha/exec';
 import { createTempDir, type TempDir } from '@orcha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startOrcha } from './orcha-process.js';
-
-interface Orcha {
-  url: string;
-  port: number;
-  /** What the process printed on stdout so far. */
-  stdout(): string;
-  stop(): Promise<void>;
-}
+import { type OrchaProcess, startOrcha } from './orcha-process.js';
 
 /** Starts `orcha serve` as a real process; ready once it serves and, with a token in force, printed its login link. */
-async function serve(dir: TempDir, args: string[]): Promise<Orcha> {
-  const port = await freePort();
-  const orcha = await startOrcha(['--port', String(port), '--data-dir', dir.path, '--no-demo', ...args], {
+async function serve(dir: TempDir, args: string[]): Promise<OrchaProcess> {
+  return startOrcha(['--port', '0', '--data-dir', dir.path, '--no-demo', ...args], {
     ready: ({ stdout }) => !args.includes('--auth') || stdout.includes('login link'),
   });
-  return { url: `http://127.0.0.1:${port}`, port, stdout: orcha.stdout, stop: orcha.stop };
 }
 
 /** A raw HTTP request with any Host header (fetch picks its own). */
 function raw(
-  orcha: Orcha,
+  orcha: OrchaProcess,
   method: string,
   path: string,
   headers: Record<string, string>,
@@ -55,7 +45,7 @@ function raw(
 
 describe('DNS rebinding', () => {
   let dir: TempDir;
-  let orcha: Orcha;
+  let orcha: OrchaProcess;
   beforeAll(async () => {
     dir = await createTempDir('orcha-rebind-');
     orcha = await serve(dir, ['--allowed-host', 'orcha.test']);
@@ -139,7 +129,7 @@ describe('DNS rebinding', () => {
 
 describe('--auth', () => {
   let dir: TempDir;
-  let orcha: Orcha;
+  let orcha: OrchaProcess;
   beforeAll(async () => {
     dir = await createTempDir('orcha-auth-');
     orcha = await serve(dir, ['--auth']);

@@ -42,6 +42,7 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
+/** A port free on loopback now: for a port that must refuse (orcha itself picks its own with `--port 0`). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -68,18 +69,20 @@ export interface OrchaServer {
   stop(): Promise<void>;
 }
 
-/** Starts `orcha serve` on a port and data dir and waits until its API answers. */
+/**
+ * Starts `orcha serve` on a data dir and resolves once it logged that it serves, with the port it printed:
+ * on port 0 (the default) it picks a free one itself, so no other process can take it first.
+ */
 export async function startOrcha(options: {
-  port: number;
+  port?: number;
   dataDir: string;
   args?: string[];
-  token?: string;
 }): Promise<OrchaServer> {
   const args = [
     bin,
     'serve',
     '--port',
-    String(options.port),
+    String(options.port ?? 0),
     '--data-dir',
     options.dataDir,
     ...(options.args ?? []),
@@ -93,31 +96,28 @@ export async function startOrcha(options: {
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`orcha exited (${child.exitCode}):\n${output}`);
-    try {
-      const response = await fetch(`${url}/api/health`, {
-        headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-      });
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      throw new Error(`orcha did not answer within 30 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+      reject(new Error(`orcha did not serve within 30 s:\n${output}`));
+    }, 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const served = / serving http:\/\/[^\s]*:(\d+)/.exec(output)?.[1];
+      if (!served) return;
+      clearTimeout(timer);
+      resolve(Number(served));
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`orcha exited (${child.exitCode ?? child.signalCode}) before serving:\n${output}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    port: options.port,
+    port,
     dataDir: options.dataDir,
     log: () => output,
     async stop() {

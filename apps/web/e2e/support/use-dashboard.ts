@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchChromium } from './browser';
 import { type OpenedPage, openDashboard } from './page';
-import { ensureBuilt, freePort, type OrchaServer, startOrcha, tempDir } from './server';
+import { ensureBuilt, type OrchaServer, startOrcha, tempDir } from './server';
 
 export interface DashboardFixture {
   /** The running `orcha serve`; after `start()` the new one. */
@@ -28,25 +28,21 @@ export function useDashboard(options: {
 }): DashboardFixture {
   const args = [...(options.args ?? []), ...(options.token ? ['--api-token', options.token] : [])];
   let data: ReturnType<typeof tempDir> | undefined;
+  /** 0 until the first start picks a free port; a restart takes the same one, so open pages reconnect. */
   let port = 0;
   let server: OrchaServer | undefined;
   let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   const start = async () => {
     if (!data) throw new Error('useDashboard: the server starts in beforeAll');
-    server = await startOrcha({
-      port,
-      dataDir: data.path,
-      args,
-      ...(options.token ? { token: options.token } : {}),
-    });
+    server = await startOrcha({ port, dataDir: data.path, args });
+    port = server.port;
     return server;
   };
 
   beforeAll(async () => {
     await ensureBuilt();
     data = tempDir(`orcha-web-${options.name}-`);
-    port = await freePort();
     await start();
     chromium = await launchChromium();
   }, 900_000);
